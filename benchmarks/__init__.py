@@ -1,1 +1,1 @@
-"""Benchmarks: each `bench_*.py` module has a `main(out_dir)` that prints figures and writes JSON."""
+"""Benchmarks: each `bench_*.py` module has `main(out_dir)`, prints figures and writes JSON."""
