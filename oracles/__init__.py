@@ -1,0 +1,1 @@
+"""Oracle: meter adapters, signed readings, archive, Merkle commitment and report submission."""
