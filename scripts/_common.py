@@ -1,0 +1,204 @@
+"""What every script shares: the deployments file, contract handles, accounts, errors and units.
+
+`ape run` skips files whose names start with an underscore: this module is a library, not a script.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from ape.api import AccountAPI, ProviderAPI
+    from ape.contracts import ContractInstance
+
+JST = timezone(timedelta(hours=9), "JST")
+G_PER_T = 1_000_000
+
+# Tests and parallel runs point these elsewhere; users keep the defaults.
+DEPLOYMENTS_DIR_ENV = "JCREDIT_DEPLOYMENTS_DIR"
+OUT_DIR_ENV = "JCREDIT_OUT_DIR"
+
+# Who does what on a local devnet when no --account is given: the funded devnet test accounts
+# (mnemonic "test test ... junk", public, never for real funds).
+DEVNET_ROLE_INDEX = {"admin": 0, "validator": 1, "owner": 2, "oracle": 3, "buyer": 4}
+
+
+class ScriptError(click.ClickException):
+    """A user-facing failure: printed as `Error: ...` and the script exits with status 1."""
+
+
+@dataclass(frozen=True)
+class Deployment:
+    chain_id: int
+    registry: str
+    credit: str
+    deployer: str
+    block: int
+
+
+def deployments_dir() -> Path:
+    return Path(os.environ.get(DEPLOYMENTS_DIR_ENV, "deployments"))
+
+
+def out_dir(default: str) -> Path:
+    return Path(os.environ.get(OUT_DIR_ENV, "out")) / default
+
+
+def network_label(provider: ProviderAPI) -> str:
+    network = provider.network
+    return f"{network.ecosystem.name}:{network.name}:{provider.name}"
+
+
+def deployments_path(provider: ProviderAPI) -> Path:
+    network = provider.network
+    return deployments_dir() / f"{network.ecosystem.name}-{network.name}.json"
+
+
+def write_deployment(provider: ProviderAPI, deployment: Deployment) -> Path:
+    path = deployments_path(provider)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(asdict(deployment), indent=2) + "\n")
+    return path
+
+
+def read_deployment_file(provider: ProviderAPI) -> Deployment | None:
+    path = deployments_path(provider)
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text())
+        return Deployment(**{key: data[key] for key in Deployment.__dataclass_fields__})
+    except (ValueError, KeyError, TypeError) as err:
+        raise ScriptError(
+            f"{path} is not a deployments file ({err}): rerun `ape run deploy`"
+        ) from err
+
+
+def live_deployment(provider: ProviderAPI) -> Deployment | None:
+    """The deployment recorded for this network if it is on this chain, else None."""
+    from ape import chain
+
+    deployment = read_deployment_file(provider)
+    if deployment is None or deployment.chain_id != chain.chain_id:
+        return None
+    for address in (deployment.registry, deployment.credit):
+        if not provider.get_code(address):
+            return None
+    return deployment
+
+
+def load_deployment(provider: ProviderAPI) -> Deployment:
+    """The deployment every script but `deploy` works on; a clear error when there is none."""
+    path = deployments_path(provider)
+    deployment = live_deployment(provider)
+    if deployment is None:
+        label = network_label(provider)
+        reason = "no such file" if not path.is_file() else "its contracts are not on this chain"
+        raise ScriptError(
+            f"no deployment for {label} in {path} ({reason}): "
+            f"run `ape run deploy --network {label}` first"
+        )
+    return deployment
+
+
+def contracts(provider: ProviderAPI) -> tuple[ContractInstance, ContractInstance]:
+    """(Registry, CarbonCredit) of this network's deployment."""
+    from ape import project
+
+    deployment = load_deployment(provider)
+    return (
+        project.Registry.at(deployment.registry),
+        project.CarbonCredit.at(deployment.credit),
+    )
+
+
+def pick_account(provider: ProviderAPI, account: AccountAPI | None, role: str) -> AccountAPI:
+    """The --account given, or on a local devnet the test account that plays `role`."""
+    if account is not None:
+        return account
+    if provider.network.is_local:
+        from ape import accounts
+
+        return accounts.test_accounts[DEVNET_ROLE_INDEX[role]]
+    raise ScriptError(
+        f"--account is required on {network_label(provider)} (the {role}): "
+        "pass an alias from `ape accounts list`"
+    )
+
+
+def pick_address(provider: ProviderAPI, address: str | None, role: str, option: str) -> str:
+    """An address option, defaulting on a local devnet to the test account that plays `role`."""
+    if address is not None:
+        return address
+    if provider.network.is_local:
+        from ape import accounts
+
+        return accounts.test_accounts[DEVNET_ROLE_INDEX[role]].address
+    raise ScriptError(f"{option} is required on {network_label(provider)}")
+
+
+def revert_reason(err: Exception) -> str:
+    message = getattr(err, "revert_message", None) or getattr(err, "message", None) or str(err)
+    return str(message).strip() or type(err).__name__
+
+
+@contextmanager
+def refused(action: str) -> Iterator[None]:
+    """Turn a reverted or refused transaction into a ScriptError naming the action and the reason.
+
+    Ape estimates gas before sending, so a transaction that would revert is never broadcast: the
+    chain state is unchanged when this raises.
+    """
+    from ape.exceptions import ApeException
+
+    try:
+        yield
+    except ApeException as err:
+        raise ScriptError(f"{action} refused: {revert_reason(err)}") from err
+
+
+def parse_jst(value: str, option: str) -> int:
+    """`YYYY-MM-DD` (midnight JST) or ISO 8601 with an offset -> seconds since epoch."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as err:
+        raise ScriptError(
+            f"{option}: {value!r} is not a date (YYYY-MM-DD) or ISO 8601 time"
+        ) from err
+    if parsed.tzinfo is None:
+        if len(value) != 10:
+            raise ScriptError(f"{option}: {value!r} needs a UTC offset, e.g. {value}+09:00")
+        parsed = parsed.replace(tzinfo=JST)
+    return int(parsed.timestamp())
+
+
+def jst(ts: int) -> str:
+    """Seconds since epoch -> ISO 8601 in JST, for people."""
+    return datetime.fromtimestamp(ts, JST).isoformat()
+
+
+def jst_date(ts: int) -> date:
+    return datetime.fromtimestamp(ts, JST).date()
+
+
+def utc_now() -> int:
+    return int(datetime.now(UTC).timestamp())
+
+
+def split_token_id(token: int) -> tuple[int, int]:
+    """token id -> (project_id, fiscal_year)."""
+    return token >> 16, token & 0xFFFF
+
+
+def write_json(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")

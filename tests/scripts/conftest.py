@@ -1,0 +1,67 @@
+"""The scripts run on Ape's embedded chain (ethereum:local:test), through click like `ape run` does.
+
+No __init__.py here on purpose: a `tests/scripts` package would shadow the project's `scripts/`.
+"""
+
+import importlib
+import os
+from collections.abc import Iterator
+from types import ModuleType
+
+import pytest
+from click.testing import CliRunner, Result
+
+NETWORK = "ethereum:local:test"
+
+
+def script(name: str) -> ModuleType:
+    """The module `ape run NAME` loads (names may contain '-', hence import_module)."""
+    return importlib.import_module(f"scripts.{name}")
+
+
+@pytest.fixture(scope="session")
+def deployments_dir(tmp_path_factory) -> Iterator:
+    """Keep the tests' deployments files out of the checkout's deployments/."""
+    path = tmp_path_factory.mktemp("deployments")
+    out = tmp_path_factory.mktemp("out")
+    saved = {key: os.environ.get(key) for key in ("JCREDIT_DEPLOYMENTS_DIR", "JCREDIT_OUT_DIR")}
+    os.environ["JCREDIT_DEPLOYMENTS_DIR"] = str(path)
+    os.environ["JCREDIT_OUT_DIR"] = str(out)
+    yield path
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def provider(deployments_dir):
+    from ape import networks
+
+    with networks.parse_network_choice(NETWORK) as connected:
+        yield connected
+
+
+@pytest.fixture(scope="session")
+def run(provider):
+    """run(script, *args) -> click Result, on the embedded network."""
+    runner = CliRunner()
+
+    def invoke(name: str, *args: str) -> Result:
+        return runner.invoke(script(name).cli, [*args, "--network", NETWORK])
+
+    return invoke
+
+
+def ok(result: Result) -> str:
+    """The output of a command that must have succeeded (shows the error when it did not)."""
+    assert result.exit_code == 0, f"exit {result.exit_code}: {result.output}\n{result.exception!r}"
+    return result.output
+
+
+def refused(result: Result) -> str:
+    """The output of a command that must have failed with a clear message, not a traceback."""
+    assert result.exit_code == 1, f"exit {result.exit_code}: {result.output}\n{result.exception!r}"
+    assert result.output.startswith("Error: "), result.output
+    return result.output
