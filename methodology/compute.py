@@ -1,0 +1,218 @@
+"""Monitoring periods, self-consumed energy, reductions and credits of one site (DESIGN 6)."""
+
+import itertools
+import json
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from methodology.errors import ReadingsError
+from methodology.factors import FactorTable
+from methodology.fiscal import fiscal_year, month_periods, to_iso
+from methodology.readings import KINDS, load_readings, normalize
+
+G_PER_T = 1_000_000
+WH_PER_MWH = 1_000_000
+# Problem codes: every problem message starts with one of these (the test vectors use them).
+EXPORT_EXCEEDS_GENERATION = "export > generation"
+GENERATION_EXCEEDS_CAPACITY = "generation > capacity"
+SELF_CONSUMPTION_EXCEEDS_GENERATION = "self-consumption > generation"
+
+
+@dataclass(frozen=True)
+class PeriodResult:
+    start: int
+    end: int
+    fiscal_year: int
+    generation_wh: int
+    export_wh: int
+    self_consumed_wh: int
+    reduction_g: int
+    valid: bool
+    problems: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self) | {"start": to_iso(self.start), "end": to_iso(self.end)}
+
+
+@dataclass(frozen=True)
+class FiscalYearCredits:
+    fiscal_year: int
+    reduction_g: int
+    credits_t: int
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Result:
+    periods: list[PeriodResult]
+    credits: list[FiscalYearCredits]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "periods": [p.to_dict() for p in self.periods],
+            "credits": [c.to_dict() for c in self.credits],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+
+def reduction_g(self_consumed_wh: int, factor_g_per_mwh: int) -> int:
+    """floor(self_consumed_wh x factor_g_per_mwh / 1,000,000), exact in integers."""
+    return self_consumed_wh * factor_g_per_mwh // WH_PER_MWH
+
+
+def period_problems(
+    capacity_w: int, start: int, end: int, generation_wh: int, export_wh: int
+) -> list[str]:
+    """The period-level checks the contract repeats: export <= generation <= capacity x duration."""
+    problems = []
+    if export_wh > generation_wh:
+        problems.append(
+            f"{EXPORT_EXCEEDS_GENERATION}: export {export_wh} Wh > generation {generation_wh} Wh"
+        )
+    # Exact in integers: Wh x 3600 s/h against W x s, so a partial hour is not rounded away.
+    if generation_wh * 3600 > capacity_w * (end - start):
+        problems.append(
+            f"{GENERATION_EXCEEDS_CAPACITY}: {generation_wh} Wh in {end - start} s exceeds "
+            f"{capacity_w} W x {(end - start) / 3600:g} h"
+        )
+    return problems
+
+
+def _meter_slices(frame: pd.DataFrame) -> list[tuple[str, str, slice]]:
+    """(meter, kind, row slice) for each meter of a normalized (meter-sorted) frame."""
+    codes = frame["meter"].cat.codes.to_numpy()
+    starts = np.flatnonzero(np.diff(codes)) + 1
+    bounds = np.concatenate(([0], starts, [len(codes)]))
+    kinds = frame["kind"].cat.codes.to_numpy()
+    names = frame["meter"].cat.categories
+    return [
+        (str(names[codes[a]]), KINDS[kinds[a]], slice(int(a), int(b)))
+        for a, b in itertools.pairwise(bounds)
+    ]
+
+
+def _capacity_violations(
+    timestamps: np.ndarray, registers: np.ndarray, capacity_w: int
+) -> np.ndarray:
+    """Indices i where the interval (t[i], t[i+1]] delivers more than capacity x its length."""
+    delta_wh = registers[1:] - registers[:-1]
+    delta_s = timestamps[1:] - timestamps[:-1]
+    # Float prefilter with a safety margin, then the exact integer test on the few candidates.
+    candidates = np.flatnonzero(
+        delta_wh.astype(np.float64) * 3600 >= capacity_w * delta_s.astype(np.float64) * (1 - 1e-9)
+    )
+    return np.array(
+        [i for i in candidates if int(delta_wh[i]) * 3600 > capacity_w * int(delta_s[i])],
+        dtype=np.int64,
+    )
+
+
+def compute(
+    readings: pd.DataFrame, capacity_w: int, factors: FactorTable, name: str = "readings"
+) -> Result:
+    """Periods, reductions and credits for one site from its readings.
+
+    `readings` is what `load_readings` returns (any DataFrame with the same columns is normalized
+    first). The site has a generation and an export meter, or a self-consumption meter (a generation
+    meter optional beside it); several meters of one kind (e.g. one per inverter) are summed.
+    """
+    if capacity_w <= 0:
+        raise ReadingsError(f"{name}: capacity must be a positive number of W, got {capacity_w}")
+    frame = normalize(readings, name) if _is_normalized(readings) else load_readings(readings)
+    meters = _meter_slices(frame)
+    kinds_present = {kind for _, kind, _ in meters}
+    has_self_meter = "self_consumption" in kinds_present
+    if not has_self_meter and not {"generation", "export"} <= kinds_present:
+        raise ReadingsError(
+            f"{name}: a site needs a generation and an export meter, or a self-consumption meter; "
+            f"found {', '.join(sorted(kinds_present))}"
+        )
+    timestamps = frame["timestamp"].to_numpy()
+    registers = frame["cumulative_wh"].to_numpy()
+    first = max(int(timestamps[s.start]) for _, _, s in meters)
+    last = min(int(timestamps[s.stop - 1]) for _, _, s in meters)
+    periods = month_periods(first, last)
+    if not periods:
+        return Result(periods=[], credits=[])
+    boundaries = np.array([periods[0][0]] + [end for _, end in periods], dtype=np.int64)
+
+    energy = {kind: [0] * len(periods) for kind in KINDS}
+    interval_problems: list[list[str]] = [[] for _ in periods]
+    # The capacity bounds generation; without a generation meter it bounds self-consumption.
+    capped_kind = "generation" if "generation" in kinds_present else "self_consumption"
+    for meter, kind, rows in meters:
+        ts, regs = timestamps[rows], registers[rows]
+        # Last reading at or before each boundary; every boundary is >= this meter's first reading.
+        at_boundary = regs[np.searchsorted(ts, boundaries, side="right") - 1]
+        for j, wh in enumerate((at_boundary[1:] - at_boundary[:-1]).tolist()):
+            energy[kind][j] += wh
+        if kind == capped_kind:
+            for i in _capacity_violations(ts, regs, capacity_w):
+                end = int(ts[i + 1])
+                j = int(np.searchsorted(boundaries, end, side="left")) - 1
+                if 0 <= j < len(periods):
+                    interval_problems[j].append(
+                        f"{GENERATION_EXCEEDS_CAPACITY}: meter {meter} interval "
+                        f"{to_iso(int(ts[i]))}..{to_iso(end)}: {int(regs[i + 1] - regs[i])} Wh "
+                        f"exceeds {capacity_w} W x {(end - int(ts[i])) / 3600:g} h"
+                    )
+
+    results = []
+    for j, (start, end) in enumerate(periods):
+        generation, export = energy["generation"][j], energy["export"][j]
+        if has_self_meter:
+            self_consumed = energy["self_consumption"][j]
+            capped = generation if capped_kind == "generation" else self_consumed
+            problems = period_problems(capacity_w, start, end, capped, 0)
+            if "generation" in kinds_present and self_consumed > generation:
+                problems.insert(
+                    0,
+                    f"{SELF_CONSUMPTION_EXCEEDS_GENERATION}: self-consumption {self_consumed} Wh > "
+                    f"generation {generation} Wh",
+                )
+        else:
+            self_consumed = generation - export
+            problems = period_problems(capacity_w, start, end, generation, export)
+        problems += interval_problems[j]
+        year = fiscal_year(start)
+        factor = factors.factor(year)
+        valid = not problems
+        results.append(
+            PeriodResult(
+                start=start,
+                end=end,
+                fiscal_year=year,
+                generation_wh=generation,
+                export_wh=export,
+                self_consumed_wh=self_consumed if valid else 0,
+                reduction_g=reduction_g(self_consumed, factor) if valid else 0,
+                valid=valid,
+                problems=problems,
+            )
+        )
+    return Result(periods=results, credits=credits_by_fiscal_year(results))
+
+
+def credits_by_fiscal_year(periods: list[PeriodResult]) -> list[FiscalYearCredits]:
+    """Whole t-CO2 per fiscal year, truncated once over the year's summed reductions."""
+    totals: dict[int, int] = {}
+    for period in periods:
+        totals[period.fiscal_year] = totals.get(period.fiscal_year, 0) + period.reduction_g
+    return [FiscalYearCredits(fy, g, g // G_PER_T) for fy, g in sorted(totals.items())]
+
+
+def _is_normalized(frame: pd.DataFrame) -> bool:
+    return (
+        list(frame.columns) == ["timestamp", "meter", "kind", "cumulative_wh"]
+        and frame["timestamp"].dtype == np.int64
+        and isinstance(frame["meter"].dtype, pd.CategoricalDtype)
+        and isinstance(frame["kind"].dtype, pd.CategoricalDtype)
+        and list(frame["kind"].cat.categories) == list(KINDS)
+        and frame["cumulative_wh"].dtype == np.uint64
+    )

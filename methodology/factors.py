@@ -1,0 +1,83 @@
+"""Grid emission factors per fiscal year, read from a CSV table (never hard-coded in the logic)."""
+
+import csv
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from methodology.errors import FactorError
+
+COLUMNS = ("fiscal_year", "factor_g_per_mwh", "source", "verified")
+_BOOLEANS = {"true": True, "false": False}
+
+
+@dataclass(frozen=True)
+class FactorRow:
+    fiscal_year: int
+    factor_g_per_mwh: int
+    source: str
+    verified: bool
+
+
+@dataclass(frozen=True)
+class FactorTable:
+    """Emission factors by fiscal year; `name` is the file they came from (for messages)."""
+
+    rows: dict[int, FactorRow]
+    name: str
+
+    def factor(self, fiscal_year: int) -> int:
+        """The factor in g-CO2/MWh for `fiscal_year`; FactorError if the table has none."""
+        row = self.rows.get(fiscal_year)
+        if row is None:
+            years = f"{min(self.rows)}..{max(self.rows)}" if self.rows else "none"
+            raise FactorError(
+                f"{self.name}: no emission factor for fiscal year {fiscal_year} "
+                f"(table covers {years}); add a row or pass --factors"
+            )
+        return row.factor_g_per_mwh
+
+
+def default_factors_path() -> Path:
+    return Path(str(resources.files("methodology") / "data" / "emission_factors.csv"))
+
+
+def _parse_int(text: str, what: str, where: str) -> int:
+    if not text.isdigit():
+        raise FactorError(f"{where}: {what} must be a non-negative integer, got {text!r}")
+    return int(text)
+
+
+def load_factors(path: str | Path | None = None) -> FactorTable:
+    """Read `fiscal_year,factor_g_per_mwh,source,verified`; the shipped table if `path` is None."""
+    file = Path(path) if path is not None else default_factors_path()
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise FactorError(f"{file}: cannot read emission factor table: {exc.strerror}") from exc
+    lines = text.splitlines()
+    reader = csv.reader(lines)
+    header = next(reader, None)
+    if header is None or tuple(h.strip() for h in header) != COLUMNS:
+        raise FactorError(f"{file} line 1: header must be {','.join(COLUMNS)}, got {header}")
+    rows: dict[int, FactorRow] = {}
+    for line_no, fields in enumerate(reader, start=2):
+        if not fields:
+            continue
+        where = f"{file} line {line_no}"
+        if len(fields) != len(COLUMNS):
+            raise FactorError(f"{where}: expected {len(COLUMNS)} fields, got {len(fields)}")
+        year_text, factor_text, source, verified_text = (f.strip() for f in fields)
+        year = _parse_int(year_text, "fiscal_year", where)
+        factor = _parse_int(factor_text, "factor_g_per_mwh", where)
+        if not source:
+            raise FactorError(f"{where}: source is empty; every factor must cite its source")
+        verified = _BOOLEANS.get(verified_text.lower())
+        if verified is None:
+            raise FactorError(f"{where}: verified must be true or false, got {verified_text!r}")
+        if year in rows:
+            raise FactorError(f"{where}: fiscal year {year} appears twice")
+        rows[year] = FactorRow(year, factor, source, verified)
+    if not rows:
+        raise FactorError(f"{file}: emission factor table has no rows")
+    return FactorTable(rows=rows, name=str(file))
