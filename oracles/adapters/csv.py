@@ -1,0 +1,132 @@
+"""Readings in the common CSV format, and the meters' batch signatures next to them.
+
+Signatures CSV columns: meter (serial or address), first_timestamp, last_timestamp (seconds UTC),
+last_cumulative_wh, readings_hash (0x + 64 hex), signature (0x + 130 hex).
+"""
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from methodology.errors import ReadingsError
+from methodology.readings import load_readings
+from oracles.errors import DataError
+from oracles.signing import Batch
+from oracles.site import SiteConfig
+
+SIGNATURE_COLUMNS = (
+    "meter",
+    "first_timestamp",
+    "last_timestamp",
+    "last_cumulative_wh",
+    "readings_hash",
+    "signature",
+)
+
+
+def read_readings(path: str | Path, site: SiteConfig) -> pd.DataFrame:
+    """Validated readings with `meter` replaced by the configured meter address.
+
+    Columns: timestamp (int64), meter (address str), kind (str), cumulative_wh (int64); sorted by
+    (meter, timestamp). Raises DataError naming the file and the row or meter.
+    """
+    try:
+        frame = load_readings(Path(path))
+    except ReadingsError as exc:
+        raise DataError(str(exc)) from None
+    return attach_meters(frame, site, str(path))
+
+
+def attach_meters(frame: pd.DataFrame, site: SiteConfig, origin: str) -> pd.DataFrame:
+    """Map serials to addresses, check each meter's kind against the site config, and sort."""
+    names = frame["meter"].astype(str)
+    lookup = {}
+    for name in pd.unique(names):
+        try:
+            meter = site.meter(name)
+        except DataError:
+            raise DataError(f"{origin}: meter {name!r} is not in site config {site.path}") from None
+        lookup[name] = meter
+        kinds = set(frame.loc[names == name, "kind"].astype(str))
+        if kinds != {meter.kind}:
+            raise DataError(
+                f"{origin}: meter {name!r} has kind {sorted(kinds)[0]} but {site.path} says "
+                f"{meter.kind}"
+            )
+    if frame["cumulative_wh"].to_numpy().max(initial=0) >= 2**63:
+        raise DataError(f"{origin}: cumulative_wh above 2**63 - 1 Wh is not supported")
+    out = pd.DataFrame(
+        {
+            "timestamp": frame["timestamp"].to_numpy(np.int64),
+            "meter": names.map({k: v.address for k, v in lookup.items()}).to_numpy(object),
+            "kind": frame["kind"].astype(str).to_numpy(object),
+            "cumulative_wh": frame["cumulative_wh"].to_numpy().astype(np.int64),
+        }
+    )
+    return out.sort_values(["meter", "timestamp"], kind="stable").reset_index(drop=True)
+
+
+def read_signatures(path: str | Path, site: SiteConfig) -> dict[str, list[Batch]]:
+    """Batches by meter address. Raises DataError naming the file and line of a malformed row."""
+    path = Path(path)
+    batches: dict[str, list[Batch]] = {m.address: [] for m in site.meters}
+    try:
+        handle = path.open(newline="", encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(f"{path}: signatures file not found") from None
+    with handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None or tuple(h.strip() for h in header) != SIGNATURE_COLUMNS:
+            raise DataError(f"{path} line 1: header must be {','.join(SIGNATURE_COLUMNS)}")
+        for fields in reader:
+            if not fields:
+                continue
+            where = f"{path} line {reader.line_num}"
+            if len(fields) != len(SIGNATURE_COLUMNS):
+                raise DataError(f"{where}: expected {len(SIGNATURE_COLUMNS)} fields")
+            try:
+                meter = site.meter(fields[0]).address
+            except DataError:
+                raise DataError(f"{where}: meter {fields[0]!r} is not in {site.path}") from None
+            try:
+                batch = Batch(
+                    meter=meter,
+                    first_timestamp=int(fields[1]),
+                    last_timestamp=int(fields[2]),
+                    last_cumulative_wh=int(fields[3]),
+                    readings_hash=_hex(fields[4], 32),
+                    signature=_hex(fields[5], 65),
+                )
+            except ValueError as exc:
+                raise DataError(f"{where}: {exc}") from None
+            if batch.first_timestamp > batch.last_timestamp:
+                raise DataError(f"{where}: first_timestamp after last_timestamp")
+            batches[meter].append(batch)
+    return batches
+
+
+def _hex(text: str, size: int) -> bytes:
+    value = bytes.fromhex(text.strip().removeprefix("0x"))
+    if len(value) != size:
+        raise ValueError(f"expected {size} bytes of hex, got {len(value)}: {text.strip()[:20]}...")
+    return value
+
+
+def write_signatures(path: str | Path, batches: list[Batch]) -> None:
+    with Path(path).open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(SIGNATURE_COLUMNS)
+        for b in batches:
+            writer.writerow(
+                [
+                    b.meter,
+                    b.first_timestamp,
+                    b.last_timestamp,
+                    b.last_cumulative_wh,
+                    "0x" + b.readings_hash.hex(),
+                    "0x" + b.signature.hex(),
+                ]
+            )

@@ -1,0 +1,146 @@
+"""Content-addressed archive of each period's normalized readings, with the raw input beside it.
+
+    <archive>/<project_id>/<sha256>.csv        normalized readings (common format, meter = address)
+    <archive>/<project_id>/<sha256>.json       manifest: period, signed batches, raw input files
+    <archive>/<project_id>/raw/<sha256>-<name> each raw input file, content-addressed too
+
+The file name is the sha256 of the CSV's bytes, so anyone holding the data URI can check they have
+exactly what was committed; writing the same period twice gives the same file (idempotent).
+"""
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from oracles.errors import DataError
+from oracles.signing import Batch
+
+HEADER = "timestamp,meter,kind,cumulative_wh\n"
+URI_SCHEME = "archive:"
+_JST_S = 9 * 3600
+
+
+@dataclass(frozen=True)
+class ArchiveEntry:
+    sha256: str
+    path: Path
+    data_uri: str
+
+
+def iso_jst(timestamps: np.ndarray) -> np.ndarray:
+    """ISO 8601 JST strings; formats each distinct timestamp once (a month has 1,440)."""
+    uniques, inverse = np.unique(np.asarray(timestamps, dtype=np.int64), return_inverse=True)
+    local = (uniques + _JST_S).astype("datetime64[s]").astype(str)
+    return np.array([f"{t}+09:00" for t in local], dtype=object)[inverse]
+
+
+def normalized_csv(readings: pd.DataFrame) -> bytes:
+    """The archive's canonical bytes: sorted by (meter, timestamp), ISO JST times, LF endings."""
+    frame = readings.sort_values(["meter", "timestamp"], kind="stable")
+    iso = iso_jst(frame["timestamp"].to_numpy())
+    lines = (
+        pd.Series(iso)
+        + ","
+        + frame["meter"].to_numpy(object)
+        + ","
+        + frame["kind"].to_numpy(object)
+        + ","
+        + frame["cumulative_wh"].astype(str).to_numpy(object)
+    )
+    return (HEADER + "\n".join(lines) + "\n").encode()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def archive_period(
+    root: Path,
+    project_id: int,
+    period: tuple[int, int],
+    readings: pd.DataFrame,
+    batches: list[Batch],
+    raw_files: list[Path],
+) -> ArchiveEntry:
+    directory = Path(root) / str(project_id)
+    (directory / "raw").mkdir(parents=True, exist_ok=True)
+    data = normalized_csv(readings)
+    digest = hashlib.sha256(data).hexdigest()
+    path = directory / f"{digest}.csv"
+    if not path.exists():
+        _write_atomic(path, data)
+    raw_names = []
+    for raw in raw_files:
+        raw_digest = _file_sha256(raw)
+        target = directory / "raw" / f"{raw_digest}-{raw.name}"
+        if not target.exists():
+            shutil.copyfile(raw, target.with_name(target.name + ".tmp"))
+            os.replace(target.with_name(target.name + ".tmp"), target)
+        raw_names.append(f"raw/{target.name}")
+    manifest = {
+        "project_id": project_id,
+        "period_start": period[0],
+        "period_end": period[1],
+        "readings": path.name,
+        "raw": raw_names,
+        "batches": [
+            {
+                "meter": b.meter,
+                "first_timestamp": b.first_timestamp,
+                "last_timestamp": b.last_timestamp,
+                "last_cumulative_wh": b.last_cumulative_wh,
+                "readings_hash": "0x" + b.readings_hash.hex(),
+                "signature": "0x" + b.signature.hex(),
+            }
+            for b in batches
+        ],
+    }
+    _write_atomic(directory / f"{digest}.json", json.dumps(manifest, indent=1).encode())
+    return ArchiveEntry(digest, path, f"{URI_SCHEME}{project_id}/{digest}.csv")
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def resolve(root: Path, data_uri: str) -> Path:
+    """The archive file a data URI names, after checking its content still has that hash."""
+    if not data_uri.startswith(URI_SCHEME):
+        raise DataError(f"data URI {data_uri!r} is not an archive: URI")
+    path = Path(root) / data_uri.removeprefix(URI_SCHEME)
+    if not path.exists():
+        raise DataError(f"{path}: archived readings for {data_uri} not found")
+    actual = _file_sha256(path)
+    if actual != path.stem:
+        raise DataError(f"{path}: content hash is {actual}, not the {path.stem} in its name")
+    return path
+
+
+def load_manifest(csv_path: Path) -> dict:
+    return json.loads(csv_path.with_suffix(".json").read_text())
+
+
+def manifest_batches(manifest: dict) -> list[Batch]:
+    return [
+        Batch(
+            meter=b["meter"],
+            first_timestamp=b["first_timestamp"],
+            last_timestamp=b["last_timestamp"],
+            last_cumulative_wh=b["last_cumulative_wh"],
+            readings_hash=bytes.fromhex(b["readings_hash"][2:]),
+            signature=bytes.fromhex(b["signature"][2:]),
+        )
+        for b in manifest["batches"]
+    ]

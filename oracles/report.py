@@ -1,0 +1,167 @@
+"""One period's monitoring report: methodology result, Merkle root, archive, signed end readings.
+
+The period [start, end) commits, per meter, its baseline reading (the last reading at or before
+start, which the previous report ended on) and every reading in (start, end]. That set is archived
+and Merkle-committed, so the archive alone is enough to recompute the period's reduction.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from methodology.compute import compute
+from methodology.errors import ReadingsError
+from methodology.factors import FactorTable
+from methodology.fiscal import fiscal_year, to_iso
+from oracles.archive import ArchiveEntry, archive_period
+from oracles.errors import DataError, SignatureError
+from oracles.intake import Intake
+from oracles.merkle import merkle_root
+from oracles.signing import Batch
+from oracles.site import SiteConfig
+
+
+@dataclass(frozen=True)
+class Report:
+    project_id: int
+    period_start: int
+    period_end: int
+    fiscal_year: int
+    batches: tuple[Batch, ...]  # one per meter: the signed batch ending on its last reading <= end
+    merkle_root: bytes
+    data_uri: str
+    self_consumed_wh: int
+    reduction_g: int
+    void: bool
+    problems: list[str] = field(default_factory=list)
+
+    def signed_readings(self) -> list[tuple]:
+        return [b.as_signed_reading() for b in self.batches]
+
+    def submit_args(self) -> tuple:
+        """Arguments of Registry.submit_report, in order."""
+        return (
+            self.project_id,
+            self.period_end,
+            self.fiscal_year,
+            self.signed_readings(),
+            self.merkle_root,
+            self.data_uri,
+            self.self_consumed_wh,
+            self.reduction_g,
+            self.void,
+        )
+
+
+def period_readings(readings: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
+    """Each meter's baseline (last reading <= start) and its readings in (start, end]."""
+    ts = readings["timestamp"].to_numpy(np.int64)
+    in_period = (ts > start) & (ts <= end)
+    before = readings[ts <= start]
+    baseline_index = before.groupby("meter", sort=False)["timestamp"].idxmax().to_numpy()
+    keep = in_period.copy()
+    keep[baseline_index] = True
+    return readings[keep].reset_index(drop=True)
+
+
+def data_covers(readings: pd.DataFrame, site: SiteConfig, end: int) -> bool:
+    """True when every meter has a reading at or after `end` (the period has closed in the data)."""
+    last = readings.groupby("meter")["timestamp"].max()
+    return all(last.get(m.address, -1) >= end for m in site.meters)
+
+
+def end_batch(intake: Intake, meter: str, last_timestamp: int) -> Batch:
+    for batch in intake.batches.get(meter, []):
+        if batch.last_timestamp == last_timestamp:
+            return batch
+    raise SignatureError(
+        f"meter {meter}: no valid signed batch ends on its last reading of the period "
+        f"({to_iso(last_timestamp)}); the contract needs that reading signed"
+    )
+
+
+def build_report(
+    site: SiteConfig,
+    intake: Intake,
+    start: int,
+    end: int,
+    factors: FactorTable,
+    archive_root: Path | None = None,
+) -> Report:
+    """Compute, commit and archive the period [start, end) from signature-checked readings."""
+    committed = period_readings(intake.readings, start, end)
+    label = f"project {site.project_id} period {to_iso(start)}..{to_iso(end)}"
+    batches = []
+    for meter in site.meters:
+        rows = committed[committed["meter"] == meter.address]
+        ts = rows["timestamp"].to_numpy(np.int64)
+        if len(ts) == 0 or ts[0] > start:
+            raise DataError(
+                f"{label}: meter {meter.serial} has no signed reading at or before start"
+            )
+        if ts[-1] <= start:
+            raise DataError(f"{label}: meter {meter.serial} has no signed reading in the period")
+        batches.append(end_batch(intake, meter.address, int(ts[-1])))
+    result = _methodology(site, committed, start, end, factors, label)
+    entry: ArchiveEntry = archive_period(
+        archive_root or site.archive,
+        site.project_id,
+        (start, end),
+        committed,
+        _batches_touching(intake, start, end),
+        intake.raw_files,
+    )
+    root = merkle_root(
+        committed["meter"].to_numpy(object),
+        committed["timestamp"].to_numpy(np.int64),
+        committed["cumulative_wh"].to_numpy(np.int64),
+    )
+    return Report(
+        project_id=site.project_id,
+        period_start=start,
+        period_end=end,
+        fiscal_year=fiscal_year(start),
+        batches=tuple(batches),
+        merkle_root=root,
+        data_uri=entry.data_uri,
+        self_consumed_wh=result.self_consumed_wh,
+        reduction_g=result.reduction_g,
+        void=not result.valid,
+        problems=list(result.problems),
+    )
+
+
+def _methodology(site, committed, start, end, factors, label):
+    """methodology.compute on exactly this period.
+
+    compute() finds periods from the data, so each meter's baseline is placed at `start` and its
+    last reading is repeated at `end`: the boundary registers, hence the energies, are unchanged
+    (DESIGN section 6 uses the last reading at or before each boundary either way).
+    """
+    frame = committed.copy()
+    ts = frame["timestamp"].to_numpy(np.int64).copy()
+    ts[ts < start] = start
+    frame["timestamp"] = ts
+    last_rows = frame.groupby("meter", sort=False).tail(1)
+    padding = last_rows[last_rows["timestamp"] < end].assign(timestamp=end)
+    frame = pd.concat([frame, padding], ignore_index=True)
+    frame["cumulative_wh"] = frame["cumulative_wh"].astype(np.uint64)
+    try:
+        result = compute(frame, site.capacity_w, factors, name=label)
+    except ReadingsError as exc:
+        raise DataError(str(exc)) from None
+    matching = [p for p in result.periods if (p.start, p.end) == (start, end)]
+    if len(matching) != 1:
+        raise DataError(f"{label}: methodology did not produce this period (got {result.periods})")
+    return matching[0]
+
+
+def _batches_touching(intake: Intake, start: int, end: int) -> list[Batch]:
+    return [
+        b
+        for batches in intake.batches.values()
+        for b in batches
+        if b.last_timestamp > start - 86400 and b.first_timestamp <= end
+    ]

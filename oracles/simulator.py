@@ -1,0 +1,155 @@
+"""Simulated plant for demos and load tests: pvlib generation, consumption, signing meters.
+
+Generation is pvlib's clear-sky irradiance on the tilted array, scaled by a per-day cloudiness and
+a per-interval flicker (seeded, so runs repeat). Consumption is a business-hours profile. Per
+30-minute interval, export = max(generation - consumption, 0) and the registers accumulate. Each
+simulated meter holds a private key derived from a seed and signs per-JST-day batches, like the
+metering hardware the oracle expects. These keys are for simulations only.
+"""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pvlib
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from oracles.adapters.csv import write_signatures
+from oracles.archive import iso_jst
+from oracles.keccak import keccak256
+from oracles.signing import Batch, day_batches, sign_batch
+
+INTERVAL_S = 1800
+
+
+@dataclass(frozen=True)
+class Plant:
+    latitude: float = 35.68  # Tokyo
+    longitude: float = 139.77
+    capacity_w: int = 49_500
+    tilt: float = 20.0
+    azimuth: float = 180.0  # facing south
+    performance_ratio: float = 0.8
+    base_load_w: float = 6_000.0  # night and weekend consumption
+    business_load_w: float = 30_000.0  # extra load 08:00-18:00 JST on weekdays
+
+
+@dataclass(frozen=True)
+class SimulatedMeter:
+    serial: str
+    kind: str
+    account: LocalAccount
+
+    @classmethod
+    def from_seed(cls, seed: str, serial: str, kind: str) -> "SimulatedMeter":
+        return cls(serial, kind, Account.from_key(keccak256(f"{seed}/{serial}".encode())))
+
+    @property
+    def address(self) -> str:
+        return self.account.address
+
+    def sign_days(
+        self, project_id: int, chain_id: int, registry: str, ts: np.ndarray, wh: np.ndarray
+    ) -> list[Batch]:
+        return [
+            sign_batch(self.account, project_id, b, chain_id, registry)
+            for b in day_batches(self.address, ts, wh)
+        ]
+
+
+def interval_energy(plant: Plant, start: int, end: int, seed: int = 0) -> tuple[np.ndarray, ...]:
+    """(interval ends, generation Wh, consumption Wh) of the 30-minute intervals in (start, end]."""
+    ends = np.arange(start + INTERVAL_S, end + 1, INTERVAL_S, dtype=np.int64)
+    # Sample every 10 minutes at sub-interval midpoints and average: 30-minute point samples
+    # would misplace sunrise and sunset.
+    offsets = np.array([-1500, -900, -300])
+    samples = (ends[:, None] + offsets[None, :]).ravel()
+    times = pd.DatetimeIndex(pd.to_datetime(samples, unit="s", utc=True))
+    location = pvlib.location.Location(plant.latitude, plant.longitude, tz="Asia/Tokyo")
+    clear = location.get_clearsky(times)
+    sun = location.get_solarposition(times)
+    poa = pvlib.irradiance.get_total_irradiance(
+        plant.tilt,
+        plant.azimuth,
+        sun["apparent_zenith"],
+        sun["azimuth"],
+        clear["dni"],
+        clear["ghi"],
+        clear["dhi"],
+    )["poa_global"].to_numpy()
+    rng = np.random.default_rng(seed)
+    local = samples + 9 * 3600
+    day = (local // 86400) - (local // 86400).min()
+    cloudiness = rng.beta(2.0, 1.2, size=int(day.max()) + 1)  # 1 = clear day
+    flicker = np.clip(rng.normal(1.0, 0.15, size=len(samples)), 0.3, 1.0)
+    power = plant.capacity_w * np.clip(poa, 0, None) / 1000 * plant.performance_ratio
+    power = np.minimum(power * cloudiness[day] * flicker, plant.capacity_w)
+    generation = power.reshape(-1, 3).mean(axis=1) * INTERVAL_S / 3600
+    hour = (local.reshape(-1, 3)[:, 1] % 86400) / 3600
+    weekday = ((local.reshape(-1, 3)[:, 1] // 86400) + 3) % 7 < 5  # 1970-01-01 was a Thursday
+    load = plant.base_load_w + plant.business_load_w * ((hour >= 8) & (hour < 18) & weekday)
+    consumption = load * rng.uniform(0.85, 1.15, size=len(ends)) * INTERVAL_S / 3600
+    return ends, np.floor(generation).astype(np.int64), np.floor(consumption).astype(np.int64)
+
+
+def simulate_registers(
+    plant: Plant,
+    start: int,
+    end: int,
+    seed: int = 0,
+    start_wh: tuple[int, int] = (1_000_000, 50_000),
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(timestamps incl. `start`, generation register, export register) at every 30 minutes."""
+    ends, generation, consumption = interval_energy(plant, start, end, seed)
+    export = np.maximum(generation - consumption, 0)
+    ts = np.concatenate(([start], ends))
+    gen_reg = start_wh[0] + np.concatenate(([0], np.cumsum(generation)))
+    exp_reg = start_wh[1] + np.concatenate(([0], np.cumsum(export)))
+    return ts, gen_reg, exp_reg
+
+
+def write_site(
+    directory: Path,
+    project_id: int,
+    chain_id: int,
+    registry: str,
+    start: int,
+    end: int,
+    plant: Plant = Plant(),
+    seed: int = 0,
+) -> Path:
+    """Readings CSV, signatures CSV and site config of a simulated plant; returns the config."""
+    directory.mkdir(parents=True, exist_ok=True)
+    meters = [
+        SimulatedMeter.from_seed(f"sim-{seed}-{project_id}", f"PV-{project_id:04d}", "generation"),
+        SimulatedMeter.from_seed(f"sim-{seed}-{project_id}", f"EX-{project_id:04d}", "export"),
+    ]
+    ts, gen, exp = simulate_registers(plant, start, end, seed)
+    frames, batches = [], []
+    for meter, registers in zip(meters, (gen, exp), strict=True):
+        frames.append(
+            pd.DataFrame(
+                {
+                    "timestamp": iso_jst(ts),
+                    "meter": meter.serial,
+                    "kind": meter.kind,
+                    "cumulative_wh": registers,
+                }
+            )
+        )
+        batches += meter.sign_days(project_id, chain_id, registry, ts, registers)
+    pd.concat(frames).to_csv(directory / "readings.csv", index=False)
+    write_signatures(directory / "signatures.csv", batches)
+    config = {
+        "project_id": project_id,
+        "capacity_w": plant.capacity_w,
+        "meters": [{"serial": m.serial, "address": m.address, "kind": m.kind} for m in meters],
+        "source": {"type": "csv", "readings": "readings.csv", "signatures": "signatures.csv"},
+        "archive": "archive",
+    }
+    path = directory / "site.json"
+    path.write_text(json.dumps(config, indent=1))
+    return path
