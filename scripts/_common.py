@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -118,6 +118,22 @@ def contracts(provider: ProviderAPI) -> tuple[ContractInstance, ContractInstance
     return (
         project.Registry.at(deployment.registry),
         project.CarbonCredit.at(deployment.credit),
+    )
+
+
+def account_option(role: str, who: str | None = None) -> Callable:
+    """--account ALIAS (ape accounts, or TEST::n); unset means the devnet test account of `role`.
+
+    ape.cli's account_option prompts when unset and takes no help text; scripts must run unattended
+    on a devnet, so this is the same option type without the prompt.
+    """
+    from ape.cli import AccountAliasPromptChoice
+
+    index = DEVNET_ROLE_INDEX[role]
+    return click.option(
+        "--account",
+        type=AccountAliasPromptChoice(),
+        help=f"{who or 'The ' + role}: an `ape accounts` alias (devnet default: TEST::{index}).",
     )
 
 

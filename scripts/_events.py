@@ -74,3 +74,104 @@ def transfers(credit: ContractInstance, start_block: int) -> list[Transfer]:
             )
     out.sort(key=lambda t: (t.block, t.log_index))
     return out
+
+
+@dataclass(frozen=True)
+class FinalizedReport:
+    """A monitoring report that counts: submitted, then finalized (credits minted, maybe 0)."""
+
+    project_id: int
+    report_id: int
+    fiscal_year: int
+    period_start: int
+    period_end: int
+    generation_wh: int
+    export_wh: int
+    self_consumed_wh: int
+    reduction_g: int
+    void: bool
+    merkle_root: str
+    data_uri: str
+    token_id: int
+    minted_t: int
+    carry_g: int
+    submit_tx: str
+    finalize_tx: str
+    finalize_block: int
+    finalized_at: int
+
+
+def finalized_reports(
+    registry: ContractInstance, start_block: int, project_id: int | None = None
+) -> list[FinalizedReport]:
+    """Finalized reports in finalization order; disputed-and-rejected ones never finalize."""
+    topics = {} if project_id is None else {"project_id": project_id}
+    submitted = {
+        int(log.report_id): log
+        for log in registry.ReportSubmitted.range(start_block, search_topics=topics)
+    }
+    times: dict[int, int] = {}
+    out: list[FinalizedReport] = []
+    for log in registry.ReportFinalized.range(start_block, search_topics=topics):
+        sub = submitted[int(log.report_id)]
+        out.append(
+            FinalizedReport(
+                project_id=int(log.project_id),
+                report_id=int(log.report_id),
+                fiscal_year=int(sub.fiscal_year),
+                period_start=int(sub.period_start),
+                period_end=int(sub.period_end),
+                generation_wh=int(sub.generation_wh),
+                export_wh=int(sub.export_wh),
+                self_consumed_wh=int(sub.self_consumed_wh),
+                reduction_g=int(sub.reduction_g),
+                void=bool(sub.void),
+                merkle_root="0x" + bytes(sub.merkle_root).hex(),
+                data_uri=str(sub.data_uri),
+                token_id=int(log.token_id),
+                minted_t=int(log.minted_t),
+                carry_g=int(log.carry_g),
+                submit_tx=str(sub.transaction_hash),
+                finalize_tx=str(log.transaction_hash),
+                finalize_block=int(log.block_number),
+                finalized_at=_timestamp(log, times),
+            )
+        )
+    out.sort(key=lambda r: (r.finalize_block, r.report_id))
+    return out
+
+
+@dataclass(frozen=True)
+class RetirementRecord:
+    retirement_id: int
+    holder: str
+    token_id: int
+    amount: int
+    purpose: int
+    beneficiary: str
+    memo: str
+    tx_hash: str
+    block: int
+    retired_at: int
+
+
+def retirements(credit: ContractInstance, start_block: int) -> list[RetirementRecord]:
+    """Every retirement since `start_block`, by id; beneficiary and memo in clear from the event."""
+    times: dict[int, int] = {}
+    out = [
+        RetirementRecord(
+            retirement_id=int(log.retirement_id),
+            holder=log.holder,
+            token_id=int(log.token_id),
+            amount=int(log.amount),
+            purpose=int(log.purpose),
+            beneficiary=str(log.beneficiary),
+            memo=str(log.memo),
+            tx_hash=str(log.transaction_hash),
+            block=int(log.block_number),
+            retired_at=_timestamp(log, times),
+        )
+        for log in credit.Retired.range(start_block)
+    ]
+    out.sort(key=lambda r: r.retirement_id)
+    return out

@@ -2,86 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import click
-from ape.cli import ConnectedProviderCommand, account_option, network_option
+from ape.cli import ConnectedProviderCommand, network_option
 
-from oracles.roles import RetirementPurpose, token_id
 from scripts._common import (
-    ScriptError,
+    account_option,
     contracts,
     jst,
     load_deployment,
     pick_account,
-    refused,
     split_token_id,
 )
+from scripts._credits import PURPOSE_NAMES, PURPOSES, held_tokens, resolve_token, retire, transfer
 from scripts._events import ZERO_ADDRESS, retirements, transfers
-
-if TYPE_CHECKING:
-    from ape.api import AccountAPI
-    from ape.contracts import ContractInstance
-
-PURPOSES = {purpose.name.lower(): int(purpose) for purpose in RetirementPurpose}
-PURPOSE_NAMES = {value: name for name, value in PURPOSES.items()}
-
-
-def check_balance(
-    credit: ContractInstance, holder: str, token: int, amount: int, action: str
-) -> None:
-    """Refuse before sending when the holder does not have `amount` of `token`."""
-    balance = int(credit.balanceOf(holder, token))
-    if amount > balance:
-        project_id, fiscal_year = split_token_id(token)
-        raise ScriptError(
-            f"cannot {action} {amount} t-CO2: {holder} holds {balance} t-CO2 of token {token} "
-            f"(project {project_id}, FY{fiscal_year})"
-        )
-
-
-def transfer(credit: ContractInstance, holder: AccountAPI, to: str, token: int, amount: int) -> str:
-    """Move `amount` t-CO2 of `token` from `holder` to `to`; returns the tx hash."""
-    check_balance(credit, holder.address, token, amount, "transfer")
-    with refused(f"transferring {amount} t-CO2 of token {token} to {to}"):
-        receipt = credit.safeTransferFrom(holder.address, to, token, amount, b"", sender=holder)
-    return str(receipt.txn_hash)
-
-
-def retire(
-    credit: ContractInstance,
-    holder: AccountAPI,
-    token: int,
-    amount: int,
-    beneficiary: str,
-    purpose: int,
-    memo: str,
-) -> tuple[int, str]:
-    """Retire (burn and record) credits; returns (retirement id, tx hash)."""
-    check_balance(credit, holder.address, token, amount, "retire")
-    with refused(f"retiring {amount} t-CO2 of token {token}"):
-        receipt = credit.retire(token, amount, beneficiary, purpose, memo, sender=holder)
-    (event,) = receipt.events.filter(credit.Retired)
-    return int(event.retirement_id), str(receipt.txn_hash)
-
-
-def held_tokens(credit: ContractInstance, start_block: int, holder: str) -> list[int]:
-    """Token ids the holder ever received, in first-seen order."""
-    tokens: list[int] = []
-    for move in transfers(credit, start_block):
-        if move.receiver == holder and move.token_id not in tokens:
-            tokens.append(move.token_id)
-    return tokens
-
-
-def resolve_token(token: int | None, project_id: int | None, fiscal_year: int | None) -> int:
-    if token is not None:
-        if project_id is not None or fiscal_year is not None:
-            raise ScriptError("give either --token-id or --project with --fiscal-year, not both")
-        return token
-    if project_id is None or fiscal_year is None:
-        raise ScriptError("name the credits: --token-id, or --project with --fiscal-year")
-    return token_id(project_id, fiscal_year)
 
 
 def token_options(command):
@@ -100,7 +33,7 @@ def cli() -> None:
 @cli.command(cls=ConnectedProviderCommand)
 @network_option()
 @click.argument("address", required=False)
-@account_option(prompt=False, help="Whose balance, if ADDRESS is not given.")
+@account_option("owner", "Whose balance if ADDRESS is not given")
 def balance(provider, address, account) -> None:
     """Balances (t-CO2) of ADDRESS or --account (devnet default: test account 2) per token."""
     _, credit = contracts(provider)
@@ -117,7 +50,7 @@ def balance(provider, address, account) -> None:
 
 @cli.command(name="transfer", cls=ConnectedProviderCommand)
 @network_option()
-@account_option(prompt=False, help="Holder sending (devnet default: test account 2, the owner).")
+@account_option("owner", "The holder sending")
 @click.option("--to", "to", required=True, help="Receiving address.")
 @click.option("--amount", type=click.IntRange(min=1), required=True, help="Whole t-CO2.")
 @token_options
@@ -132,7 +65,7 @@ def transfer_(provider, account, to, amount, token, project_id, fiscal_year) -> 
 
 @cli.command(name="retire", cls=ConnectedProviderCommand)
 @network_option()
-@account_option(prompt=False, help="Holder retiring (devnet default: test account 2, the owner).")
+@account_option("owner", "The holder retiring")
 @click.option("--amount", type=click.IntRange(min=1), required=True, help="Whole t-CO2.")
 @click.option("--beneficiary", required=True, help="Who claims the reduction (<= 128 chars).")
 @click.option("--purpose", type=click.Choice(list(PURPOSES)), required=True)

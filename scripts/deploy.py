@@ -2,73 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import click
-from ape.cli import ConnectedProviderCommand, account_option, network_option
+from ape.cli import ConnectedProviderCommand, network_option
 
 from scripts._common import (
-    Deployment,
     ScriptError,
+    account_option,
     deployments_path,
-    live_deployment,
     network_label,
     pick_account,
     pick_address,
-    refused,
-    write_deployment,
 )
-
-if TYPE_CHECKING:
-    from ape.api import AccountAPI, ProviderAPI
-
-
-def deploy(
-    provider: ProviderAPI,
-    admin: AccountAPI,
-    validator: str,
-    oracle: str,
-    challenge_window: int | None,
-    base_uri: str,
-    force: bool = False,
-) -> tuple[Deployment, bool]:
-    """Deploy and wire the contracts unless this chain already has them; (deployment, is_new)."""
-    from ape import project
-
-    existing = live_deployment(provider)
-    if existing is not None and not force:
-        return existing, False
-
-    with refused("deploying CarbonCredit"):
-        credit = admin.deploy(project.CarbonCredit, base_uri)
-    with refused("deploying Registry"):
-        registry = admin.deploy(project.Registry, credit.address)
-    with refused("granting MINTER_ROLE on CarbonCredit to the Registry"):
-        credit.grant_role(credit.MINTER_ROLE(), registry.address, sender=admin)
-    with refused(f"granting VALIDATOR_ROLE to {validator}"):
-        registry.grant_role(registry.VALIDATOR_ROLE(), validator, sender=admin)
-    with refused(f"granting ORACLE_ROLE to {oracle}"):
-        registry.grant_role(registry.ORACLE_ROLE(), oracle, sender=admin)
-    if challenge_window is not None:
-        with refused(f"setting the challenge window to {challenge_window} s"):
-            registry.set_challenge_window(challenge_window, sender=admin)
-
-    from ape import chain
-
-    deployment = Deployment(
-        chain_id=chain.chain_id,
-        registry=registry.address,
-        credit=credit.address,
-        deployer=admin.address,
-        block=credit.receipt.block_number,
-    )
-    write_deployment(provider, deployment)
-    return deployment, True
+from scripts._deploy import deploy
 
 
 @click.command(cls=ConnectedProviderCommand)
 @network_option()
-@account_option(prompt=False, help="Deployer, becomes admin (default on a devnet: test account 0).")
+@account_option("admin", "The deployer, who becomes admin")
 @click.option(
     "--validator", help="Address granted VALIDATOR_ROLE (devnet default: test account 1)."
 )

@@ -3,53 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
-from ape.cli import ConnectedProviderCommand, account_option, network_option
+from ape.cli import ConnectedProviderCommand, network_option
 
-from scripts._common import ScriptError, contracts, jst, pick_account, refused
-
-if TYPE_CHECKING:
-    from ape.api import AccountAPI
-    from ape.contracts import ContractInstance
-
-
-def load_table(path: Path | None):
-    """The methodology's factor table (the shipped CSV when `path` is None), errors made clear."""
-    from methodology.errors import FactorError
-    from methodology.factors import load_factors
-
-    try:
-        return load_factors(path)
-    except FactorError as err:
-        raise ScriptError(str(err)) from err
-
-
-def set_factor(
-    registry: ContractInstance, admin: AccountAPI, fiscal_year: int, factor_g_per_mwh: int
-) -> str:
-    """Put one fiscal year's factor on chain with its JST bounds; 'set', 'unchanged' or 'locked'."""
-    from methodology.fiscal import fiscal_year_bounds
-
-    starts_at, ends_at = fiscal_year_bounds(fiscal_year)
-    current = registry.emission_factors(fiscal_year)
-    if (int(current.factor_g_per_mwh), int(current.starts_at), int(current.ends_at)) == (
-        factor_g_per_mwh,
-        starts_at,
-        ends_at,
-    ):
-        return "unchanged"
-    if current.locked:
-        raise ScriptError(
-            f"FY{fiscal_year}: on chain {current.factor_g_per_mwh} g/MWh is locked (a finalized "
-            f"report used it); the table says {factor_g_per_mwh} g/MWh"
-        )
-    with refused(f"setting FY{fiscal_year} to {factor_g_per_mwh} g-CO2/MWh"):
-        registry.set_emission_factor(
-            fiscal_year, factor_g_per_mwh, starts_at, ends_at, sender=admin
-        )
-    return "set"
+from scripts._common import ScriptError, account_option, contracts, jst, pick_account
+from scripts._registry import load_table, set_factor
 
 
 @click.group()
@@ -59,7 +18,7 @@ def cli() -> None:
 
 @cli.command(name="set", cls=ConnectedProviderCommand)
 @network_option()
-@account_option(prompt=False, help="Admin (devnet default: test account 0).")
+@account_option("admin")
 @click.option(
     "--csv",
     "csv_path",

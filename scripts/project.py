@@ -2,84 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 import click
-from ape.cli import ConnectedProviderCommand, account_option, network_option
+from ape.cli import ConnectedProviderCommand, network_option
 
-from oracles.roles import ProjectStatus
-from scripts._common import (
-    ScriptError,
-    contracts,
-    jst,
-    parse_jst,
-    pick_account,
-    refused,
+from scripts._common import account_option, contracts, parse_jst, pick_account, pick_address
+from scripts._registry import (
+    CREDITING_YEARS,
+    check_project,
+    describe_project,
+    register_project,
+    set_oracle,
+    set_status,
+    years_later,
 )
-
-if TYPE_CHECKING:
-    from ape.api import AccountAPI
-    from ape.contracts import ContractInstance
-
-EIGHT_YEARS_S = 8 * 365 * 86400  # crediting period cap (DESIGN.md); the contract is the judge
-
-
-def check_project(registry: ContractInstance, project_id: int) -> Any:
-    """The project's struct, or a clear error for an id that was never registered."""
-    count = registry.project_count()
-    if not 1 <= project_id <= count:
-        raise ScriptError(f"unknown project {project_id}: this registry has projects 1..{count}")
-    return registry.projects(project_id)
-
-
-def register_project(
-    registry: ContractInstance,
-    owner: AccountAPI,
-    capacity_w: int,
-    commissioning_date: int,
-    crediting_start: int,
-    crediting_end: int,
-    metadata_uri: str,
-    methodology_id: str = "EN-R-002",
-) -> int:
-    """Register a project owned by `owner`; returns its id (from the ProjectRegistered event)."""
-    with refused(f"registering a {capacity_w} W project"):
-        receipt = registry.register_project(
-            capacity_w,
-            commissioning_date,
-            crediting_start,
-            crediting_end,
-            methodology_id,
-            metadata_uri,
-            sender=owner,
-        )
-    (event,) = receipt.events.filter(registry.ProjectRegistered)
-    return int(event.project_id)
-
-
-def set_status(
-    registry: ContractInstance,
-    validator: AccountAPI,
-    action: str,
-    project_id: int,
-    reason: str = "",
-) -> None:
-    """approve / reject / suspend / resume a project as a validator."""
-    check_project(registry, project_id)
-    method = getattr(registry, f"{action}_project")
-    args = (project_id, reason) if action in ("reject", "suspend") else (project_id,)
-    with refused(f"{action} project {project_id} by {validator.address}"):
-        method(*args, sender=validator)
-
-
-def describe(project: Any) -> dict[str, Any]:
-    """A project struct as plain, readable values."""
-    out = dict(project.items())
-    out["status"] = ProjectStatus(int(out["status"])).name
-    for key in ("commissioning_date", "crediting_start", "crediting_end"):
-        if key in out:
-            out[key] = f"{out[key]} ({jst(int(out[key]))})"
-    return out
 
 
 @click.group()
@@ -89,7 +24,7 @@ def cli() -> None:
 
 @cli.command(cls=ConnectedProviderCommand)
 @network_option()
-@account_option(prompt=False, help="Project owner (devnet default: test account 2).")
+@account_option("owner")
 @click.option("--capacity-w", type=click.IntRange(min=1), required=True, help="Rated power in W.")
 @click.option("--commissioning-date", required=True, help="YYYY-MM-DD (JST) or ISO 8601.")
 @click.option("--crediting-start", help="Start of crediting (default: commissioning date).")
@@ -111,7 +46,11 @@ def register(
     owner = pick_account(provider, account, "owner")
     commissioned = parse_jst(commissioning_date, "--commissioning-date")
     start = parse_jst(crediting_start, "--crediting-start") if crediting_start else commissioned
-    end = parse_jst(crediting_end, "--crediting-end") if crediting_end else start + EIGHT_YEARS_S
+    end = (
+        parse_jst(crediting_end, "--crediting-end")
+        if crediting_end
+        else years_later(start, CREDITING_YEARS)
+    )
     project_id = register_project(
         registry, owner, capacity_w, commissioned, start, end, metadata_uri, methodology_id
     )
@@ -121,13 +60,13 @@ def register(
 def _status_command(action: str, with_reason: bool) -> click.Command:
     @click.command(name=action, cls=ConnectedProviderCommand)
     @network_option()
-    @account_option(prompt=False, help="Validator (devnet default: test account 1).")
+    @account_option("validator")
     @click.argument("project_id", type=click.IntRange(min=1))
     def command(provider, account, project_id, reason: str = "") -> None:
         registry, _ = contracts(provider)
         validator = pick_account(provider, account, "validator")
         set_status(registry, validator, action, project_id, reason)
-        status = describe(registry.projects(project_id))["status"]
+        status = describe_project(registry.projects(project_id))["status"]
         click.echo(f"project {project_id}: {status}")
 
     command.help = f"{action.capitalize()} a project (validator)."
@@ -145,13 +84,27 @@ for _action, _with_reason in (
     cli.add_command(_status_command(_action, _with_reason))
 
 
+@cli.command(name="set-oracle", cls=ConnectedProviderCommand)
+@network_option()
+@account_option("admin")
+@click.argument("project_id", type=click.IntRange(min=1))
+@click.option("--oracle", help="Oracle address (devnet default: test account 3).")
+def set_oracle_(provider, account, project_id, oracle) -> None:
+    """Assign the oracle that submits the project's monitoring reports (admin)."""
+    registry, _ = contracts(provider)
+    admin = pick_account(provider, account, "admin")
+    oracle = pick_address(provider, oracle, "oracle", "--oracle")
+    set_oracle(registry, admin, project_id, oracle)
+    click.echo(f"project {project_id}: oracle {oracle}")
+
+
 @cli.command(cls=ConnectedProviderCommand)
 @network_option()
 @click.argument("project_id", type=click.IntRange(min=1))
 def show(provider, project_id) -> None:
     """Show one project as stored on chain."""
     registry, _ = contracts(provider)
-    project = describe(check_project(registry, project_id))
+    project = describe_project(check_project(registry, project_id))
     click.echo(f"project {project_id}")
     for key, value in project.items():
         click.echo(f"  {key:20} {value}")
@@ -166,7 +119,7 @@ def list_(provider) -> None:
     if count == 0:
         click.echo("no projects registered")
     for project_id in range(1, count + 1):
-        project = describe(registry.projects(project_id))
+        project = describe_project(registry.projects(project_id))
         click.echo(
             f"{project_id:>4}  {project['status']:<10} {project['owner']}  "
             f"{project['capacity_w']} W  {project.get('metadata_uri', '')}"

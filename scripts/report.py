@@ -1,0 +1,47 @@
+"""Reports people read: monthly table + chart, retirement certificates (`ape run report ...`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from ape.cli import ConnectedProviderCommand, network_option
+
+from scripts._common import contracts, load_deployment, network_label, out_dir
+from scripts._outputs import certificate, certificate_files, monthly_report
+
+
+@click.group()
+def cli() -> None:
+    """Monthly monitoring reports and retirement certificates, read from chain events."""
+
+
+@cli.command(cls=ConnectedProviderCommand)
+@network_option()
+@click.option("--project", "project_id", type=click.IntRange(min=1), required=True)
+@click.option("--fiscal-year", type=click.IntRange(2000, 65535), required=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="[out/reports]")
+def monthly(provider, project_id, fiscal_year, out) -> None:
+    """Per month: generation, export, self-consumption, reduction, credits (CSV and PNG)."""
+    registry, _ = contracts(provider)
+    files = monthly_report(
+        registry, load_deployment(provider), project_id, fiscal_year, out or out_dir("reports")
+    )
+    minted = sum(row.credits_t for row in files.rows)
+    click.echo(f"project {project_id} FY{fiscal_year}: {len(files.rows)} reports, {minted} t-CO2")
+    click.echo(f"  table  {files.csv}")
+    click.echo(f"  chart  {files.chart}")
+
+
+@cli.command(name="certificate", cls=ConnectedProviderCommand)
+@network_option()
+@click.option("--retirement-id", type=click.IntRange(min=1), required=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="[out/certificates]")
+def certificate_(provider, retirement_id, out) -> None:
+    """A retirement certificate (HTML and PDF) with every on-chain reference to check it."""
+    _, credit = contracts(provider)
+    cert = certificate(credit, load_deployment(provider), network_label(provider), retirement_id)
+    html, pdf = certificate_files(cert, out or out_dir("certificates"))
+    click.echo(f"retirement {retirement_id}: {cert.amount_t} t-CO2 for {cert.beneficiary}")
+    click.echo(f"  html  {html}")
+    click.echo(f"  pdf   {pdf}")
