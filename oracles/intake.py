@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from oracles.adapters.csv import read_readings, read_signatures
+from oracles.adapters.echonet import read_echonet_source
 from oracles.errors import DataError
 from oracles.signing import Batch, Refusal, domain_separator, verify_meter
 from oracles.site import SiteConfig
@@ -32,13 +33,11 @@ def load_source(site: SiteConfig) -> tuple[pd.DataFrame, dict[str, list[Batch]],
             f"{site.path}: source.signatures (the meters' signatures file) missing"
         ) from None
     if source["type"] == "csv":
-        readings_path = site.resolve(source.get("readings", ""))
-        readings = read_readings(readings_path, site)
+        raw = [site.resolve(source.get("readings", ""))]
+        readings = read_readings(raw[0], site)
     else:
-        from oracles.adapters.echonet import read_echonet_source
-
-        readings_path, readings = read_echonet_source(site)
-    return readings, read_signatures(signatures, site), [readings_path, signatures]
+        raw, readings = read_echonet_source(site)
+    return readings, read_signatures(signatures, site), [*raw, signatures]
 
 
 def check_signatures(

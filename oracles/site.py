@@ -20,7 +20,7 @@ from eth_utils import is_address, to_checksum_address
 from oracles.errors import DataError
 from oracles.roles import MeterKind
 
-SOURCE_TYPES = ("csv", "echonet", "sunspec")
+SOURCE_TYPES = ("csv", "echonet")
 
 
 @dataclass(frozen=True)
