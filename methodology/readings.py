@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from methodology.errors import ReadingsError
+from methodology.fastcsv import parse_iso_strings, parse_readings_bytes
 from methodology.fiscal import to_iso
 
 COLUMNS = ("timestamp", "meter", "kind", "cumulative_wh")
@@ -22,33 +23,47 @@ MAX_REGISTER = 2**64 - 1
 
 _DIGITS = re.compile(r"[0-9]+")
 _OFFSET = re.compile(r"(Z|[+-][0-9]{2}:?[0-9]{2})$")
-# Byte positions of the fixed layout YYYY-MM-DDTHH:MM:SS (then Z or +HH:MM).
-_SEPARATORS = {4: b"-", 7: b"-", 10: b"T", 13: b":", 16: b":"}
-_DIGIT_POSITIONS = [i for i in range(19) if i not in _SEPARATORS]
 
 
 def load_readings(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     """Readings sorted by (meter, timestamp), identical duplicates removed.
 
-    Columns: `timestamp` (int64 seconds UTC), `meter` and `kind` (categoricals), `cumulative_wh`
-    (uint64). Raises ReadingsError naming the file (or "DataFrame"), meter, timestamp or line.
+    Columns: `timestamp` (int64 seconds UTC), `meter` and `kind` (categoricals; kind's categories
+    are KINDS), `cumulative_wh` (uint64). Raises ReadingsError naming the file (or "DataFrame"),
+    meter, timestamp or line.
     """
     if isinstance(source, pd.DataFrame):
         return normalize(_from_frame(source), "DataFrame")
     path = Path(source)
-    return normalize(_from_csv(path), str(path))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadingsError(f"{path}: cannot read readings file: {exc.strerror}") from exc
+    parsed = parse_readings_bytes(data)
+    if parsed is None:
+        return normalize(_from_csv(path), str(path))
+    kind_names = parsed["kind_names"]
+    if not set(kind_names) <= set(KINDS):
+        _raise_first_bad_line(path)
+    lookup = np.array([KINDS.index(k) for k in kind_names], dtype=np.int8)
+    return _normalized(
+        parsed["timestamp"],
+        parsed["meter_codes"],
+        parsed["meter_names"],
+        lookup[parsed["kind_codes"]],
+        parsed["cumulative_wh"],
+        str(path),
+    )
 
 
 def _from_csv(path: Path) -> pd.DataFrame:
+    """The general path (quotes, CRLF, other ISO 8601 forms): pandas' parser, then validation."""
     try:
         frame = pd.read_csv(
             path,
             dtype={"timestamp": str, "meter": "category", "kind": "category"},
             na_filter=False,
-            skipinitialspace=False,
         )
-    except FileNotFoundError as exc:
-        raise ReadingsError(f"{path}: file not found") from exc
     except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
         _raise_first_bad_line(path)
         raise
@@ -126,10 +141,11 @@ def _timestamps(column: pd.Series) -> np.ndarray:
         return column.to_numpy().astype(np.int64)
     if isinstance(column.dtype, pd.DatetimeTZDtype):
         return _whole_seconds(column.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy())
-    values = column.to_numpy(dtype=object)
-    fast = _parse_fixed_iso(values)
+    # Parse each distinct text once: a site's meters share their timestamps.
+    codes, uniques = pd.factorize(column.astype(str))
+    fast = parse_iso_strings(np.asarray(uniques, dtype=object))
     if fast is not None:
-        return fast
+        return fast[codes]
     text = column.astype(str)
     if not text.str.contains(_OFFSET).all():
         raise ReadingsError("timestamp without UTC offset")
@@ -145,61 +161,6 @@ def _whole_seconds(values: np.ndarray) -> np.ndarray:
     if (nanoseconds % 1_000_000_000).any():
         raise ReadingsError("timestamp has fractional seconds")
     return nanoseconds // 1_000_000_000
-
-
-def _parse_fixed_iso(values: np.ndarray) -> np.ndarray | None:
-    """Fast path for `YYYY-MM-DDTHH:MM:SS` followed by `Z` or `+HH:MM`; None if any row differs."""
-    try:
-        raw = values.astype("S25")
-    except (UnicodeEncodeError, ValueError, TypeError):
-        return None
-    if len(raw) == 0:
-        return np.zeros(0, dtype=np.int64)
-    chars = np.frombuffer(raw.tobytes(), dtype=np.uint8).reshape(len(raw), 25)
-    for position, separator in _SEPARATORS.items():
-        if not (chars[:, position] == separator[0]).all():
-            return None
-    digits = chars[:, _DIGIT_POSITIONS].astype(np.int64) - ord("0")
-    if ((digits < 0) | (digits > 9)).any():
-        return None
-    is_zulu = (chars[:, 19] == ord("Z")) & (chars[:, 20] == 0)
-    sign = np.where(chars[:, 19] == ord("-"), -1, 1)
-    is_offset = (
-        ((chars[:, 19] == ord("+")) | (chars[:, 19] == ord("-")))
-        & (chars[:, 22] == ord(":"))
-        & np.isin(chars[:, [20, 21, 23, 24]], np.arange(ord("0"), ord("9") + 1)).all(axis=1)
-    )
-    if not (is_zulu | is_offset).all():
-        return None
-    offset_digits = chars[:, [20, 21, 23, 24]].astype(np.int64) - ord("0")
-    offset = sign * ((offset_digits[:, 0] * 10 + offset_digits[:, 1]) * 3600)
-    offset += sign * (offset_digits[:, 2] * 10 + offset_digits[:, 3]) * 60
-    offset = np.where(is_zulu, 0, offset)
-
-    def number(first: int, count: int) -> np.ndarray:
-        result = np.zeros(len(raw), dtype=np.int64)
-        for i in range(first, first + count):
-            result = result * 10 + digits[:, i]
-        return result
-
-    year, month, day = number(0, 4), number(4, 2), number(6, 2)
-    hour, minute, second = number(8, 2), number(10, 2), number(12, 2)
-    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
-    month_days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
-    in_range = (month >= 1) & (month <= 12)
-    days_in_month = month_days[np.clip(month, 1, 12) - 1] + ((month == 2) & leap)
-    in_range &= (day >= 1) & (day <= days_in_month) & (hour <= 23) & (minute <= 59)
-    in_range &= second <= 59
-    if not in_range.all():
-        return None
-    # Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-    shifted_year = year - (month <= 2)
-    era = shifted_year // 400
-    year_of_era = shifted_year - era * 400
-    day_of_year = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
-    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
-    days = era * 146097 + day_of_era - 719468
-    return days * 86400 + hour * 3600 + minute * 60 + second - offset
 
 
 def _row_problem(fields: list[str]) -> str | None:
@@ -251,50 +212,81 @@ def _raise_first_bad_line(path: Path) -> None:
 
 
 def normalize(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    """Sort by (meter, timestamp), drop identical duplicates, and check the per-meter rules."""
-    codes = frame["meter"].cat.codes.to_numpy().astype(np.int64)
-    timestamps = frame["timestamp"].to_numpy()
-    registers = frame["cumulative_wh"].to_numpy()
-    if len(frame) == 0:
+    """Sort by (meter, timestamp), drop identical duplicates, and check the per-meter rules.
+
+    `frame` has the column types load_readings returns.
+    """
+    meter = frame["meter"].cat
+    return _normalized(
+        frame["timestamp"].to_numpy(),
+        meter.codes.to_numpy(),
+        [str(c) for c in meter.categories],
+        frame["kind"].cat.codes.to_numpy(),
+        frame["cumulative_wh"].to_numpy(),
+        name,
+    )
+
+
+def _normalized(
+    timestamps: np.ndarray,
+    meter_codes: np.ndarray,
+    meter_names: list[str],
+    kind_codes: np.ndarray,
+    registers: np.ndarray,
+    name: str,
+) -> pd.DataFrame:
+    if len(timestamps) == 0:
         raise ReadingsError(f"{name}: no readings")
-    # One sort key: meter code in the high bits, time offset in the low 34 bits (>500 years).
-    low = timestamps - timestamps.min()
-    if low.max() >= 2**34:
-        raise ReadingsError(f"{name}: timestamps span more than 500 years")
-    key = (codes << 34) | low
-    if not (key[1:] >= key[:-1]).all():
-        order = np.argsort(key, kind="stable")
-        frame = frame.iloc[order].reset_index(drop=True)
-        key, codes = key[order], codes[order]
-        timestamps, registers = timestamps[order], registers[order]
-    same = key[1:] == key[:-1]
-    meters = frame["meter"].cat.categories
-    conflict = same & (registers[1:] != registers[:-1])
-    if conflict.any():
-        i = int(np.flatnonzero(conflict)[0])
-        raise ReadingsError(
-            f"{name}: meter {meters[codes[i]]} at {to_iso(int(timestamps[i]))}: two different "
-            f"values {registers[i]} and {registers[i + 1]} for one timestamp"
-        )
-    if same.any():
-        keep = np.concatenate(([True], ~same))
-        frame = frame[keep].reset_index(drop=True)
-        codes, timestamps, registers = codes[keep], timestamps[keep], registers[keep]
+    # Meters in sorted order, whichever parser read them, so results never depend on the path.
+    rank = np.empty(len(meter_names), dtype=np.int16 if len(meter_names) < 2**15 else np.int32)
+    rank[np.argsort(np.array(meter_names, dtype=object))] = np.arange(len(meter_names))
+    codes = rank[meter_codes]
+    meter_names = sorted(meter_names)
+    columns = [timestamps, codes, kind_codes, registers]
+    if not (codes[1:] >= codes[:-1]).all():
+        # Stable radix sort on the small meter codes keeps each meter's rows in file order.
+        order = np.argsort(codes, kind="stable")
+        columns = [c[order] for c in columns]
+        timestamps, codes, kind_codes, registers = columns
     same_meter = codes[1:] == codes[:-1]
+    if (same_meter & (timestamps[1:] < timestamps[:-1])).any():
+        order = np.lexsort((timestamps, codes))
+        columns = [c[order] for c in columns]
+        timestamps, codes, kind_codes, registers = columns
+        same_meter = codes[1:] == codes[:-1]
+    same = same_meter & (timestamps[1:] == timestamps[:-1])
+    if same.any():
+        conflict = same & (registers[1:] != registers[:-1])
+        if conflict.any():
+            i = int(np.flatnonzero(conflict)[0])
+            raise ReadingsError(
+                f"{name}: meter {meter_names[codes[i]]} at {to_iso(int(timestamps[i]))}: two "
+                f"different values {registers[i]} and {registers[i + 1]} for one timestamp"
+            )
+        keep = np.concatenate(([True], ~same))
+        timestamps, codes, kind_codes, registers = (c[keep] for c in columns)
+        same_meter = codes[1:] == codes[:-1]
     backwards = same_meter & (registers[1:] < registers[:-1])
     if backwards.any():
         i = int(np.flatnonzero(backwards)[0])
         raise ReadingsError(
-            f"{name}: meter {meters[codes[i]]}: register goes backwards at "
+            f"{name}: meter {meter_names[codes[i]]}: register goes backwards at "
             f"{to_iso(int(timestamps[i + 1]))} ({registers[i]} Wh at {to_iso(int(timestamps[i]))}, "
             f"then {registers[i + 1]} Wh)"
         )
-    kinds = frame["kind"].cat.codes.to_numpy()
-    kind_change = same_meter & (kinds[1:] != kinds[:-1])
+    kind_change = same_meter & (kind_codes[1:] != kind_codes[:-1])
     if kind_change.any():
         i = int(np.flatnonzero(kind_change)[0])
         raise ReadingsError(
-            f"{name}: meter {meters[codes[i]]} has two kinds, {KINDS[kinds[i]]} and "
-            f"{KINDS[kinds[i + 1]]} (at {to_iso(int(timestamps[i + 1]))})"
+            f"{name}: meter {meter_names[codes[i]]} has two kinds, {KINDS[kind_codes[i]]} and "
+            f"{KINDS[kind_codes[i + 1]]} (at {to_iso(int(timestamps[i + 1]))})"
         )
-    return frame.assign(meter=frame["meter"].cat.remove_unused_categories())
+    meter = pd.Categorical.from_codes(codes, categories=meter_names).remove_unused_categories()
+    return pd.DataFrame(
+        {
+            "timestamp": timestamps.astype(np.int64, copy=False),
+            "meter": meter,
+            "kind": pd.Categorical.from_codes(kind_codes, categories=list(KINDS)),
+            "cumulative_wh": registers.astype(np.uint64, copy=False),
+        }
+    )
