@@ -1,0 +1,182 @@
+# pragma version ~=0.4.3
+"""
+@title Solar J-Credit credits: ERC-1155 with retirement
+@custom:contract-name CarbonCredit
+@license MIT
+@notice One token id per (project, fiscal year):
+        `token_id = (project_id << 16) | fiscal_year`; amounts are whole
+        t-CO2. Built on snekmate's `erc1155` (balances, approvals, receiver
+        checks, metadata `uri` = base URI + decimal token id) with
+        snekmate's `ownable_2step` admin (no renounce exported). Minting is
+        for MINTER_ROLE (the Registry); snekmate's own minter list, set for
+        the deployer by `erc1155.__init__`, is not exported and unused.
+        Pause policy: a pause (PAUSER_ROLE) stops minting and transfers;
+        retirement stays open (see `retire`). The admin can attach the
+        J-Credit registry's reference to a token id, once.
+"""
+
+from snekmate.auth import ownable
+from snekmate.auth import ownable_2step
+from snekmate.tokens import erc1155
+from snekmate.utils import pausable
+from .modules import roles
+from .modules import emergency_pause
+from .modules import retirement
+
+initializes: ownable
+initializes: ownable_2step[ownable := ownable]
+initializes: erc1155[ownable := ownable]
+initializes: roles[ownable := ownable]
+initializes: pausable
+initializes: emergency_pause[pausable := pausable, roles := roles]
+initializes: retirement[erc1155 := erc1155]
+
+exports: (
+    ownable.owner,
+    ownable_2step.pending_owner,
+    ownable_2step.transfer_ownership,
+    ownable_2step.accept_ownership,
+    roles.VALIDATOR_ROLE,
+    roles.ORACLE_ROLE,
+    roles.PAUSER_ROLE,
+    roles.MINTER_ROLE,
+    roles.has_role,
+    roles.grant_role,
+    roles.revoke_role,
+    pausable.paused,
+    emergency_pause.pause,
+    emergency_pause.unpause,
+    erc1155.supportsInterface,
+    erc1155.balanceOf,
+    erc1155.balanceOfBatch,
+    erc1155.isApprovedForAll,
+    erc1155.setApprovalForAll,
+    erc1155.uri,
+    erc1155.total_supply,
+    retirement.PURPOSE_GHG_LAW_REPORTING,
+    retirement.PURPOSE_CARBON_OFFSET,
+    retirement.PURPOSE_CDP,
+    retirement.PURPOSE_RE100,
+    retirement.PURPOSE_SBT,
+    retirement.PURPOSE_OTHER,
+    retirement.retire,
+    retirement.retirements,
+    retirement.retirement_count,
+    retirement.retired_by_holder,
+    retirement.retired_by_token,
+)
+
+
+# @notice Total t-CO2 ever minted per token id (supply = minted - retired).
+minted: public(HashMap[uint256, uint256])
+# @notice J-Credit registry reference per token id (empty until set; write once).
+registry_reference: public(HashMap[uint256, String[64]])
+
+
+# @notice The admin recorded the J-Credit registry's reference of `token_id`.
+event RegistryReferenceSet:
+    token_id: indexed(uint256)
+    reference: String[64]
+
+
+@deploy
+def __init__(base_uri: String[80]):
+    """
+    @notice The deployer becomes admin; grant MINTER_ROLE to the Registry.
+    @param base_uri Prefix of every token's metadata URI (`uri(id)` is
+           base_uri followed by the decimal id).
+    """
+    ownable.__init__()
+    ownable_2step.__init__()
+    erc1155.__init__(base_uri)
+    roles.__init__()
+    pausable.__init__()
+    emergency_pause.__init__()
+    retirement.__init__()
+
+
+@external
+def safeTransferFrom(owner: address, to: address, id: uint256, amount: uint256, data: Bytes[1_024]):
+    """
+    @notice Standard ERC-1155 single transfer (by the owner or an approved
+            operator, with the receiver check); refused while paused.
+    @param owner The current holder.
+    @param to The receiver (a contract must accept ERC-1155).
+    @param id The token id.
+    @param amount The amount in t-CO2.
+    @param data Passed to the receiver hook.
+    """
+    pausable._require_not_paused()
+    assert (
+        owner == msg.sender or erc1155.isApprovedForAll[owner][msg.sender]
+    ), "erc1155: caller is not token owner or approved"
+    erc1155._safe_transfer_from(owner, to, id, amount, data)
+
+
+@external
+def safeBatchTransferFrom(
+    owner: address,
+    to: address,
+    ids: DynArray[uint256, 128],
+    amounts: DynArray[uint256, 128],
+    data: Bytes[1_024],
+):
+    """
+    @notice Standard ERC-1155 batch transfer; refused while paused.
+    @param owner The current holder.
+    @param to The receiver (a contract must accept ERC-1155).
+    @param ids The token ids.
+    @param amounts The amounts, one per id.
+    @param data Passed to the receiver hook.
+    """
+    pausable._require_not_paused()
+    assert (
+        owner == msg.sender or erc1155.isApprovedForAll[owner][msg.sender]
+    ), "erc1155: caller is not token owner or approved"
+    erc1155._safe_batch_transfer_from(owner, to, ids, amounts, data)
+
+
+@external
+def mint(owner: address, token_id: uint256, amount: uint256):
+    """
+    @notice Mints credits (MINTER_ROLE; the Registry on finalizing a
+            report); refused while paused. A contract owner must accept
+            ERC-1155 (receiver check).
+    @param owner Receiver of the credits (the project owner).
+    @param token_id The credit token id.
+    @param amount Whole t-CO2 (> 0).
+    """
+    roles._check_minter()
+    pausable._require_not_paused()
+    assert amount != 0, "credit: zero amount"
+    self.minted[token_id] += amount
+    erc1155._safe_mint(owner, token_id, amount, b"")
+
+
+@external
+@pure
+def token_id(project_id: uint256, fiscal_year: uint16) -> uint256:
+    """
+    @notice The token id of a project's fiscal year.
+    @param project_id The project id (< 2**240).
+    @param fiscal_year The fiscal year (vintage).
+    @return (project_id << 16) | fiscal_year.
+    """
+    assert project_id < 2**240, "credit: project id too large"
+    return (project_id << 16) | convert(fiscal_year, uint256)
+
+
+@external
+def set_registry_reference(token_id: uint256, reference: String[64]):
+    """
+    @notice Records the J-Credit registry's reference for a minted token id
+            (admin; once per token id).
+    @param token_id The credit token id.
+    @param reference The registry's reference (non-empty).
+    """
+    ownable._check_owner()
+    assert self.minted[token_id] != 0, "credit: unknown token"
+    assert len(reference) != 0, "credit: empty reference"
+    assert len(self.registry_reference[token_id]) == 0, "credit: reference already set"
+    self.registry_reference[token_id] = reference
+    log RegistryReferenceSet(token_id=token_id, reference=reference)

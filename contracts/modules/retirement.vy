@@ -1,0 +1,154 @@
+# pragma version ~=0.4.3
+"""
+@title Retirement (無効化) of credits
+@custom:contract-name retirement
+@license MIT
+@notice A holder retires credits to use them (claim the reduction): the
+        credits are burned, the retirement gets a sequential id, an event
+        carries the full texts and a record anyone can read keeps the holder,
+        token id, amount, time, purpose and the keccak256 hashes of the
+        beneficiary and memo texts. Retired totals per holder and per token
+        id are kept. Only the holder itself retires (not an operator), since
+        the retiring holder is who claims the reduction.
+"""
+
+from snekmate.tokens import erc1155
+
+uses: erc1155
+
+
+# @notice Purpose code: reporting under the Act on Promotion of Global
+#         Warming Countermeasures (温対法).
+PURPOSE_GHG_LAW_REPORTING: public(constant(uint8)) = 0
+# @notice Purpose code: carbon offset.
+PURPOSE_CARBON_OFFSET: public(constant(uint8)) = 1
+# @notice Purpose code: CDP disclosure.
+PURPOSE_CDP: public(constant(uint8)) = 2
+# @notice Purpose code: RE100.
+PURPOSE_RE100: public(constant(uint8)) = 3
+# @notice Purpose code: SBT.
+PURPOSE_SBT: public(constant(uint8)) = 4
+# @notice Purpose code: any other use (say which in the memo).
+PURPOSE_OTHER: public(constant(uint8)) = 5
+
+
+struct Retirement:
+    holder: address
+    token_id: uint256
+    amount: uint256
+    retired_at: uint64
+    purpose: uint8
+    beneficiary_hash: bytes32
+    memo_hash: bytes32
+
+
+# Storage form of a Retirement: holder, time and purpose share one slot.
+struct StoredRetirement:
+    head: uint256
+    token_id: uint256
+    amount: uint256
+    beneficiary_hash: bytes32
+    memo_hash: bytes32
+
+
+# @notice Number of retirements so far; ids run from 1 to `retirement_count`.
+retirement_count: public(uint256)
+# @notice Total t-CO2 retired by each holder, over all token ids.
+retired_by_holder: public(HashMap[address, uint256])
+# @notice Total t-CO2 retired of each token id.
+retired_by_token: public(HashMap[uint256, uint256])
+# @dev Records by id; head = holder (bits 0-159) | retired_at (160-223) |
+#      purpose (224-231).
+_records: HashMap[uint256, StoredRetirement]
+
+
+# @notice `holder` retired `amount` of `token_id` for `beneficiary` and
+#         `purpose`; the record `retirement_id` keeps the text hashes.
+event Retired:
+    retirement_id: indexed(uint256)
+    holder: indexed(address)
+    token_id: indexed(uint256)
+    amount: uint256
+    purpose: uint8
+    beneficiary: String[128]
+    memo: String[256]
+    beneficiary_hash: bytes32
+    memo_hash: bytes32
+    retired_at: uint64
+
+
+@deploy
+def __init__():
+    """
+    @notice Nothing to set: no retirements yet.
+    """
+    pass
+
+
+@external
+def retire(token_id: uint256, amount: uint256, beneficiary: String[128], purpose: uint8, memo: String[256]) -> uint256:
+    """
+    @notice Retires (burns) `amount` of the caller's `token_id` credits.
+            Stays open while the token is paused: retiring only removes
+            credits from circulation, cannot move value to anyone, and a
+            holder's legal reporting deadline should not wait on an
+            emergency elsewhere.
+    @param token_id The credit token id (project, fiscal year).
+    @param amount Whole t-CO2 to retire (> 0, <= balance).
+    @param beneficiary Who the reduction is claimed for (non-empty).
+    @param purpose Purpose code 0..5 (see the PURPOSE_* constants).
+    @param memo Free text, e.g. the report or offset product it backs.
+    @return The retirement id (ids start at 1).
+    """
+    assert amount != 0, "credit: zero amount"
+    assert purpose <= PURPOSE_OTHER, "credit: unknown purpose"
+    assert len(beneficiary) != 0, "credit: empty beneficiary"
+    assert erc1155.balanceOf[msg.sender][token_id] >= amount, "credit: amount > balance"
+    erc1155._burn(msg.sender, token_id, amount)
+    retirement_id: uint256 = self.retirement_count + 1
+    self.retirement_count = retirement_id
+    beneficiary_hash: bytes32 = keccak256(beneficiary)
+    memo_hash: bytes32 = keccak256(memo)
+    self._records[retirement_id] = StoredRetirement(
+        head=convert(msg.sender, uint256) | (block.timestamp << 160) | (convert(purpose, uint256) << 224),
+        token_id=token_id,
+        amount=amount,
+        beneficiary_hash=beneficiary_hash,
+        memo_hash=memo_hash,
+    )
+    self.retired_by_holder[msg.sender] += amount
+    self.retired_by_token[token_id] += amount
+    log Retired(
+        retirement_id=retirement_id,
+        holder=msg.sender,
+        token_id=token_id,
+        amount=amount,
+        purpose=purpose,
+        beneficiary=beneficiary,
+        memo=memo,
+        beneficiary_hash=beneficiary_hash,
+        memo_hash=memo_hash,
+        retired_at=convert(block.timestamp, uint64),
+    )
+    return retirement_id
+
+
+@external
+@view
+def retirements(retirement_id: uint256) -> Retirement:
+    """
+    @notice The record of a retirement (all zero for an unknown id).
+    @param retirement_id The retirement id.
+    @return (holder, token_id, amount, retired_at, purpose, beneficiary_hash,
+            memo_hash).
+    """
+    stored: StoredRetirement = self._records[retirement_id]
+    return Retirement(
+        holder=convert(convert(stored.head & convert(max_value(uint160), uint256), uint160), address),
+        token_id=stored.token_id,
+        amount=stored.amount,
+        retired_at=convert((stored.head >> 160) & convert(max_value(uint64), uint256), uint64),
+        purpose=convert((stored.head >> 224) & 255, uint8),
+        beneficiary_hash=stored.beneficiary_hash,
+        memo_hash=stored.memo_hash,
+    )
