@@ -91,7 +91,7 @@ def live_deployment(provider: ProviderAPI) -> Deployment | None:
     if deployment is None or deployment.chain_id != chain.chain_id:
         return None
     for address in (deployment.registry, deployment.credit):
-        if not provider.get_code(address):
+        if not chain.provider.get_code(address):
             return None
     return deployment
 

@@ -26,6 +26,10 @@ def deploy(
     if existing is not None and not force:
         return existing, False
 
+    from ape import chain
+
+    # Every event the scripts read comes after this block.
+    first_block = chain.blocks.height + 1
     with refused("deploying CarbonCredit"):
         credit = admin.deploy(project.CarbonCredit, base_uri)
     with refused("deploying Registry"):
@@ -40,14 +44,12 @@ def deploy(
         with refused(f"setting the challenge window to {challenge_window} s"):
             registry.set_challenge_window(challenge_window, sender=admin)
 
-    from ape import chain
-
     deployment = Deployment(
         chain_id=chain.chain_id,
         registry=registry.address,
         credit=credit.address,
         deployer=admin.address,
-        block=credit.receipt.block_number,
+        block=first_block,
     )
     write_deployment(provider, deployment)
     return deployment, True

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ape.contracts import ContractInstance
@@ -33,6 +34,14 @@ class Transfer:
         return "transfer"
 
 
+def logs(event: Any, start_block: int, **topics: Any) -> Iterator[Any]:
+    """Every log of a contract event from `start_block` to the head, optionally by indexed topic."""
+    from ape import chain
+
+    # range()'s stop is exclusive, and a single argument would be the stop, not the start.
+    return event.range(start_block, chain.blocks.height + 1, search_topics=topics or None)
+
+
 def _timestamp(log, cache: dict[int, int]) -> int:
     from ape import chain
 
@@ -45,7 +54,7 @@ def transfers(credit: ContractInstance, start_block: int) -> list[Transfer]:
     """Every ERC-1155 movement of the credit token since `start_block`, in chain order."""
     times: dict[int, int] = {}
     out: list[Transfer] = []
-    for log in credit.TransferSingle.range(start_block):
+    for log in logs(credit.TransferSingle, start_block):
         out.append(
             Transfer(
                 log.block_number,
@@ -58,7 +67,7 @@ def transfers(credit: ContractInstance, start_block: int) -> list[Transfer]:
                 int(log._value),
             )
         )
-    for log in credit.TransferBatch.range(start_block):
+    for log in logs(credit.TransferBatch, start_block):
         for token, amount in zip(log._ids, log._values, strict=True):
             out.append(
                 Transfer(
@@ -107,12 +116,11 @@ def finalized_reports(
     """Finalized reports in finalization order; disputed-and-rejected ones never finalize."""
     topics = {} if project_id is None else {"project_id": project_id}
     submitted = {
-        int(log.report_id): log
-        for log in registry.ReportSubmitted.range(start_block, search_topics=topics)
+        int(log.report_id): log for log in logs(registry.ReportSubmitted, start_block, **topics)
     }
     times: dict[int, int] = {}
     out: list[FinalizedReport] = []
-    for log in registry.ReportFinalized.range(start_block, search_topics=topics):
+    for log in logs(registry.ReportFinalized, start_block, **topics):
         sub = submitted[int(log.report_id)]
         out.append(
             FinalizedReport(
@@ -171,7 +179,7 @@ def retirements(credit: ContractInstance, start_block: int) -> list[RetirementRe
             block=int(log.block_number),
             retired_at=_timestamp(log, times),
         )
-        for log in credit.Retired.range(start_block)
+        for log in logs(credit.Retired, start_block)
     ]
     out.sort(key=lambda r: r.retirement_id)
     return out

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from oracles.roles import MeterKind, MeterStatus, ProjectStatus
 from scripts._common import JST, ScriptError, jst, refused
+from scripts._events import logs
 
 if TYPE_CHECKING:
     from ape.api import AccountAPI
@@ -151,9 +152,7 @@ def describe_meter(meter: str, record: Any) -> dict[str, Any]:
 def project_meters(registry: ContractInstance, start_block: int, project_id: int) -> list[str]:
     """Every meter ever registered for the project, in registration order (from events)."""
     seen: list[str] = []
-    for log in registry.MeterRegistered.range(
-        start_block, search_topics={"project_id": project_id}
-    ):
+    for log in logs(registry.MeterRegistered, start_block, project_id=project_id):
         if log.meter not in seen:
             seen.append(log.meter)
     return seen

@@ -55,7 +55,7 @@ def show(provider, fiscal_years) -> None:
     registry, _ = contracts(provider)
     for year in fiscal_years or sorted(load_table(None).rows):
         record = registry.emission_factors(year)
-        if int(record.ends_at) == 0:
+        if int(record.factor_g_per_mwh) == 0:
             click.echo(f"FY{year}: not set")
             continue
         lock = "locked" if record.locked else "not locked"

@@ -3,20 +3,12 @@
 No __init__.py here on purpose: a `tests/scripts` package would shadow the project's `scripts/`.
 """
 
-import importlib
 import os
 from collections.abc import Iterator
-from types import ModuleType
 
 import pytest
 from click.testing import CliRunner, Result
-
-NETWORK = "ethereum:local:test"
-
-
-def script(name: str) -> ModuleType:
-    """The module `ape run NAME` loads (names may contain '-', hence import_module)."""
-    return importlib.import_module(f"scripts.{name}")
+from scripts_testlib import NETWORK, script
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +27,7 @@ def deployments_dir(tmp_path_factory) -> Iterator:
             os.environ[key] = value
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def provider(deployments_dir):
     from ape import networks
 
@@ -43,7 +35,7 @@ def provider(deployments_dir):
         yield connected
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def run(provider):
     """run(script, *args) -> click Result, on the embedded network."""
     runner = CliRunner()
@@ -52,16 +44,3 @@ def run(provider):
         return runner.invoke(script(name).cli, [*args, "--network", NETWORK])
 
     return invoke
-
-
-def ok(result: Result) -> str:
-    """The output of a command that must have succeeded (shows the error when it did not)."""
-    assert result.exit_code == 0, f"exit {result.exit_code}: {result.output}\n{result.exception!r}"
-    return result.output
-
-
-def refused(result: Result) -> str:
-    """The output of a command that must have failed with a clear message, not a traceback."""
-    assert result.exit_code == 1, f"exit {result.exit_code}: {result.output}\n{result.exception!r}"
-    assert result.output.startswith("Error: "), result.output
-    return result.output
