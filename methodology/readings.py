@@ -22,7 +22,7 @@ KINDS = ("generation", "export", "self_consumption")
 MAX_REGISTER = 2**64 - 1
 
 _DIGITS = re.compile(r"[0-9]+")
-_OFFSET = re.compile(r"(Z|[+-][0-9]{2}:?[0-9]{2})$")
+_OFFSET = re.compile(r"(?:Z|[+-][0-9]{2}:?[0-9]{2})$")
 
 
 def load_readings(source: str | Path | pd.DataFrame) -> pd.DataFrame:
@@ -71,6 +71,8 @@ def _from_csv(path: Path) -> pd.DataFrame:
         raise ReadingsError(
             f"{path} line 1: header must be {','.join(COLUMNS)}, got {','.join(frame.columns)}"
         )
+    if frame.empty:
+        raise ReadingsError(f"{path}: no readings")
     try:
         return _typed(frame)
     except ReadingsError:

@@ -1,0 +1,67 @@
+"""Eligibility rules with their messages (dates hand-converted to epoch seconds, JST)."""
+
+import pytest
+
+from methodology.eligibility import (
+    add_years,
+    check_crediting_period,
+    check_program_member,
+    check_project_start,
+)
+from methodology.errors import EligibilityError
+
+APR_2025 = 1743433200  # 2025-04-01T00:00:00+09:00
+APR_2033 = 1995894000  # 2033-04-01T00:00:00+09:00 (8 years, 2 leap days later)
+APR_2023 = 1680274800  # 2023-04-01T00:00:00+09:00
+FEB_29_2024 = 1709132400  # 2024-02-29T00:00:00+09:00
+FEB_28_2026 = 1772204400  # 2026-02-28T00:00:00+09:00
+
+
+def test_add_years_keeps_the_jst_calendar_date() -> None:
+    assert add_years(APR_2025, 8) == APR_2033
+    assert add_years(APR_2025, -2) == APR_2023
+    assert add_years(FEB_29_2024, 2) == FEB_28_2026
+
+
+def test_crediting_period_of_exactly_8_years_is_eligible() -> None:
+    check_crediting_period(APR_2025, APR_2033)
+
+
+def test_crediting_period_longer_than_8_years() -> None:
+    with pytest.raises(EligibilityError) as caught:
+        check_crediting_period(APR_2025, APR_2033 + 1)
+    assert str(caught.value) == (
+        "crediting period 2025-04-01T00:00:00+09:00 .. 2033-04-01T00:00:01+09:00 is longer than "
+        "8 years (it may end at 2033-04-01T00:00:00+09:00 at the latest)"
+    )
+
+
+def test_empty_crediting_period() -> None:
+    with pytest.raises(EligibilityError, match=r"ends .* at or before it starts"):
+        check_crediting_period(APR_2025, APR_2025)
+
+
+def test_start_exactly_2_years_before_registration_is_eligible() -> None:
+    check_project_start(APR_2023, APR_2025)
+
+
+def test_start_more_than_2_years_before_registration() -> None:
+    with pytest.raises(EligibilityError) as caught:
+        check_project_start(APR_2023 - 1, APR_2025)
+    assert str(caught.value) == (
+        "project start 2023-03-31T23:59:59+09:00 is more than 2 years before registration "
+        "2025-04-01T00:00:00+09:00 (earliest allowed start: 2023-04-01T00:00:00+09:00)"
+    )
+
+
+def test_program_member_at_500_t_is_eligible() -> None:
+    check_program_member("household-17", 2025, 500_000_000)
+
+
+def test_program_member_above_500_t() -> None:
+    with pytest.raises(EligibilityError) as caught:
+        check_program_member("household-17", 2025, 500_000_001)
+    assert str(caught.value) == (
+        "program member household-17: 500.000001 t-CO2 in fiscal year 2025 exceeds the "
+        "500 t-CO2/year limit for a program-type member"
+    )
