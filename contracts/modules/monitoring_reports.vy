@@ -5,8 +5,8 @@
 @license MIT
 @notice The project's oracle submits one report per period; the contract
         re-checks it without trusting the oracle (DESIGN section 3 step 4):
-        the period starts exactly where the last one ended and stays inside
-        one fiscal year and the crediting period; every approved meter of the
+        the period starts exactly where the last one ended, is over, and
+        stays inside one fiscal year and the crediting period; every approved meter of the
         project gives its end-of-period register reading, signed by the
         meter (EIP-712), newer than its last accepted one, not going
         backwards, taken before the meter's certification expired;
@@ -280,6 +280,7 @@ def submit_report(
     period_start: uint64 = project_registry._unpack_next_start(state)
     assert period_start != 0, "registry: monitoring not started"
     assert period_end > period_start, "registry: period end <= start"
+    assert convert(period_end, uint256) <= block.timestamp, "registry: period not over"
     capacity_w: uint256 = 0
     crediting_start: uint64 = 0
     crediting_end: uint64 = 0
