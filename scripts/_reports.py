@@ -100,7 +100,14 @@ def write_monthly_chart(rows: list[MonthlyRow], path: Path, title: str) -> Path:
     energy.set_title(title)
     energy.legend()
     co2.bar(labels, reduction_t, label="reduction (t-CO2)", color="#8ab17d")
-    co2.step(labels, credits, where="mid", label="credits issued (whole t-CO2)", color="#264653")
+    co2.plot(
+        labels,
+        credits,
+        marker="o",
+        linestyle="none",
+        label="credits issued (whole t-CO2; fractions carry over)",
+        color="#264653",
+    )
     co2.set_ylabel("t-CO2")
     co2.legend()
     co2.tick_params(axis="x", rotation=45)

@@ -30,6 +30,11 @@ def cli(provider, out) -> None:
             f"the demo plays every role with devnet test accounts: run it on a local network, "
             f"not {network_label(provider)}"
         )
+    from ape.logging import LogLevel, logger
+
+    # One "Confirmed 0x..." line per transaction would bury the story (-v DEBUG shows them).
+    if logger.level == LogLevel.INFO:
+        logger.set_level(LogLevel.WARNING)
     out = out or out_dir("demo")
     if out.exists():
         shutil.rmtree(out)
