@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ape.api import AccountAPI, ProviderAPI
     from ape.contracts import ContractInstance
 
+    from oracles.intake import Intake
     from oracles.site import SiteConfig
 
 
@@ -191,17 +192,15 @@ def run_demo(
     return summary
 
 
-def push_reports(
-    site: SiteConfig, registry: ContractInstance, oracle: AccountAPI, start: int, end: int
-) -> list[int]:
-    """The oracle's job with the oracles package: check signatures, start monitoring at `start`,
-    then commit one report per JST month up to `end`; returns the report ids."""
+def start_feed(
+    site: SiteConfig, registry: ContractInstance, oracle: AccountAPI, start: int
+) -> Intake:
+    """The oracle's first step with the oracles package: check every signature, then start
+    monitoring at `start` with each meter's signed reading there as baseline."""
     from ape import chain
 
-    from methodology.factors import load_factors
-    from methodology.fiscal import month_periods
     from oracles.intake import check_signatures, describe_refusals, load_source
-    from oracles.report import build_report, end_batch
+    from oracles.report import end_batch
 
     readings, batches, raw = load_source(site)
     intake = check_signatures(site, readings, batches, chain.chain_id, registry.address, raw)
@@ -210,15 +209,38 @@ def push_reports(
     baseline = [end_batch(intake, m.address, start).as_signed_reading() for m in site.meters]
     with refused(f"starting monitoring of project {site.project_id}"):
         registry.start_monitoring(site.project_id, start, baseline, sender=oracle)
-    factors = load_factors()
-    report_ids = []
-    for period_start, period_end in month_periods(start, end):
-        report = build_report(site, intake, period_start, period_end, factors)
-        with refused(f"submitting the report of {to_iso(period_start)}..{to_iso(period_end)}"):
-            receipt = registry.submit_report(*report.submit_args(), sender=oracle)
-        (event,) = receipt.events.filter(registry.ReportSubmitted)
-        report_ids.append(int(event.report_id))
-    return report_ids
+    return intake
+
+
+def submit_period(
+    site: SiteConfig,
+    intake: Intake,
+    registry: ContractInstance,
+    oracle: AccountAPI,
+    period: tuple[int, int],
+) -> int:
+    """Build (methodology, Merkle root, archive) and submit one period's report; its id."""
+    from methodology.factors import load_factors
+    from oracles.report import build_report
+
+    report = build_report(site, intake, period[0], period[1], load_factors())
+    with refused(f"submitting the report of {to_iso(period[0])}..{to_iso(period[1])}"):
+        receipt = registry.submit_report(*report.submit_args(), sender=oracle)
+    (event,) = receipt.events.filter(registry.ReportSubmitted)
+    return int(event.report_id)
+
+
+def push_reports(
+    site: SiteConfig, registry: ContractInstance, oracle: AccountAPI, start: int, end: int
+) -> list[int]:
+    """Start monitoring at `start`, then one report per JST month up to `end`; the report ids."""
+    from methodology.fiscal import month_periods
+
+    intake = start_feed(site, registry, oracle, start)
+    return [
+        submit_period(site, intake, registry, oracle, period)
+        for period in month_periods(start, end)
+    ]
 
 
 def print_table(summary: dict[str, Any], echo: Callable[[str], None]) -> None:
