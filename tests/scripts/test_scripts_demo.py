@@ -1,0 +1,172 @@
+"""`ape run demo` on anvil, twice, and its summary checked against the chain it ran on.
+
+The test starts its own anvil on a free port and points the demo at it (APE_FOUNDRY_HOST), so the
+chain is still there to be read after the demo has finished, and nothing else on 8545 is touched.
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.anvil
+
+ROOT = Path(__file__).resolve().parents[2]
+NETWORK = "ethereum:local:foundry"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def anvil_host():
+    anvil = shutil.which("anvil")
+    assert anvil, "anvil not on PATH: run through `make test`"
+    port = free_port()
+    process = subprocess.Popen(
+        [anvil, "--port", str(port), "--silent"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    host = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            assert time.monotonic() < deadline, "anvil did not start listening"
+            time.sleep(0.2)
+    yield host
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def demo_runs(anvil_host, tmp_path_factory):
+    """Two demo runs in a row on the same devnet; their summaries."""
+    out = tmp_path_factory.mktemp("demo-out")
+    env = {
+        **os.environ,
+        "APE_FOUNDRY_HOST": anvil_host,
+        "JCREDIT_DEPLOYMENTS_DIR": str(tmp_path_factory.mktemp("demo-deployments")),
+        "JCREDIT_OUT_DIR": str(out),
+        "MPLBACKEND": "Agg",
+    }
+    summaries = []
+    for run in (1, 2):
+        result = subprocess.run(
+            [
+                "ape",
+                "run",
+                "demo",
+                "--network",
+                "ethereum:local:foundry",
+                "--out",
+                str(out / f"run{run}"),
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        summaries.append(json.loads((out / f"run{run}" / "summary.json").read_text()))
+    return summaries
+
+
+@pytest.fixture(scope="module")
+def devnet(anvil_host, demo_runs):
+    from ape import networks
+
+    os.environ["APE_FOUNDRY_HOST"] = anvil_host
+    try:
+        with networks.parse_network_choice(NETWORK) as provider:
+            yield provider
+    finally:
+        os.environ.pop("APE_FOUNDRY_HOST", None)
+
+
+def contracts(summary):
+    from ape import project
+
+    return (
+        project.Registry.at(summary["contracts"]["Registry"]),
+        project.CarbonCredit.at(summary["contracts"]["CarbonCredit"]),
+    )
+
+
+def test_demo__summary_has_every_field_and_the_outputs_exist(demo_runs):
+    summary = demo_runs[0]
+    assert summary["network"] == NETWORK
+    assert summary["project_id"] == 1
+    # The last fiscal year (April-March, JST) that has ended: FY2025 from April 2026 to March 2027.
+    today = datetime.now(timezone(timedelta(hours=9))).date()
+    assert summary["fiscal_year"] == (today.year - 1 if today.month >= 4 else today.year - 2)
+    assert summary["periods_reported"] == 12
+    assert summary["site"]["capacity_w"] == 49_500
+    for key in (
+        "self_consumed_wh",
+        "reduction_g",
+        "credits_minted_t",
+        "transferred_t",
+        "retired_t",
+    ):
+        assert summary[key] > 0, key
+    for path in summary["outputs"].values():
+        assert Path(path).is_file(), path
+
+
+def test_demo__minted_is_the_sum_over_the_reports_on_chain(devnet, demo_runs):
+    from ape import chain
+
+    for summary in demo_runs:
+        registry, credit = contracts(summary)
+        project_id = summary["project_id"]
+        head = chain.blocks.height + 1
+        topics = {"project_id": project_id}
+        finalized = list(registry.ReportFinalized.range(0, head, search_topics=topics))
+        submitted = list(registry.ReportSubmitted.range(0, head, search_topics=topics))
+        assert len(finalized) == len(submitted) == summary["periods_reported"] == 12
+        token = summary["token_id"]
+        assert token == credit.token_id(project_id, summary["fiscal_year"])
+        assert sum(log.minted_t for log in finalized) == summary["credits_minted_t"]
+        assert credit.minted(token) == summary["credits_minted_t"]
+        assert sum(log.self_consumed_wh for log in submitted) == summary["self_consumed_wh"]
+        assert sum(log.reduction_g for log in submitted) == summary["reduction_g"]
+        # Whole tonnes only, and fractions are never lost within the year: what was not minted
+        # is less than one tonne.
+        assert 0 <= summary["reduction_g"] - summary["credits_minted_t"] * 1_000_000 < 1_000_000
+
+
+def test_demo__balances_and_retirements_add_up(devnet, demo_runs):
+    for summary in demo_runs:
+        _, credit = contracts(summary)
+        token = summary["token_id"]
+        balances = summary["balances"]
+        for address, amount in balances.items():
+            assert credit.balanceOf(address, token) == amount
+        assert sum(balances.values()) + summary["retired_t"] == summary["credits_minted_t"]
+        records = [credit.retirements(rid) for rid in summary["retirement_ids"]]
+        assert sum(r.amount for r in records) == summary["retired_t"]
+        assert all(r.holder == summary["accounts"]["buyer"] for r in records)
+        assert credit.total_supply(token) == summary["credits_minted_t"] - summary["retired_t"]
+        buyer = summary["accounts"]["buyer"]
+        assert balances[buyer] == summary["transferred_t"] - summary["retired_t"]
+
+
+def test_demo__second_run_reuses_the_deployment_and_adds_a_project(demo_runs):
+    first, second = demo_runs
+    assert second["contracts"] == first["contracts"]
+    assert second["project_id"] == first["project_id"] + 1
+    assert second["retirement_ids"] == [first["retirement_ids"][-1] + 1]
