@@ -1,0 +1,145 @@
+"""Registry.submit_report reproduces every shared, hand-computed report vector.
+
+Each vector becomes a project with a generation and an export meter, monitored from the vector's
+period start with its start registers; the oracle then submits the period with the vector's end
+registers. A valid vector's claim must be accepted and credited exactly (whole tonnes minted, the
+rest carried); an invalid one must be refused as a non-void report with the vector's problem in
+the revert message, and accepted as a void report.
+"""
+
+import json
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import boa
+import pytest
+
+# The contract test helpers live beside the contract tests (tests/ is not a package here).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "contracts"))
+
+from contract_world import (
+    CONTRACTS,
+    DAY,
+    EXPORT,
+    GENERATION,
+    YEAR,
+    deploy_world,
+    events,
+    make_actors,
+    token_id,
+)
+
+VECTORS = json.loads((Path(__file__).parent / "report_vectors.json").read_text())["vectors"]
+JST = timezone(timedelta(hours=9))
+
+
+def fiscal_year_bounds(fiscal_year: int) -> tuple[int, int]:
+    """[April 1st 00:00 JST of the year, of the next year), from the calendar."""
+    start = datetime(fiscal_year, 4, 1, tzinfo=JST)
+    end = datetime(fiscal_year + 1, 4, 1, tzinfo=JST)
+    return int(start.timestamp()), int(end.timestamp())
+
+
+@pytest.fixture(scope="module")
+def deployed():
+    actors = make_actors()
+    registry = boa.load_partial(str(CONTRACTS / "Registry.vy"))
+    credit = boa.load_partial(str(CONTRACTS / "CarbonCredit.vy"))
+    return deploy_world(registry, credit, actors)
+
+
+@pytest.fixture
+def world(deployed):
+    with boa.env.anchor():
+        yield deployed
+
+
+def monitored(world, vector: dict) -> tuple[int, dict]:
+    start, end = vector["period_start"], vector["period_end"]
+    boa.env.timestamp = start
+    fy_start, fy_end = fiscal_year_bounds(vector["fiscal_year"])
+    with boa.env.prank(world.actors.admin):
+        world.registry.set_emission_factor(
+            vector["fiscal_year"], vector["factor_g_per_mwh"], fy_start, fy_end
+        )
+    project_id, meters = world.monitored_project(
+        baselines={
+            GENERATION: vector["generation_start_wh"],
+            EXPORT: vector["export_start_wh"],
+        },
+        start=start,
+        capacity_w=vector["capacity_w"],
+        commissioning=start - DAY,
+        crediting_start=start,
+        crediting_end=start + 8 * YEAR,
+    )
+    boa.env.timestamp = end
+    return project_id, meters
+
+
+def end_registers(vector: dict) -> dict[int, int]:
+    return {GENERATION: vector["generation_end_wh"], EXPORT: vector["export_end_wh"]}
+
+
+@pytest.mark.parametrize(
+    "vector", [v for v in VECTORS if v["expected"]["valid"]], ids=lambda v: v["name"]
+)
+def test_valid_vector__accepted_and_credited_exactly(world, vector):
+    expected = vector["expected"]
+    project_id, meters = monitored(world, vector)
+    world.submit(
+        project_id,
+        meters,
+        vector["period_end"],
+        end_registers(vector),
+        expected["self_consumed_wh"],
+        expected["reduction_g"],
+        fiscal_year=vector["fiscal_year"],
+    )
+    submitted = events(world.registry, "ReportSubmitted")
+    finalized = events(world.registry, "ReportFinalized")
+    assert [(e["self_consumed_wh"], e["reduction_g"]) for e in submitted] == [
+        (expected["self_consumed_wh"], expected["reduction_g"])
+    ]
+    assert [(e["minted_t"], e["carry_g"]) for e in finalized] == [
+        divmod(expected["reduction_g"], 1_000_000)
+    ]
+    tid = token_id(project_id, vector["fiscal_year"])
+    assert world.credit.balanceOf(world.actors.owner, tid) == expected["reduction_g"] // 1_000_000
+    assert world.registry.next_period_start(project_id) == vector["period_end"]
+
+
+@pytest.mark.parametrize(
+    "vector", [v for v in VECTORS if not v["expected"]["valid"]], ids=lambda v: v["name"]
+)
+def test_invalid_vector__non_void_refused_with_its_check_and_void_accepted(world, vector):
+    expected = vector["expected"]
+    project_id, meters = monitored(world, vector)
+    generation = vector["generation_end_wh"] - vector["generation_start_wh"]
+    export = vector["export_end_wh"] - vector["export_start_wh"]
+    claimed_wh = max(generation - export, 0)
+    claimed_g = claimed_wh * vector["factor_g_per_mwh"] // 1_000_000
+    # The contract's check names are "registry: " + the methodology's problem names.
+    with boa.reverts(f"registry: {expected['problem']}"):
+        world.submit(
+            project_id,
+            meters,
+            vector["period_end"],
+            end_registers(vector),
+            claimed_wh,
+            claimed_g,
+            fiscal_year=vector["fiscal_year"],
+        )
+    world.submit(
+        project_id,
+        meters,
+        vector["period_end"],
+        end_registers(vector),
+        0,
+        0,
+        fiscal_year=vector["fiscal_year"],
+        void=True,
+    )
+    assert world.registry.next_period_start(project_id) == vector["period_end"]
+    assert world.credit.total_supply(token_id(project_id, vector["fiscal_year"])) == 0
