@@ -127,7 +127,24 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _python_ints(column: pd.Series) -> pd.Series | None:
+    """An object column holding only integers (e.g. after concatenating frames), as numbers."""
+    if column.dtype != object or not all(
+        isinstance(v, int | np.integer) and not isinstance(v, bool) for v in column
+    ):
+        return None
+    column = pd.Series([int(v) for v in column], dtype=object)
+    if all(0 <= v <= MAX_REGISTER for v in column):
+        return pd.Series(np.array(column.tolist(), dtype=np.uint64))
+    if all(-(2**63) <= v < 2**63 for v in column):
+        return pd.Series(np.array(column.tolist(), dtype=np.int64))
+    return None
+
+
 def _registers(column: pd.Series) -> np.ndarray:
+    column = _python_ints(column) if column.dtype == object else column
+    if column is None:
+        raise ReadingsError("cumulative_wh is not an integer")
     if column.dtype == np.uint64:
         return column.to_numpy()
     if column.dtype.kind in "iu":
@@ -139,8 +156,14 @@ def _registers(column: pd.Series) -> np.ndarray:
 
 
 def _timestamps(column: pd.Series) -> np.ndarray:
+    numbers = _python_ints(column) if column.dtype == object else None
+    if numbers is not None:
+        column = numbers
     if column.dtype.kind in "iu":
-        return column.to_numpy().astype(np.int64)
+        values = column.to_numpy()
+        if len(values) and (values.max() >= 2**62 or values.min() < -(2**62)):
+            raise ReadingsError("timestamp out of range")
+        return values.astype(np.int64)
     if isinstance(column.dtype, pd.DatetimeTZDtype):
         return _whole_seconds(column.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy())
     # Parse each distinct text once: a site's meters share their timestamps.
