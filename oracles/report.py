@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from methodology.compute import compute
+from methodology.compute import PeriodResult, compute
 from methodology.errors import ReadingsError
 from methodology.factors import FactorTable
 from methodology.fiscal import fiscal_year, to_iso
@@ -104,7 +104,7 @@ def build_report(
         if ts[-1] <= start:
             raise DataError(f"{label}: meter {meter.serial} has no signed reading in the period")
         batches.append(end_batch(intake, meter.address, int(ts[-1])))
-    result = _methodology(site, committed, start, end, factors, label)
+    result = period_result(site, committed, start, end, factors, label)
     entry: ArchiveEntry = archive_period(
         archive_root or site.archive,
         site.project_id,
@@ -133,18 +133,34 @@ def build_report(
     )
 
 
-def _methodology(site, committed, start, end, factors, label):
+def period_result(
+    site: SiteConfig,
+    committed: pd.DataFrame,
+    start: int,
+    end: int,
+    factors: FactorTable,
+    label: str,
+) -> PeriodResult:
     """methodology.compute on exactly this period.
 
-    compute() finds periods from the data, so each meter's baseline is placed at `start` and its
-    last reading is repeated at `end`: the boundary registers, hence the energies, are unchanged
-    (DESIGN section 6 uses the last reading at or before each boundary either way).
+    compute() finds its periods from the data: they start at the latest first reading of the
+    meters and need a reading at or after `end`. So when no meter has its baseline exactly at
+    `start` (all have gaps there), a meter's baseline register is repeated at `start`, and each
+    meter's last reading is repeated at `end`. Boundary registers, hence energies, are unchanged
+    (DESIGN section 6 reads the last reading at or before each boundary either way). The repeat at
+    `start` goes on a meter whose intervals are not capacity-checked (export) when there is one,
+    so the real interval lengths of the generation meter are kept.
     """
-    frame = committed.copy()
-    ts = frame["timestamp"].to_numpy(np.int64).copy()
-    ts[ts < start] = start
-    frame["timestamp"] = ts
-    last_rows = frame.groupby("meter", sort=False).tail(1)
+    frame = committed
+    firsts = frame.groupby("meter", sort=False)["timestamp"].min()
+    if firsts.max() < start:
+        kinds = set(frame["kind"])
+        capped = "generation" if "generation" in kinds else "self_consumption"
+        candidates = frame[frame["kind"] != capped]
+        source = candidates if not candidates.empty else frame
+        baseline = source.iloc[[0]].assign(timestamp=start)
+        frame = pd.concat([frame, baseline], ignore_index=True)
+    last_rows = frame.sort_values("timestamp", kind="stable").groupby("meter", sort=False).tail(1)
     padding = last_rows[last_rows["timestamp"] < end].assign(timestamp=end)
     frame = pd.concat([frame, padding], ignore_index=True)
     frame["cumulative_wh"] = frame["cumulative_wh"].astype(np.uint64)

@@ -1,0 +1,180 @@
+"""`verify`: rebuild a committed period from the archive and compare it with what the chain holds.
+
+Anyone can run it: it needs the archive files and the chain's ReportSubmitted events, no keys.
+Checked: the archive file's hash (its name), every reading's meter signature (the batches in the
+manifest), the Merkle root, the methodology's result (self-consumed Wh, reduction, void) and the
+boundary readings the contract accepted.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from methodology.factors import FactorTable
+from oracles.adapters.csv import attach_meters
+from oracles.archive import load_manifest, manifest_batches, resolve
+from oracles.errors import DataError
+from oracles.intake import check_signatures
+from oracles.merkle import merkle_root
+from oracles.report import period_result
+from oracles.signing import batch_digest, domain_separator, recover
+from oracles.site import SiteConfig
+
+
+@dataclass(frozen=True)
+class Committed:
+    """What the chain recorded for one report (from ReportSubmitted + MeterReadingAccepted)."""
+
+    report_id: int
+    period_start: int
+    period_end: int
+    fiscal_year: int
+    merkle_root: bytes
+    data_uri: str
+    self_consumed_wh: int
+    reduction_g: int
+    void: bool
+    end_readings: dict[str, tuple[int, int]] = field(default_factory=dict)  # meter -> (ts, wh)
+
+
+def verify_report(
+    site: SiteConfig,
+    committed: Committed,
+    archive_root: Path,
+    factors: FactorTable,
+    chain_id: int,
+    registry: str,
+) -> list[str]:
+    """Differences between the chain and the archive (empty list = OK)."""
+    try:
+        path = resolve(archive_root, committed.data_uri)
+        manifest = load_manifest(path)
+        from methodology.readings import load_readings
+
+        readings = attach_meters(load_readings(path), site, str(path))
+    except (DataError, OSError, ValueError) as exc:
+        return [f"archive: {exc}"]
+    differences = []
+    if (manifest["period_start"], manifest["period_end"]) != (
+        committed.period_start,
+        committed.period_end,
+    ):
+        differences.append(
+            f"period: chain {committed.period_start}..{committed.period_end}, archive manifest "
+            f"{manifest['period_start']}..{manifest['period_end']}"
+        )
+    batches: dict[str, list] = {}
+    for batch in manifest_batches(manifest):
+        batches.setdefault(batch.meter, []).append(batch)
+    start = committed.period_start
+    in_period = readings[readings["timestamp"] > start].reset_index(drop=True)
+    intake = check_signatures(site, in_period, batches, chain_id, registry)
+    differences += _baseline_differences(
+        readings[readings["timestamp"] <= start], batches, site.project_id, chain_id, registry
+    )
+    if intake.refusals:
+        first = intake.refusals[0]
+        differences.append(
+            f"signatures: {len(intake.refusals)} archived reading(s) not validly signed, "
+            f"first {first.meter} at {first.timestamp}: {first.reason}"
+        )
+    root = merkle_root(
+        readings["meter"].to_numpy(object),
+        readings["timestamp"].to_numpy(np.int64),
+        readings["cumulative_wh"].to_numpy(np.int64),
+    )
+    if root != committed.merkle_root:
+        differences.append(
+            f"merkle root: chain 0x{committed.merkle_root.hex()}, archive 0x{root.hex()}"
+        )
+    try:
+        result = period_result(
+            site, readings, committed.period_start, committed.period_end, factors, str(path)
+        )
+    except DataError as exc:
+        return [*differences, f"methodology: {exc}"]
+    for name, chain_value, archive_value in (
+        ("self_consumed_wh", committed.self_consumed_wh, result.self_consumed_wh),
+        ("reduction_g", committed.reduction_g, result.reduction_g),
+        ("void", committed.void, not result.valid),
+        ("fiscal_year", committed.fiscal_year, result.fiscal_year),
+    ):
+        if chain_value != archive_value:
+            differences.append(f"{name}: chain {chain_value}, archive recomputes {archive_value}")
+    differences += _boundary_differences(readings, committed)
+    return differences
+
+
+def _baseline_differences(
+    baselines: pd.DataFrame, batches: dict[str, list], project_id: int, chain_id: int, registry: str
+) -> list[str]:
+    """Each baseline reading must be the signed clear last reading of one of the batches.
+
+    Only the batch's last reading is archived with the period (the rest belongs to the previous
+    period), so its readings hash cannot be recomputed here; the clear last reading is signed
+    too, which is exactly what the contract relies on.
+    """
+    separator = domain_separator(chain_id, registry)
+    out = []
+    for meter, ts, wh in baselines[["meter", "timestamp", "cumulative_wh"]].itertuples(index=False):
+        signed = [
+            b
+            for b in batches.get(meter, [])
+            if (b.last_timestamp, b.last_cumulative_wh) == (ts, wh)
+            and recover(batch_digest(separator, project_id, b), b.signature) == meter
+        ]
+        if not signed:
+            out.append(f"meter {meter}: baseline {wh} Wh at {ts} has no valid signature")
+    return out
+
+
+def _boundary_differences(readings: pd.DataFrame, committed: Committed) -> list[str]:
+    out = []
+    for meter, (ts, wh) in committed.end_readings.items():
+        rows = readings[readings["meter"].str.lower() == meter.lower()]
+        if rows.empty:
+            out.append(f"meter {meter}: accepted on chain but absent from the archive")
+            continue
+        last = rows.iloc[-1]
+        if (int(last["timestamp"]), int(last["cumulative_wh"])) != (ts, wh):
+            out.append(
+                f"meter {meter}: chain accepted {wh} Wh at {ts}, archive ends with "
+                f"{int(last['cumulative_wh'])} Wh at {int(last['timestamp'])}"
+            )
+    return out
+
+
+def committed_reports(registry, project_id: int, start_block: int) -> list[Committed]:
+    """Every ReportSubmitted of the project since `start_block`, with the accepted end readings."""
+    from ape import chain
+
+    # range(start, stop) is [start, stop); with one argument ape reads it as the stop.
+    stop = chain.blocks.height + 1
+    topics = {"project_id": project_id}
+    accepted: dict[str, dict[str, tuple[int, int]]] = {}
+    for log in registry.MeterReadingAccepted.range(start_block, stop, search_topics=topics):
+        # event_arguments, not attributes: ContractLog.timestamp is the block's timestamp.
+        args = log.event_arguments
+        accepted.setdefault(str(log.transaction_hash), {})[str(args["meter"])] = (
+            int(args["timestamp"]),
+            int(args["cumulative_wh"]),
+        )
+    reports = []
+    for log in registry.ReportSubmitted.range(start_block, stop, search_topics=topics):
+        reports.append(
+            Committed(
+                report_id=int(log.report_id),
+                period_start=int(log.period_start),
+                period_end=int(log.period_end),
+                fiscal_year=int(log.fiscal_year),
+                merkle_root=bytes(log.merkle_root),
+                data_uri=str(log.data_uri),
+                self_consumed_wh=int(log.self_consumed_wh),
+                reduction_g=int(log.reduction_g),
+                void=bool(log.void),
+                end_readings=accepted.get(str(log.transaction_hash), {}),
+            )
+        )
+    return reports
