@@ -79,7 +79,6 @@ exports: (
     meter_signatures.READING_BATCH_TYPEHASH,
     meter_signatures.domain_separator,
     meter_signatures.reading_digest,
-    meter_signatures.reading_in_root,
     monitoring_reports.credit,
     monitoring_reports.challenge_window,
     monitoring_reports.report_count,

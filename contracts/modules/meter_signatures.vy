@@ -1,6 +1,6 @@
 # pragma version ~=0.4.3
 """
-@title EIP-712 meter signatures and Merkle proofs of readings
+@title EIP-712 meter signatures
 @custom:contract-name meter_signatures
 @license MIT
 @notice A meter signs each batch of its readings as EIP-712 typed data
@@ -9,13 +9,11 @@
         under the domain (name "SolarJCredit", version "1", chain id, the
         Registry's address), so a signature is bound to one chain, one
         contract, one project and one meter. Uses snekmate's
-        `eip712_domain_separator`, `ecdsa` (which refuses malleable `s`) and
-        `merkle_proof_verification`.
+        `eip712_domain_separator` and `ecdsa` (which refuses malleable `s`).
 """
 
 from snekmate.utils import ecdsa
 from snekmate.utils import eip712_domain_separator
-from snekmate.utils import merkle_proof_verification
 
 uses: eip712_domain_separator
 
@@ -75,26 +73,6 @@ def reading_digest(
     @return The digest to sign.
     """
     return self._digest(project_id, meter, first_timestamp, last_timestamp, last_cumulative_wh, readings_hash)
-
-
-@external
-@pure
-def reading_in_root(
-    root: bytes32, proof: DynArray[bytes32, 255], meter: address, timestamp: uint64, cumulative_wh: uint256
-) -> bool:
-    """
-    @notice True when the reading is a leaf of `root` (a report's Merkle
-            root, OpenZeppelin StandardMerkleTree leaf encoding), so anyone
-            can check an archived reading against the chain.
-    @param root The report's Merkle root (from ReportSubmitted).
-    @param proof Sibling hashes from leaf to root.
-    @param meter The meter's address.
-    @param timestamp The reading's timestamp.
-    @param cumulative_wh The reading's register value.
-    @return Whether the proof holds.
-    """
-    leaf: bytes32 = keccak256(keccak256(abi_encode(meter, timestamp, cumulative_wh)))
-    return merkle_proof_verification._verify(proof, root, leaf)
 
 
 @internal

@@ -719,22 +719,6 @@ def test_domain_separator__matches_eip712_definition(world):
     )
 
 
-def test_reading_in_root__two_leaf_tree__proves_members_only(world):
-    from eth_abi import encode
-    from eth_utils import keccak
-
-    meter = Meter(meter_key(1)).address
-
-    def leaf(ts, wh):
-        return keccak(keccak(encode(["address", "uint64", "uint256"], [meter, ts, wh])))
-
-    a, b = leaf(100, 5), leaf(200, 9)
-    root = keccak(min(a, b) + max(a, b))
-    assert world.registry.reading_in_root(root, [b], meter, 100, 5)
-    assert world.registry.reading_in_root(root, [a], meter, 200, 9)
-    assert not world.registry.reading_in_root(root, [b], meter, 100, 6)
-
-
 # ---- challenge window, finalize, dispute ------------------------------------------------------
 
 
