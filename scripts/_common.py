@@ -164,7 +164,7 @@ def pick_address(provider: ProviderAPI, address: str | None, role: str, option: 
 
 def revert_reason(err: Exception) -> str:
     message = getattr(err, "revert_message", None) or getattr(err, "message", None) or str(err)
-    return str(message).strip() or type(err).__name__
+    return str(message).strip().removeprefix("execution reverted: ") or type(err).__name__
 
 
 @contextmanager
@@ -180,6 +180,31 @@ def refused(action: str) -> Iterator[None]:
         yield
     except ApeException as err:
         raise ScriptError(f"{action} refused: {revert_reason(err)}") from err
+
+
+def send(action: str, method: Any, *args: Any, sender: AccountAPI) -> Any:
+    """Dry-run a transaction with eth_call, then send it; its receipt.
+
+    On a local network Ape sends even a transaction that will revert (to trace it), which would
+    spend gas and a nonce: the dry run refuses it first, so wrong input changes nothing at all.
+    """
+    from ape import chain
+    from eth_tester.exceptions import TransactionFailed
+    from web3.exceptions import ContractLogicError
+
+    call = {
+        "from": sender.address,
+        "to": method.contract.address,
+        "data": method.encode_input(*args),
+    }
+    # Plain eth_call through web3: Ape's own call would print a call trace of the revert. The
+    # embedded chain (eth-tester) raises its own exception type for the same revert.
+    try:
+        chain.provider.web3.eth.call(call)
+    except (ContractLogicError, TransactionFailed) as err:
+        raise ScriptError(f"{action} refused: {revert_reason(err)}") from err
+    with refused(action):
+        return method(*args, sender=sender)
 
 
 def parse_jst(value: str, option: str) -> int:

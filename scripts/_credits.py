@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from oracles.roles import RetirementPurpose, token_id
-from scripts._common import ScriptError, refused, split_token_id
+from scripts._common import ScriptError, send, split_token_id
 from scripts._events import transfers
 
 if TYPE_CHECKING:
@@ -35,8 +35,16 @@ def check_balance(
 def transfer(credit: ContractInstance, holder: AccountAPI, to: str, token: int, amount: int) -> str:
     """Move `amount` t-CO2 of `token` from `holder` to `to`; returns the tx hash."""
     check_balance(credit, holder.address, token, amount, "transfer")
-    with refused(f"transferring {amount} t-CO2 of token {token} to {to}"):
-        receipt = credit.safeTransferFrom(holder.address, to, token, amount, b"", sender=holder)
+    receipt = send(
+        f"transferring {amount} t-CO2 of token {token} to {to}",
+        credit.safeTransferFrom,
+        holder.address,
+        to,
+        token,
+        amount,
+        b"",
+        sender=holder,
+    )
     return str(receipt.txn_hash)
 
 
@@ -51,8 +59,16 @@ def retire(
 ) -> tuple[int, str]:
     """Retire (burn and record) credits; returns (retirement id, tx hash)."""
     check_balance(credit, holder.address, token, amount, "retire")
-    with refused(f"retiring {amount} t-CO2 of token {token}"):
-        receipt = credit.retire(token, amount, beneficiary, purpose, memo, sender=holder)
+    receipt = send(
+        f"retiring {amount} t-CO2 of token {token}",
+        credit.retire,
+        token,
+        amount,
+        beneficiary,
+        purpose,
+        memo,
+        sender=holder,
+    )
     (event,) = receipt.events.filter(credit.Retired)
     return int(event.retirement_id), str(receipt.txn_hash)
 

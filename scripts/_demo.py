@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from methodology.fiscal import to_iso
-from scripts._common import G_PER_T, ScriptError, network_label, parse_jst, refused, split_token_id
+from scripts._common import G_PER_T, ScriptError, network_label, parse_jst, split_token_id
 from scripts._credits import PURPOSES, retire, transfer
 from scripts._deploy import deploy
 from scripts._outputs import certificate, certificate_files, monthly_report, registry_export
@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from ape.api import AccountAPI, ProviderAPI
     from ape.contracts import ContractInstance
 
-    from oracles.intake import Intake
     from oracles.site import SiteConfig
+    from oracles.submit import Oracle
 
 
 @dataclass(frozen=True)
@@ -116,8 +116,15 @@ def run_demo(
     echo(f"meters {', '.join(m.serial for m in site.meters)} registered and approved")
     echo(f"simulated FY{fy} of signed 30-minute readings in {site_path.parent}")
 
-    report_ids = push_reports(site, registry, oracle, fy_start, fy_end)
-    echo(f"oracle committed {len(report_ids)} monthly reports (challenge window 0: finalized)")
+    feed = oracle_feed(site, registry, oracle)
+    feed.start_monitoring(fy_start)
+    pushed = feed.push()
+    if pushed.stopped:
+        raise ScriptError(f"the oracle stopped early: {pushed.stopped}")
+    echo(
+        f"oracle committed {len(pushed.submitted)} monthly reports "
+        "(challenge window 0: finalized at once)"
+    )
 
     token = int(credit.token_id(project_id, fy))
     minted = int(credit.balanceOf(owner.address, token))
@@ -192,55 +199,28 @@ def run_demo(
     return summary
 
 
-def start_feed(
-    site: SiteConfig, registry: ContractInstance, oracle: AccountAPI, start: int
-) -> Intake:
-    """The oracle's first step with the oracles package: check every signature, then start
-    monitoring at `start` with each meter's signed reading there as baseline."""
+def oracle_feed(site: SiteConfig, registry: ContractInstance, account: AccountAPI) -> Oracle:
+    """The oracles package's submitter for a site, its signatures checked like `ape run oracle`
+    does; `.start_monitoring(ts)` once, then `.push()` submits every closed period."""
     from ape import chain
 
+    from methodology.factors import load_factors
     from oracles.intake import check_signatures, describe_refusals, load_source
-    from oracles.report import end_batch
+    from oracles.submit import Oracle
 
     readings, batches, raw = load_source(site)
     intake = check_signatures(site, readings, batches, chain.chain_id, registry.address, raw)
     if intake.refusals:
-        raise ScriptError(f"simulated readings refused: {describe_refusals(intake.refusals)}")
-    baseline = [end_batch(intake, m.address, start).as_signed_reading() for m in site.meters]
-    with refused(f"starting monitoring of project {site.project_id}"):
-        registry.start_monitoring(site.project_id, start, baseline, sender=oracle)
-    return intake
-
-
-def submit_period(
-    site: SiteConfig,
-    intake: Intake,
-    registry: ContractInstance,
-    oracle: AccountAPI,
-    period: tuple[int, int],
-) -> int:
-    """Build (methodology, Merkle root, archive) and submit one period's report; its id."""
-    from methodology.factors import load_factors
-    from oracles.report import build_report
-
-    report = build_report(site, intake, period[0], period[1], load_factors())
-    with refused(f"submitting the report of {to_iso(period[0])}..{to_iso(period[1])}"):
-        receipt = registry.submit_report(*report.submit_args(), sender=oracle)
-    (event,) = receipt.events.filter(registry.ReportSubmitted)
-    return int(event.report_id)
-
-
-def push_reports(
-    site: SiteConfig, registry: ContractInstance, oracle: AccountAPI, start: int, end: int
-) -> list[int]:
-    """Start monitoring at `start`, then one report per JST month up to `end`; the report ids."""
-    from methodology.fiscal import month_periods
-
-    intake = start_feed(site, registry, oracle, start)
-    return [
-        submit_period(site, intake, registry, oracle, period)
-        for period in month_periods(start, end)
-    ]
+        raise ScriptError(f"meter data refused: {describe_refusals(intake.refusals)}")
+    return Oracle(
+        site=site,
+        intake=intake,
+        registry=registry,
+        account=account,
+        provider=chain.provider,
+        factors=load_factors(),
+        log=lambda message: None,
+    )
 
 
 def print_table(summary: dict[str, Any], echo: Callable[[str], None]) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oracles.roles import MeterKind, MeterStatus, ProjectStatus
-from scripts._common import JST, ScriptError, jst, refused
+from scripts._common import JST, ScriptError, jst, send
 from scripts._events import logs
 
 if TYPE_CHECKING:
@@ -46,16 +46,17 @@ def register_project(
     methodology_id: str = "EN-R-002",
 ) -> int:
     """Register a project owned by `owner`; returns its id (from the ProjectRegistered event)."""
-    with refused(f"registering a {capacity_w} W project"):
-        receipt = registry.register_project(
-            capacity_w,
-            commissioning_date,
-            crediting_start,
-            crediting_end,
-            methodology_id,
-            metadata_uri,
-            sender=owner,
-        )
+    receipt = send(
+        f"registering a {capacity_w} W project",
+        registry.register_project,
+        capacity_w,
+        commissioning_date,
+        crediting_start,
+        crediting_end,
+        methodology_id,
+        metadata_uri,
+        sender=owner,
+    )
     (event,) = receipt.events.filter(registry.ProjectRegistered)
     return int(event.project_id)
 
@@ -71,8 +72,7 @@ def set_status(
     check_project(registry, project_id)
     method = getattr(registry, f"{action}_project")
     args = (project_id, reason) if action in ("reject", "suspend") else (project_id,)
-    with refused(f"{action} project {project_id} by {validator.address}"):
-        method(*args, sender=validator)
+    send(f"{action} project {project_id} by {validator.address}", method, *args, sender=validator)
 
 
 def describe_project(project: Any) -> dict[str, Any]:
@@ -93,8 +93,13 @@ def set_oracle(registry: ContractInstance, admin: AccountAPI, project_id: int, o
             f"{oracle} does not hold ORACLE_ROLE: the admin grants it first "
             "(`ape run deploy` grants it to --oracle)"
         )
-    with refused(f"setting the oracle of project {project_id} to {oracle}"):
-        registry.set_project_oracle(project_id, oracle, sender=admin)
+    send(
+        f"setting the oracle of project {project_id} to {oracle}",
+        registry.set_project_oracle,
+        project_id,
+        oracle,
+        sender=admin,
+    )
 
 
 KINDS = [kind.name.lower() for kind in MeterKind]
@@ -118,22 +123,36 @@ def register_meter(
     certification_expiry: int,
 ) -> None:
     check_project(registry, project_id)
-    with refused(f"registering {kind} meter {meter} for project {project_id}"):
-        registry.register_meter(
-            project_id, meter, MeterKind.from_name(kind), serial, certification_expiry, sender=owner
-        )
+    send(
+        f"registering {kind} meter {meter} for project {project_id}",
+        registry.register_meter,
+        project_id,
+        meter,
+        MeterKind.from_name(kind),
+        serial,
+        certification_expiry,
+        sender=owner,
+    )
 
 
 def approve_meter(registry: ContractInstance, validator: AccountAPI, meter: str) -> None:
     check_meter(registry, meter)
-    with refused(f"approving meter {meter} by {validator.address}"):
-        registry.approve_meter(meter, sender=validator)
+    send(
+        f"approving meter {meter} by {validator.address}",
+        registry.approve_meter,
+        meter,
+        sender=validator,
+    )
 
 
 def revoke_meter(registry: ContractInstance, account: AccountAPI, meter: str) -> None:
     check_meter(registry, meter)
-    with refused(f"revoking meter {meter} by {account.address}"):
-        registry.revoke_meter(meter, sender=account)
+    send(
+        f"revoking meter {meter} by {account.address}",
+        registry.revoke_meter,
+        meter,
+        sender=account,
+    )
 
 
 def describe_meter(meter: str, record: Any) -> dict[str, Any]:
@@ -188,10 +207,15 @@ def set_factor(
             f"FY{fiscal_year}: on chain {current.factor_g_per_mwh} g/MWh is locked (a finalized "
             f"report used it); the table says {factor_g_per_mwh} g/MWh"
         )
-    with refused(f"setting FY{fiscal_year} to {factor_g_per_mwh} g-CO2/MWh"):
-        registry.set_emission_factor(
-            fiscal_year, factor_g_per_mwh, starts_at, ends_at, sender=admin
-        )
+    send(
+        f"setting FY{fiscal_year} to {factor_g_per_mwh} g-CO2/MWh",
+        registry.set_emission_factor,
+        fiscal_year,
+        factor_g_per_mwh,
+        starts_at,
+        ends_at,
+        sender=admin,
+    )
     return "set"
 
 
@@ -201,7 +225,11 @@ def finalize_report(registry: ContractInstance, account: AccountAPI, project_id:
     Returns the ReportFinalized event (report_id, token_id, minted_t, carry_g).
     """
     check_project(registry, project_id)
-    with refused(f"finalizing the pending report of project {project_id}"):
-        receipt = registry.finalize(project_id, sender=account)
+    receipt = send(
+        f"finalizing the pending report of project {project_id}",
+        registry.finalize,
+        project_id,
+        sender=account,
+    )
     (event,) = receipt.events.filter(registry.ReportFinalized)
     return event

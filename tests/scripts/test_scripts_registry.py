@@ -120,10 +120,17 @@ def test_project__ineligible_terms_are_refused_with_the_contract_reason(run, reg
 
 
 def test_project__approve_needs_a_validator(run, registry):
+    from ape import accounts
+
     project_id = new_project(run, registry)
+    nonce = accounts.test_accounts[2].nonce
     out = refused(run("project", "approve", str(project_id), "--account", "TEST::2"))
-    assert f"approve project {project_id} by {OWNER} refused" in out
+    assert (
+        f"approve project {project_id} by {OWNER} refused: roles: caller is not a validator" in out
+    )
     assert registry.projects(project_id).status == PENDING
+    # Refused by a dry run: not even a reverted transaction was sent.
+    assert accounts.test_accounts[2].nonce == nonce
     assert "APPROVED" in ok(run("project", "approve", str(project_id)))
     assert registry.projects(project_id).status == APPROVED
 

@@ -22,7 +22,7 @@ def feed(run, deployments_dir, tmp_path_factory):
 
     from oracles.simulator import Plant, write_site
     from oracles.site import load_site
-    from scripts._demo import start_feed
+    from scripts._demo import oracle_feed
 
     ok(run("deploy", "--force", "--challenge-window", str(WINDOW_S)))
     deployed = json.loads((deployments_dir / "ethereum-local.json").read_text())
@@ -48,14 +48,12 @@ def feed(run, deployments_dir, tmp_path_factory):
                "--kind", meter.kind, "--serial", meter.serial,
                "--certification-expiry", "2032-03-31"))  # fmt: skip
         ok(run("meter", "approve", meter.address))
-    oracle = accounts.test_accounts[3]
-    intake = start_feed(site, registry, oracle, APRIL)
+    oracle = oracle_feed(site, registry, accounts.test_accounts[3])
+    oracle.start_monitoring(APRIL)
     return {
         "registry": registry,
         "credit": project.CarbonCredit.at(deployed["credit"]),
         "project_id": project_id,
-        "site": site,
-        "intake": intake,
         "oracle": oracle,
     }
 
@@ -73,10 +71,11 @@ def submitted(feed):
 def test_finalize__waits_for_the_challenge_window_then_mints(run, feed):
     from ape import chain
 
-    from scripts._demo import submit_period
-
-    registry, credit, project_id = feed["registry"], feed["credit"], feed["project_id"]
-    submit_period(feed["site"], feed["intake"], registry, feed["oracle"], (APRIL, MAY))
+    credit, project_id = feed["credit"], feed["project_id"]
+    # The oracle submits April, then waits: May is not sent while April is in its window.
+    pushed = feed["oracle"].push()
+    assert len(pushed.submitted) == 1
+    assert "challenge window" in pushed.stopped
     token = credit.token_id(project_id, 2025)
 
     out = refused(run("finalize", "--project", str(project_id)))
@@ -100,10 +99,9 @@ def test_finalize__waits_for_the_challenge_window_then_mints(run, feed):
 def test_report_monthly__matches_the_chain(run, feed, tmp_path):
     from ape import chain
 
-    from scripts._demo import submit_period
-
-    registry, credit, project_id = feed["registry"], feed["credit"], feed["project_id"]
-    submit_period(feed["site"], feed["intake"], registry, feed["oracle"], (MAY, JUNE))
+    credit, project_id = feed["credit"], feed["project_id"]
+    pushed = feed["oracle"].push()
+    assert [(r.period_start, r.period_end) for r in pushed.submitted] == [(MAY, JUNE)]
     chain.pending_timestamp = chain.pending_timestamp + WINDOW_S + 1
     ok(run("finalize", "--project", str(project_id)))
 

@@ -1,0 +1,56 @@
+"""A simulated plant's signed meter data for a registered project (`ape run simulate`).
+
+Writes what a real site's data logger would deliver - readings CSV, the meters' EIP-712 signatures
+and the site config the oracle reads - for trying the platform without hardware. The simulated
+meters' keys are derived from a public seed: for devnets and demos only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from ape.cli import ConnectedProviderCommand, network_option
+
+from scripts._common import ScriptError, contracts, jst, out_dir
+
+
+@click.command(cls=ConnectedProviderCommand)
+@network_option()
+@click.option("--project", "project_id", type=click.IntRange(min=1), required=True)
+@click.option("--fiscal-year", type=click.IntRange(2000, 65535), required=True)
+@click.option("--latitude", type=float, default=34.71, show_default=True)
+@click.option("--longitude", type=float, default=137.73, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="Weather and meter-key seed.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="[out/site-PROJECT]")
+def cli(provider, project_id, fiscal_year, latitude, longitude, seed, out) -> None:
+    """Simulate a fiscal year of 30-minute signed readings for a registered project's plant."""
+    from ape import chain
+
+    from methodology.fiscal import fiscal_year_bounds
+    from oracles.simulator import Plant, write_site
+    from oracles.site import load_site
+    from scripts._registry import check_project
+
+    registry, _ = contracts(provider)
+    capacity_w = int(check_project(registry, project_id).capacity_w)
+    start, end = fiscal_year_bounds(fiscal_year)
+    if end > chain.blocks.head.timestamp:
+        raise ScriptError(
+            f"FY{fiscal_year} ends {jst(end)}, after the chain's time: the contract only takes "
+            "periods that are over, pick a fiscal year that has ended"
+        )
+    plant = Plant(latitude=latitude, longitude=longitude, capacity_w=capacity_w)
+    path = write_site(
+        out or out_dir(f"site-{project_id}"),
+        project_id,
+        chain.chain_id,
+        registry.address,
+        start,
+        end,
+        plant,
+        seed=seed,
+    )
+    click.echo(f"site config {path} ({capacity_w} W at {latitude}, {longitude})")
+    for meter in load_site(path).meters:
+        click.echo(f"  {meter.kind:<11} meter {meter.serial}  {meter.address}")
