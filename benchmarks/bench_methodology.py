@@ -10,6 +10,7 @@ subprocess whose peak RSS (getrusage maxrss) is the memory figure.
 """
 
 import json
+import os
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -25,19 +26,24 @@ START = datetime(2023, 4, 1, tzinfo=JST)
 STEPS = 3 * 365 * 48 + 48  # 3 years (one of them leap) of 30-minute readings, plus one day
 METER_CAPACITY_W = 5000
 SITE_CAPACITY_W = METER_PAIRS * METER_CAPACITY_W
+RUNS = 3
 
 _CHILD = """
 import json, resource, sys, time
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 t0 = time.perf_counter()
 from methodology import compute, load_factors, load_readings
-t1 = time.perf_counter()
+t1, c1 = time.perf_counter(), cpu()
 readings = load_readings(sys.argv[1])
 t2 = time.perf_counter()
 result = compute(readings, int(sys.argv[2]), load_factors(), sys.argv[1])
 text = result.to_json()
-t3 = time.perf_counter()
+t3, c3 = time.perf_counter(), cpu()
 print(json.dumps({
     "rows": len(readings), "import_s": t1 - t0, "load_s": t2 - t1, "compute_s": t3 - t2,
+    "cpu_s": c3 - c1,
     "periods": len(result.periods), "valid_periods": sum(p.valid for p in result.periods),
     "credits_t": sum(c.credits_t for c in result.credits),
     "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
@@ -84,14 +90,19 @@ def main(out_dir: Path) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     data = out_dir / "methodology_readings.csv"
     rows = generate(data)
-    child = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(data), str(SITE_CAPACITY_W)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    measured = json.loads(child.stdout)
+    # The machine is shared: take the best of RUNS fresh processes, and record the load average.
+    runs = []
+    for _ in range(RUNS):
+        child = subprocess.run(
+            [sys.executable, "-c", _CHILD, str(data), str(SITE_CAPACITY_W)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        runs.append(json.loads(child.stdout))
+    measured = min(runs, key=lambda run: run["load_s"] + run["compute_s"])
     seconds = measured["load_s"] + measured["compute_s"]
+    peak = max(run["peak_rss_bytes"] for run in runs)
     figures = {
         "input": f"{data} (1 site, {2 * METER_PAIRS} meters, 30-minute, 3 years, time order)",
         "input_bytes": data.stat().st_size,
@@ -100,12 +111,15 @@ def main(out_dir: Path) -> dict:
         "load_seconds": round(measured["load_s"], 3),
         "compute_seconds": round(measured["compute_s"], 3),
         "rows_per_second": round(rows / seconds),
-        "peak_rss_mb": round(measured["peak_rss_bytes"] / 2**20, 1),
+        "cpu_seconds": round(measured["cpu_s"], 3),
+        "wall_seconds_all_runs": [round(r["load_s"] + r["compute_s"], 3) for r in runs],
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "peak_rss_mb": round(peak / 2**20, 1),
         "periods": measured["periods"],
         "valid_periods": measured["valid_periods"],
         "credits_t": measured["credits_t"],
         "target": ">= 1,000,000 rows/s and < 4 GB peak for >= 5,000,000 rows",
-        "meets_target": rows / seconds >= 1_000_000 and measured["peak_rss_bytes"] < 4 * 2**30,
+        "meets_target": rows / seconds >= 1_000_000 and peak < 4 * 2**30,
     }
     for key, value in figures.items():
         print(f"{key}: {value}")
