@@ -8,7 +8,9 @@ The file name is the sha256 of the CSV's bytes, so anyone holding the data URI c
 exactly what was committed; writing the same period twice gives the same file (idempotent).
 """
 
+import functools
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -36,24 +38,28 @@ class ArchiveEntry:
 def iso_jst(timestamps: np.ndarray) -> np.ndarray:
     """ISO 8601 JST strings; formats each distinct timestamp once (a month has 1,440)."""
     uniques, inverse = np.unique(np.asarray(timestamps, dtype=np.int64), return_inverse=True)
-    local = (uniques + _JST_S).astype("datetime64[s]").astype(str)
-    return np.array([f"{t}+09:00" for t in local], dtype=object)[inverse]
+    return np.array([_iso_jst(t) for t in uniques.tolist()], dtype=object)[inverse]
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _iso_jst(timestamp: int) -> str:
+    return f"{np.datetime64(timestamp + _JST_S, 's')}+09:00"
 
 
 def normalized_csv(readings: pd.DataFrame) -> bytes:
     """The archive's canonical bytes: sorted by (meter, timestamp), ISO JST times, LF endings."""
     frame = readings.sort_values(["meter", "timestamp"], kind="stable")
-    iso = iso_jst(frame["timestamp"].to_numpy())
-    lines = (
-        pd.Series(iso)
-        + ","
-        + frame["meter"].to_numpy(object)
-        + ","
-        + frame["kind"].to_numpy(object)
-        + ","
-        + frame["cumulative_wh"].astype(str).to_numpy(object)
-    )
-    return (HEADER + "\n".join(lines) + "\n").encode()
+    iso = iso_jst(frame["timestamp"].to_numpy()).tolist()
+    meters = frame["meter"].to_numpy(object)
+    kinds = frame["kind"].to_numpy(object)
+    values = frame["cumulative_wh"].to_numpy(np.int64).tolist()
+    parts = [HEADER]
+    # Rows of one meter share ",meter,kind,": build that once per meter, not per row.
+    cuts = [0, *(np.flatnonzero(meters[1:] != meters[:-1]) + 1).tolist(), len(meters)]
+    for a, b in itertools.pairwise(cuts):
+        middle = f",{meters[a]},{kinds[a]},"
+        parts += [f"{t}{middle}{w}\n" for t, w in zip(iso[a:b], values[a:b], strict=True)]
+    return "".join(parts).encode()
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -82,8 +88,10 @@ def archive_period(
         raw_digest = _file_sha256(raw)
         target = directory / "raw" / f"{raw_digest}-{raw.name}"
         if not target.exists():
-            shutil.copyfile(raw, target.with_name(target.name + ".tmp"))
-            os.replace(target.with_name(target.name + ".tmp"), target)
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            # A copy, not a link: inputs get appended to, and the archive must not change.
+            shutil.copyfile(raw, tmp)
+            os.replace(tmp, target)
         raw_names.append(f"raw/{target.name}")
     manifest = {
         "project_id": project_id,
@@ -103,7 +111,8 @@ def archive_period(
             for b in batches
         ],
     }
-    _write_atomic(directory / f"{digest}.json", json.dumps(manifest, indent=1).encode())
+    # No indent: json's C encoder only runs without one.
+    _write_atomic(directory / f"{digest}.json", json.dumps(manifest).encode())
     return ArchiveEntry(digest, path, f"{URI_SCHEME}{project_id}/{digest}.csv")
 
 

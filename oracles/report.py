@@ -5,6 +5,7 @@ start, which the previous report ended on) and every reading in (start, end]. Th
 and Merkle-committed, so the archive alone is enough to recompute the period's reduction.
 """
 
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from methodology.compute import PeriodResult, compute
 from methodology.errors import ReadingsError
 from methodology.factors import FactorTable
 from methodology.fiscal import fiscal_year, to_iso
+from methodology.readings import KINDS
 from oracles.archive import ArchiveEntry, archive_period
 from oracles.errors import DataError, SignatureError
 from oracles.intake import Intake
@@ -58,12 +60,19 @@ class Report:
 def period_readings(readings: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
     """Each meter's baseline (last reading <= start) and its readings in (start, end]."""
     ts = readings["timestamp"].to_numpy(np.int64)
-    in_period = (ts > start) & (ts <= end)
-    before = readings[ts <= start]
-    baseline_index = before.groupby("meter", sort=False)["timestamp"].idxmax().to_numpy()
-    keep = in_period.copy()
-    keep[baseline_index] = True
+    keep = (ts > start) & (ts <= end)
+    for a, b in meter_slices(readings):
+        last_before = a + int(np.searchsorted(ts[a:b], start, side="right")) - 1
+        if last_before >= a:
+            keep[last_before] = True
     return readings[keep].reset_index(drop=True)
+
+
+def meter_slices(readings: pd.DataFrame) -> list[tuple[int, int]]:
+    """Row ranges of each meter in readings sorted by (meter, timestamp)."""
+    meters = readings["meter"].to_numpy(object)
+    cuts = [0, *(np.flatnonzero(meters[1:] != meters[:-1]) + 1).tolist(), len(meters)]
+    return list(itertools.pairwise(cuts)) if len(meters) else []
 
 
 def data_covers(readings: pd.DataFrame, site: SiteConfig, end: int) -> bool:
@@ -160,10 +169,19 @@ def period_result(
         source = candidates if not candidates.empty else frame
         baseline = source.iloc[[0]].assign(timestamp=start)
         frame = pd.concat([frame, baseline], ignore_index=True)
-    last_rows = frame.sort_values("timestamp", kind="stable").groupby("meter", sort=False).tail(1)
+        frame = frame.sort_values(["meter", "timestamp"], kind="stable").reset_index(drop=True)
+    last_rows = frame.iloc[[b - 1 for _, b in meter_slices(frame)]]
     padding = last_rows[last_rows["timestamp"] < end].assign(timestamp=end)
     frame = pd.concat([frame, padding], ignore_index=True)
-    frame["cumulative_wh"] = frame["cumulative_wh"].astype(np.uint64)
+    # The loader's own column types, so compute() only re-sorts instead of parsing again.
+    frame = pd.DataFrame(
+        {
+            "timestamp": frame["timestamp"].to_numpy(np.int64),
+            "meter": pd.Categorical(frame["meter"]),
+            "kind": pd.Categorical(frame["kind"], categories=list(KINDS)),
+            "cumulative_wh": frame["cumulative_wh"].to_numpy(np.int64).astype(np.uint64),
+        }
+    )
     try:
         result = compute(frame, site.capacity_w, factors, name=label)
     except ReadingsError as exc:

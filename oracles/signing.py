@@ -161,6 +161,12 @@ def batch_digest(separator: bytes, project_id: int, batch: Batch) -> bytes:
 
 def recover(digest: bytes, signature: bytes) -> str | None:
     """The signer's checksummed address, or None when the signature is malformed or malleable."""
+    signer = recover_bytes(digest, signature)
+    return None if signer is None else to_checksum_address(signer)
+
+
+def recover_bytes(digest: bytes, signature: bytes) -> bytes | None:
+    """The signer's 20-byte address (checksumming costs more than the recovery itself)."""
     if len(signature) != 65 or signature[64] not in (27, 28):
         return None
     if int.from_bytes(signature[32:64], "big") > _SECP256K1_N // 2:
@@ -171,7 +177,7 @@ def recover(digest: bytes, signature: bytes) -> str | None:
         )
     except ValueError:
         return None
-    return to_checksum_address(keccak256(public.format(compressed=False)[1:])[-20:])
+    return keccak256(public.format(compressed=False)[1:])[-20:]
 
 
 def jst_day(timestamps: np.ndarray) -> np.ndarray:
@@ -275,9 +281,9 @@ def _batch_problem(
     last_ts = int.from_bytes(rows[-1, 24:32].tobytes(), "big")
     if last_ts != batch.last_timestamp or int(cumulative_wh[end - 1]) != batch.last_cumulative_wh:
         return f"{label}: last reading differs from the signed last reading"
-    signer = recover(batch_digest(separator, project_id, batch), batch.signature)
+    signer = recover_bytes(batch_digest(separator, project_id, batch), batch.signature)
     if signer is None:
         return f"{label}: malformed signature"
-    if signer.lower() != meter.lower():
-        return f"{label}: signed by {signer}, not by the meter"
+    if signer != bytes.fromhex(meter[2:]):
+        return f"{label}: signed by {to_checksum_address(signer)}, not by the meter"
     return None

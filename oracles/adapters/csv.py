@@ -40,32 +40,51 @@ def read_readings(path: str | Path, site: SiteConfig) -> pd.DataFrame:
 
 
 def attach_meters(frame: pd.DataFrame, site: SiteConfig, origin: str) -> pd.DataFrame:
-    """Map serials to addresses, check each meter's kind against the site config, and sort."""
-    names = frame["meter"].astype(str)
-    lookup = {}
-    for name in pd.unique(names):
+    """Map serials to addresses, check each meter's kind against the site config, and sort.
+
+    `frame` is what methodology's load_readings returns: sorted by (meter, timestamp), with
+    categorical meter and kind columns, so the work here is per meter, not per row.
+    """
+    meter_column = frame["meter"].astype("category")
+    codes = meter_column.cat.codes.to_numpy().astype(np.int64)
+    names = [str(c) for c in meter_column.cat.categories]
+    configs = []
+    for name in names:
         try:
-            meter = site.meter(name)
+            configs.append(site.meter(name))
         except DataError:
             raise DataError(f"{origin}: meter {name!r} is not in site config {site.path}") from None
-        lookup[name] = meter
-        kinds = set(frame.loc[names == name, "kind"].astype(str))
-        if kinds != {meter.kind}:
+    kind_column = frame["kind"].astype("category")
+    kind_names = [str(c) for c in kind_column.cat.categories]
+    kind_codes = kind_column.cat.codes.to_numpy().astype(np.int64)
+    for pair in np.unique(codes * len(kind_names) + kind_codes).tolist():
+        meter, kind = configs[pair // len(kind_names)], kind_names[pair % len(kind_names)]
+        if kind != meter.kind:
             raise DataError(
-                f"{origin}: meter {name!r} has kind {sorted(kinds)[0]} but {site.path} says "
-                f"{meter.kind}"
+                f"{origin}: meter {names[pair // len(kind_names)]!r} has kind {kind} but "
+                f"{site.path} says {meter.kind}"
             )
-    if frame["cumulative_wh"].to_numpy().max(initial=0) >= 2**63:
+    registers = frame["cumulative_wh"].to_numpy()
+    if registers.max(initial=0) >= 2**63:
         raise DataError(f"{origin}: cumulative_wh above 2**63 - 1 Wh is not supported")
+    addresses = np.array([m.address for m in configs], dtype=object)
+    # Re-sort by address; a stable sort keeps each meter's rows in time order.
+    rank = np.argsort(np.argsort(addresses.astype(str), kind="stable"), kind="stable")
+    order = np.argsort(rank[codes], kind="stable")
+    timestamps = frame["timestamp"].to_numpy(np.int64)[order]
     out = pd.DataFrame(
         {
-            "timestamp": frame["timestamp"].to_numpy(np.int64),
-            "meter": names.map({k: v.address for k, v in lookup.items()}).to_numpy(object),
-            "kind": frame["kind"].astype(str).to_numpy(object),
-            "cumulative_wh": frame["cumulative_wh"].to_numpy().astype(np.int64),
+            "timestamp": timestamps,
+            "meter": addresses[codes][order],
+            "kind": np.array([m.kind for m in configs], dtype=object)[codes][order],
+            "cumulative_wh": registers.astype(np.int64)[order],
         }
     )
-    return out.sort_values(["meter", "timestamp"], kind="stable").reset_index(drop=True)
+    meters = out["meter"].to_numpy(object)
+    same = meters[1:] == meters[:-1]
+    if (same & (timestamps[1:] <= timestamps[:-1])).any():
+        out = out.sort_values(["meter", "timestamp"], kind="stable").reset_index(drop=True)
+    return out
 
 
 def read_signatures(path: str | Path, site: SiteConfig) -> dict[str, list[Batch]]:
