@@ -153,15 +153,20 @@ def compute(
         for j, wh in enumerate((at_boundary[1:] - at_boundary[:-1]).tolist()):
             energy[kind][j] += wh
         if kind == capped_kind:
-            for i in _capacity_violations(ts, regs, capacity_w):
-                end = int(ts[i + 1])
-                j = int(np.searchsorted(boundaries, end, side="left")) - 1
-                if 0 <= j < len(periods):
-                    interval_problems[j].append(
-                        f"{GENERATION_EXCEEDS_CAPACITY}: meter {meter} interval "
-                        f"{to_iso(int(ts[i]))}..{to_iso(end)}: {int(regs[i + 1] - regs[i])} Wh "
-                        f"exceeds {capacity_w} W x {(end - int(ts[i])) / 3600:g} h"
-                    )
+            violations = _capacity_violations(ts, regs, capacity_w)
+            # An interval (t[i], t[i+1]] belongs to the period whose (start, end] holds t[i+1].
+            in_period = np.searchsorted(boundaries, ts[violations + 1], side="left") - 1
+            for j in range(len(periods)):
+                found = violations[in_period == j]
+                if len(found) == 0:
+                    continue
+                i, end = int(found[0]), int(ts[found[0] + 1])
+                more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+                interval_problems[j].append(
+                    f"{GENERATION_EXCEEDS_CAPACITY}: meter {meter} interval "
+                    f"{to_iso(int(ts[i]))}..{to_iso(end)}: {int(regs[i + 1] - regs[i])} Wh "
+                    f"exceeds {capacity_w} W x {(end - int(ts[i])) / 3600:g} h{more}"
+                )
 
     results = []
     for j, (start, end) in enumerate(periods):

@@ -23,6 +23,13 @@ _THREADS = 2
 # _BYTE_MASKS[k] keeps the low k bytes of a little-endian word.
 _BYTE_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
 _ASCII_ZEROS = np.uint64(0x3030303030303030)
+# Small lookup tables by field length L (one gather instead of clip + gather per word):
+# _KEEP[k][L] keeps the bytes of word k of a field that lie inside it, counted from its start;
+# _KEEP_TAIL[k][L] / _ZERO_PAD[k][L] do it for word k counted back from its end, with "0" before it.
+_LENGTHS = np.arange(_MAX_FIELD + 1)
+_KEEP = [_BYTE_MASKS[np.clip(_LENGTHS - 8 * k, 0, 8)] for k in range(_MAX_FIELD // 8 + 1)]
+_KEEP_TAIL = [~_BYTE_MASKS[8 - np.clip(_LENGTHS - 8 * k, 0, 8)] for k in range(3)]
+_ZERO_PAD = [_ASCII_ZEROS & ~keep for keep in _KEEP_TAIL]
 _HIGH_NIBBLES = np.uint64(0xF0F0F0F0F0F0F0F0)
 _SIXES = np.uint64(0x0606060606060606)
 
@@ -114,7 +121,7 @@ def _field_words(
             if width - j < 8:
                 word &= _BYTE_MASKS[width - j]
         else:
-            word &= _BYTE_MASKS[np.clip(lengths - j, 0, 8)]
+            word &= _KEEP[j // 8][lengths]
         result.append(word)
     return result
 
@@ -192,8 +199,9 @@ def _registers(words: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np
     with np.errstate(over="ignore"):
         for j in range(0, int(lengths.max()), 8):
             # The 8 bytes ending j bytes before the field's end; bytes before its start read as "0".
-            pad = _BYTE_MASKS[8 - np.clip(lengths - j, 0, 8)]
-            word = (words[ends - (j + 8)] & ~pad) | (_ASCII_ZEROS & pad)
+            word = words[ends - (j + 8)]
+            if int(lengths.min()) < j + 8:  # some fields start inside this word
+                word = (word & _KEEP_TAIL[j // 8][lengths]) | _ZERO_PAD[j // 8][lengths]
             digits, ok = _digits8(word)
             if not ok.all():
                 return None

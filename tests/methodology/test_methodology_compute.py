@@ -128,6 +128,25 @@ def test_one_interval_above_capacity_invalidates_the_period(tmp_path: Path) -> N
     ]
 
 
+def test_many_intervals_above_capacity_are_summarised(tmp_path: Path) -> None:
+    # 501 Wh and then 600 Wh in half an hour at 1000 W: two impossible intervals, one message.
+    body = """\
+2025-04-01T00:00:00+09:00,PV,generation,0
+2025-04-10T12:00:00+09:00,PV,generation,100
+2025-04-10T12:30:00+09:00,PV,generation,601
+2025-04-20T00:00:00+09:00,PV,generation,1000
+2025-04-20T00:30:00+09:00,PV,generation,1600
+2025-05-01T00:00:00+09:00,PV,generation,1700
+2025-04-01T00:00:00+09:00,EX,export,0
+2025-05-01T00:00:00+09:00,EX,export,0
+"""
+    [april] = run(tmp_path, body, 1000, table(fy2025=434_000)).periods
+    assert april.problems == [
+        "generation > capacity: meter PV interval 2025-04-10T12:00:00+09:00.."
+        "2025-04-10T12:30:00+09:00: 501 Wh exceeds 1000 W x 0.5 h (and 1 more)"
+    ]
+
+
 def test_interval_exactly_at_capacity_is_valid(tmp_path: Path) -> None:
     result = run(tmp_path, interval_body(500), 1000, table(fy2025=434_000))
     [april] = result.periods
