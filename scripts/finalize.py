@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from scripts._common import account_option, contracts, pick_account
-from scripts._registry import finalize_report
+from oracles.roles import ReportStatus
+from scripts._common import ScriptError, account_option, contracts, pick_account
+from scripts._registry import check_project, finalize_report
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -17,9 +18,19 @@ def cli(provider, account, project_id) -> None:
     """Finalize the pending report of --project; its credits are minted to the project owner.
 
     With a challenge window of 0 (the devnet default) reports finalize when submitted and there is
-    nothing left to do here.
+    nothing left to do here. Refused while the window is open or the report is disputed.
     """
     registry, _ = contracts(provider)
+    check_project(registry, project_id)
+    pending = registry.pending_report(project_id)
+    if int(pending.status) == ReportStatus.NONE:
+        click.echo(f"project {project_id} has no pending report: nothing to finalize")
+        return
+    if int(pending.status) == ReportStatus.DISPUTED:
+        raise ScriptError(
+            f"report {pending.report_id} of project {project_id} is disputed: a validator resolves "
+            "the dispute first"
+        )
     event = finalize_report(registry, pick_account(provider, account, "admin"), project_id)
     click.echo(
         f"report {event.report_id} of project {project_id} finalized: {event.minted_t} t-CO2 "

@@ -68,8 +68,8 @@ def submitted(feed):
     )
 
 
-def test_finalize__waits_for_the_challenge_window_then_mints(run, feed):
-    from ape import chain
+def test_finalize__waits_for_the_window_and_the_dispute_then_mints(run, feed):
+    from ape import accounts, chain
 
     credit, project_id = feed["credit"], feed["project_id"]
     # The oracle submits April, then waits: May is not sent while April is in its window.
@@ -82,17 +82,28 @@ def test_finalize__waits_for_the_challenge_window_then_mints(run, feed):
     assert "registry: challenge window open" in out
     assert credit.balanceOf(OWNER, token) == 0
 
+    # A verifier disputes it: finalize is refused; rejecting the report undoes it and the oracle
+    # submits the period again.
+    validator = accounts.test_accounts[1]
+    feed["registry"].dispute(project_id, "export meter reads high", sender=validator)
+    out = refused(run("finalize", "--project", str(project_id)))
+    assert "is disputed: a validator resolves the dispute first" in out
+    feed["registry"].resolve_dispute(project_id, False, sender=validator)
+    assert len(feed["oracle"].push().submitted) == 1
+
     chain.pending_timestamp = chain.pending_timestamp + WINDOW_S + 1
     out = ok(run("finalize", "--project", str(project_id)))
-    (april,) = submitted(feed)
+    rejected, april = submitted(feed)
+    assert (rejected.period_start, rejected.period_end) == (april.period_start, april.period_end)
     # Whole tonnes, truncated; the first report of the year carries nothing in.
     minted = april.reduction_g // 1_000_000
     assert minted >= 1
     assert f"report {april.report_id} of project {project_id} finalized: {minted} t-CO2" in out
     assert credit.balanceOf(OWNER, token) == minted
 
-    nothing = refused(run("finalize", "--project", str(project_id)))
-    assert "registry: no pending report" in nothing
+    nothing = ok(run("finalize", "--project", str(project_id)))
+    assert f"project {project_id} has no pending report: nothing to finalize" in nothing
+    assert credit.balanceOf(OWNER, token) == minted
     assert "unknown project 99" in refused(run("finalize", "--project", "99"))
 
 
@@ -112,7 +123,8 @@ def test_report_monthly__matches_the_chain(run, feed, tmp_path):
     assert f"project {project_id} FY2025: 2 reports, {balance} t-CO2" in out
     with (tmp_path / f"project-{project_id}-FY2025.csv").open() as handle:
         rows = list(csv.DictReader(handle))
-    events = submitted(feed)
+    # The report rejected in the dispute above is not part of the record.
+    events = submitted(feed)[1:]
     assert [r["period_start"] for r in rows] == [
         "2025-04-01T00:00:00+09:00",
         "2025-05-01T00:00:00+09:00",
