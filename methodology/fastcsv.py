@@ -67,6 +67,8 @@ def parse_iso_columns(byte_at: Callable[[int], np.ndarray], n: int) -> np.ndarra
         digits = [t.astype(np.int64) - _ZERO for t in texts]
         if any(((d < 0) | (d > 9)).any() for d in digits):
             return None
+        if ((digits[0] * 10 + digits[1] > 23) | (digits[2] * 10 + digits[3] > 59)).any():
+            return None  # not a valid UTC offset; the general path names the line
         sign = np.where(tail == ord("-"), -1, 1)
         offset = sign * ((digits[0] * 10 + digits[1]) * 3600 + (digits[2] * 10 + digits[3]) * 60)
     parts = [

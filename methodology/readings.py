@@ -43,8 +43,10 @@ def load_readings(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     if parsed is None:
         return normalize(_from_csv(path), str(path))
     kind_names = parsed["kind_names"]
-    if not set(kind_names) <= set(KINDS):
+    unknown = sorted(set(kind_names) - set(KINDS))
+    if unknown:
         _raise_first_bad_line(path)
+        raise ReadingsError(f"{path}: unknown kind {unknown[0]!r}")
     lookup = np.array([KINDS.index(k) for k in kind_names], dtype=np.int8)
     return _normalized(
         parsed["timestamp"],
@@ -192,7 +194,8 @@ def _row_problem(fields: list[str]) -> str | None:
     """What is wrong with one row of text fields, or None."""
     if len(fields) != len(COLUMNS):
         return f"expected {len(COLUMNS)} fields, got {len(fields)}"
-    timestamp, meter, kind, register = (f.strip() for f in fields)
+    timestamp, meter, kind, register = fields
+    register = register.strip()  # pandas reads " 5" as 5; ids and kinds are taken as written
     try:
         moment = datetime.fromisoformat(timestamp)
     except ValueError:

@@ -135,6 +135,8 @@ def test_one_meter_with_two_kinds(tmp_path: Path) -> None:
         ("2025-04-01T00:30:00+09:00,PV,generation,5.5", "line 3: meter PV at"),
         ("2025-04-01T00:30:00+09:00,PV,generation,18446744073709551616", "exceeds 2**64 - 1"),
         ("2025-04-01T00:30:00+09:00,,generation,5", "line 3: empty meter id"),
+        ("2025-04-01T00:30:00+25:00,PV,generation,5", "line 3: malformed timestamp"),
+        ("2025-04-01T00:30:00+09:00,PV, generation,5", "line 3: meter PV: unknown kind ' gen"),
     ],
 )
 def test_malformed_row_names_its_line(tmp_path: Path, bad_row: str, expected: str) -> None:
