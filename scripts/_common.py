@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -225,14 +225,6 @@ def parse_jst(value: str, option: str) -> int:
 def jst(ts: int) -> str:
     """Seconds since epoch -> ISO 8601 in JST, for people."""
     return datetime.fromtimestamp(ts, JST).isoformat()
-
-
-def jst_date(ts: int) -> date:
-    return datetime.fromtimestamp(ts, JST).date()
-
-
-def utc_now() -> int:
-    return int(datetime.now(UTC).timestamp())
 
 
 def split_token_id(token: int) -> tuple[int, int]:

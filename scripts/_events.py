@@ -25,14 +25,6 @@ class Transfer:
     token_id: int
     amount: int
 
-    @property
-    def kind(self) -> str:
-        if self.sender == ZERO_ADDRESS:
-            return "issuance"
-        if self.receiver == ZERO_ADDRESS:
-            return "burn"
-        return "transfer"
-
 
 def logs(event: Any, start_block: int, **topics: Any) -> Iterator[Any]:
     """Every log of a contract event from `start_block` to the head, optionally by indexed topic."""
