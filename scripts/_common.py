@@ -137,6 +137,20 @@ def account_option(role: str, who: str | None = None) -> Callable:
     )
 
 
+def utf8_limit(limit: int) -> Callable:
+    """click callback refusing text longer than the contract's String[limit], which counts UTF-8
+    bytes (a Japanese character takes 3)."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value is not None and len(value.encode()) > limit:
+            raise click.BadParameter(
+                f"{len(value.encode())} bytes in UTF-8; the contract stores at most {limit}"
+            )
+        return value
+
+    return check
+
+
 def pick_account(provider: ProviderAPI, account: AccountAPI | None, role: str) -> AccountAPI:
     """The --account given, or on a local devnet the test account that plays `role`."""
     if account is not None:
@@ -192,11 +206,9 @@ def send(action: str, method: Any, *args: Any, sender: AccountAPI) -> Any:
     from eth_tester.exceptions import TransactionFailed
     from web3.exceptions import ContractLogicError
 
-    call = {
-        "from": sender.address,
-        "to": method.contract.address,
-        "data": method.encode_input(*args),
-    }
+    with refused(action):
+        data = method.encode_input(*args)
+    call = {"from": sender.address, "to": method.contract.address, "data": data}
     # Plain eth_call through web3: Ape's own call would print a call trace of the revert. The
     # embedded chain (eth-tester) raises its own exception type for the same revert.
     try:

@@ -12,6 +12,7 @@ from scripts._common import (
     load_deployment,
     pick_account,
     split_token_id,
+    utf8_limit,
 )
 from scripts._credits import PURPOSE_NAMES, PURPOSES, held_tokens, resolve_token, retire, transfer
 from scripts._events import ZERO_ADDRESS, retirements, transfers
@@ -67,9 +68,19 @@ def transfer_(provider, account, to, amount, token, project_id, fiscal_year) -> 
 @network_option()
 @account_option("owner", "The holder retiring")
 @click.option("--amount", type=click.IntRange(min=1), required=True, help="Whole t-CO2.")
-@click.option("--beneficiary", required=True, help="Who claims the reduction (<= 128 chars).")
+@click.option(
+    "--beneficiary",
+    required=True,
+    callback=utf8_limit(128),
+    help="Who claims the reduction (<= 128 bytes).",
+)
 @click.option("--purpose", type=click.Choice(list(PURPOSES)), required=True)
-@click.option("--memo", default="", help="Free text kept as a hash on chain (<= 256 chars).")
+@click.option(
+    "--memo",
+    default="",
+    callback=utf8_limit(256),
+    help="Free text, in the retirement event (<= 256 bytes).",
+)
 @token_options
 def retire_(
     provider, account, amount, beneficiary, purpose, memo, token, project_id, fiscal_year

@@ -5,7 +5,14 @@ from __future__ import annotations
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from scripts._common import account_option, contracts, load_deployment, parse_jst, pick_account
+from scripts._common import (
+    account_option,
+    contracts,
+    load_deployment,
+    parse_jst,
+    pick_account,
+    utf8_limit,
+)
 from scripts._registry import (
     KINDS,
     approve_meter,
@@ -28,7 +35,9 @@ def cli() -> None:
 @click.option("--project", "project_id", type=click.IntRange(min=1), required=True)
 @click.option("--address", "meter", required=True, help="The meter's signing address (its id).")
 @click.option("--kind", type=click.Choice(KINDS), required=True)
-@click.option("--serial", required=True, help="Serial number (<= 64 characters).")
+@click.option(
+    "--serial", required=True, callback=utf8_limit(64), help="Serial number (<= 64 bytes)."
+)
 @click.option(
     "--certification-expiry",
     required=True,

@@ -5,7 +5,14 @@ from __future__ import annotations
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from scripts._common import account_option, contracts, parse_jst, pick_account, pick_address
+from scripts._common import (
+    account_option,
+    contracts,
+    parse_jst,
+    pick_account,
+    pick_address,
+    utf8_limit,
+)
 from scripts._registry import (
     CREDITING_YEARS,
     check_project,
@@ -29,8 +36,13 @@ def cli() -> None:
 @click.option("--commissioning-date", required=True, help="YYYY-MM-DD (JST) or ISO 8601.")
 @click.option("--crediting-start", help="Start of crediting (default: commissioning date).")
 @click.option("--crediting-end", help="End of crediting (default: start + 8 years).")
-@click.option("--methodology-id", default="EN-R-002", show_default=True)
-@click.option("--metadata-uri", default="", help="Where the project description lives (<=256).")
+@click.option("--methodology-id", default="EN-R-002", show_default=True, callback=utf8_limit(32))
+@click.option(
+    "--metadata-uri",
+    default="",
+    callback=utf8_limit(256),
+    help="Where the project description lives (<= 256 bytes).",
+)
 def register(
     provider,
     account,
@@ -71,7 +83,9 @@ def _status_command(action: str, with_reason: bool) -> click.Command:
 
     command.help = f"{action.capitalize()} a project (validator)."
     if with_reason:
-        command = click.option("--reason", required=True, help="Why (stored on chain).")(command)
+        command = click.option(
+            "--reason", required=True, callback=utf8_limit(256), help="Why (in the event)."
+        )(command)
     return command
 
 

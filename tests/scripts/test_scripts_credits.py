@@ -135,3 +135,20 @@ def test_registry_export__lists_the_retirement(run, credit, tmp_path):
     # No monitoring report minted these credits, so there is no issuance record.
     with (tmp_path / "issuances.csv").open() as handle:
         assert list(csv.DictReader(handle)) == []
+
+
+def test_wrong_text_or_address__refused_before_anything_is_sent(run, credit):
+    from ape import accounts
+
+    nonce = accounts.test_accounts[4].nonce
+    # 45 Japanese characters are 135 bytes in UTF-8; String[128] on chain.
+    long_name = "浜" * 45
+    result = run("credits", "retire", "--account", "TEST::4", "--amount", "1", "--token-id",
+                 str(P1_FY2025), "--beneficiary", long_name, "--purpose", "cdp")  # fmt: skip
+    assert result.exit_code == 2
+    assert "135 bytes in UTF-8; the contract stores at most 128" in result.output
+    out = refused(run("credits", "transfer", "--account", "TEST::4", "--to", "0x1234", "--amount",
+                      "1", "--token-id", str(P1_FY2025)))  # fmt: skip
+    assert "transferring 1 t-CO2 of token 67561 to 0x1234 refused" in out
+    assert credit.retirement_count() == 1
+    assert accounts.test_accounts[4].nonce == nonce
