@@ -49,6 +49,14 @@ def _factors_option():
     )
 
 
+def _active(provider):
+    """The connected provider. Normally the one click passes; when the network was already
+    connected in-process (tests, the demo), click passes a fresh unconnected instance."""
+    from ape import networks
+
+    return provider if provider.is_connected else networks.active_provider
+
+
 def _setup(provider, site_path, deployments_file, factors_path):
     """Site, deployment, factors, and the signature-checked readings; errors become messages."""
     from ape import chain
@@ -60,6 +68,7 @@ def _setup(provider, site_path, deployments_file, factors_path):
     from oracles.intake import check_signatures, describe_refusals, load_source
     from oracles.site import load_site
 
+    provider = _active(provider)
     try:
         site = load_site(site_path)
         deployment = load_deployment(deployments_file or deployments_path(provider))
@@ -85,6 +94,7 @@ def _setup(provider, site_path, deployments_file, factors_path):
 def _oracle(provider, account, site_path, deployments_file, factors_path):
     from oracles.submit import Oracle
 
+    provider = _active(provider)
     site, _, factors, intake, registry = _setup(provider, site_path, deployments_file, factors_path)
     return Oracle(
         site=site,
