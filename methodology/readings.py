@@ -1,8 +1,9 @@
 """Read and validate meter readings (DESIGN section 5) into one normalized DataFrame.
 
-The happy path is vectorised (pandas C parser, numpy timestamp parsing) because files hold millions
-of rows. When anything is wrong with a row, a slow line-by-line scan of the file finds the first bad
-line so that the error can name it; that scan only runs on the way to an error.
+Files hold millions of rows, so every step is vectorised: plain files go through fastcsv's numpy
+parser, other layouts through pandas' C parser. When anything is wrong with a row, a slow
+line-by-line scan of the file finds the first bad line so that the error can name it; that scan
+only runs on the way to an error.
 """
 
 import csv
@@ -245,6 +246,10 @@ def normalize(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     `frame` has the column types load_readings returns.
     """
     meter = frame["meter"].cat
+    if (meter.codes < 0).any():
+        raise ReadingsError(f"{name}: missing meter id")
+    if (frame["kind"].cat.codes < 0).any():
+        raise ReadingsError(f"{name}: missing or unknown kind")
     return _normalized(
         frame["timestamp"].to_numpy(),
         meter.codes.to_numpy(),
@@ -282,6 +287,14 @@ def _normalized(
         columns = [c[order] for c in columns]
         timestamps, codes, kind_codes, registers = columns
         same_meter = codes[1:] == codes[:-1]
+    # Before dropping duplicates: rows equal but for their kind are a meter with two kinds.
+    kind_change = same_meter & (kind_codes[1:] != kind_codes[:-1])
+    if kind_change.any():
+        i = int(np.flatnonzero(kind_change)[0])
+        raise ReadingsError(
+            f"{name}: meter {meter_names[codes[i]]} has two kinds, {KINDS[kind_codes[i]]} and "
+            f"{KINDS[kind_codes[i + 1]]} (at {to_iso(int(timestamps[i + 1]))})"
+        )
     same = same_meter & (timestamps[1:] == timestamps[:-1])
     if same.any():
         conflict = same & (registers[1:] != registers[:-1])
@@ -301,13 +314,6 @@ def _normalized(
             f"{name}: meter {meter_names[codes[i]]}: register goes backwards at "
             f"{to_iso(int(timestamps[i + 1]))} ({registers[i]} Wh at {to_iso(int(timestamps[i]))}, "
             f"then {registers[i + 1]} Wh)"
-        )
-    kind_change = same_meter & (kind_codes[1:] != kind_codes[:-1])
-    if kind_change.any():
-        i = int(np.flatnonzero(kind_change)[0])
-        raise ReadingsError(
-            f"{name}: meter {meter_names[codes[i]]} has two kinds, {KINDS[kind_codes[i]]} and "
-            f"{KINDS[kind_codes[i + 1]]} (at {to_iso(int(timestamps[i + 1]))})"
         )
     meter = pd.Categorical.from_codes(codes, categories=meter_names).remove_unused_categories()
     return pd.DataFrame(

@@ -5,7 +5,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from methodology.compute import compute
 from methodology.errors import ReadingsError
+from methodology.factors import load_factors
 from methodology.readings import load_readings
 
 HEADER = "timestamp,meter,kind,cumulative_wh\n"
@@ -117,6 +119,29 @@ def test_one_meter_with_two_kinds(tmp_path: Path) -> None:
     )
     assert "meter M-1 has two kinds, generation and export" in message
     assert "2025-04-01T00:30:00+09:00" in message
+
+
+def test_duplicate_row_with_another_kind_is_a_meter_with_two_kinds(tmp_path: Path) -> None:
+    message = error_for(
+        tmp_path,
+        "2025-04-01T00:00:00+09:00,M-1,generation,100\n2025-04-01T00:00:00+09:00,M-1,export,100\n",
+    )
+    assert "meter M-1 has two kinds" in message
+
+
+def test_categorical_frame_with_missing_kind_is_rejected() -> None:
+    frame = pd.DataFrame(
+        {
+            "timestamp": [APR_2025],
+            "meter": pd.Categorical(["PV"]),
+            "kind": pd.Categorical(
+                ["solar"], categories=["generation", "export", "self_consumption"]
+            ),
+            "cumulative_wh": [1],
+        }
+    ).astype({"timestamp": "int64", "cumulative_wh": "uint64"})
+    with pytest.raises(ReadingsError, match="missing or unknown kind"):
+        compute(frame, 1000, load_factors())
 
 
 @pytest.mark.parametrize(
