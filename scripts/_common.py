@@ -183,11 +183,8 @@ def revert_reason(err: Exception) -> str:
 
 @contextmanager
 def refused(action: str) -> Iterator[None]:
-    """Turn a reverted or refused transaction into a ScriptError naming the action and the reason.
-
-    Ape estimates gas before sending, so a transaction that would revert is never broadcast: the
-    chain state is unchanged when this raises.
-    """
+    """Turn Ape's errors (bad argument, declined signature, revert) into a ScriptError that names
+    the action and the reason; `send` dry-runs first so a revert here means nothing was sent."""
     from ape.exceptions import ApeException
 
     try:

@@ -44,7 +44,7 @@ class DemoPlan:
     meter_certification_expiry: str = "2032-03-31"
     beneficiary: str = "Enshu Precision Parts K.K."
     purpose: str = "carbon_offset"
-    memo: str = "FY scope 2 offset of the Hamamatsu plant's office building (demo)"
+    memo: str = "Scope 2 offset of the Hamamatsu office building's grid electricity (demo)"
     seed: int = 0
 
 
@@ -58,7 +58,7 @@ def last_closed_fiscal_year(now: int) -> int:
 def run_demo(
     provider: ProviderAPI, plan: DemoPlan, out: Path, echo: Callable[[str], None]
 ) -> dict[str, Any]:
-    from ape import accounts, chain
+    from ape import accounts, chain, project
 
     from methodology.fiscal import fiscal_year_bounds
     from oracles.simulator import Plant, write_site
@@ -69,8 +69,6 @@ def run_demo(
     network = network_label(provider)
 
     deployment, _ = deploy(provider, admin, validator.address, oracle.address, 0, "")
-    from ape import project
-
     registry = project.Registry.at(deployment.registry)
     credit = project.CarbonCredit.at(deployment.credit)
     echo(f"deployed on {network}: Registry {registry.address}, CarbonCredit {credit.address}")
