@@ -1,0 +1,300 @@
+"""Site config, signatures file, intake, period report and archive, without a chain."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import requests
+
+from methodology.factors import load_factors
+from oracles.adapters.csv import read_readings, read_signatures, write_signatures
+from oracles.archive import load_manifest, resolve
+from oracles.chain import Retry, with_retry
+from oracles.errors import ChainError, DataError
+from oracles.intake import check_signatures, describe_refusals, load_source
+from oracles.report import build_report, data_covers, period_readings
+from oracles.simulator import Plant, simulate_registers, write_site
+from oracles.site import load_site
+
+REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+CHAIN = 31337
+APR = 1743433200  # 2025-04-01T00:00+09:00
+MAY = 1746025200
+JUN = 1748703600
+
+
+@pytest.fixture(scope="module")
+def sim_site(tmp_path_factory):
+    return write_site(tmp_path_factory.mktemp("sim"), 1, CHAIN, REGISTRY, APR, JUN, seed=3)
+
+
+def _intake(config):
+    site = load_site(config)
+    readings, batches, raw = load_source(site)
+    return site, check_signatures(site, readings, batches, CHAIN, REGISTRY, raw)
+
+
+# -- simulator --------------------------------------------------------------------------------
+
+
+def test_simulated_registers_are_physical():
+    plant = Plant()
+    ts, gen, exp = simulate_registers(plant, APR, MAY, seed=5)
+    assert len(ts) == 30 * 48 + 1 and (np.diff(ts) == 1800).all()
+    assert (np.diff(gen) >= 0).all() and (np.diff(exp) >= 0).all()
+    assert ((np.diff(exp)) <= np.diff(gen)).all()  # export never exceeds generation
+    # Never above capacity x 0.5 h per interval; nothing at 01:00-03:00 JST.
+    assert np.diff(gen).max() <= plant.capacity_w // 2
+    hour = ((ts[1:] + 9 * 3600) % 86400) / 3600
+    assert np.diff(gen)[(hour > 1) & (hour <= 3)].sum() == 0
+    # A Tokyo April: 49.5 kW gives roughly 60-140 kWh per kW of capacity and month.
+    kwh_per_kw = (gen[-1] - gen[0]) / 1000 / (plant.capacity_w / 1000)
+    assert 60 < kwh_per_kw < 140
+
+
+# -- site config ------------------------------------------------------------------------------
+
+
+def _config(tmp_path, **changes):
+    config = {
+        "project_id": 1,
+        "capacity_w": 5000,
+        "meters": [
+            {"serial": "PV-1", "address": "0x" + "11" * 20, "kind": "generation"},
+            {"serial": "EX-1", "address": "0x" + "22" * 20, "kind": "export"},
+        ],
+        "source": {"type": "csv", "readings": "r.csv", "signatures": "s.csv"},
+    }
+    config.update(changes)
+    path = tmp_path / "site.json"
+    path.write_text(json.dumps(config))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"project_id": "1"}, "'project_id' must be int"),
+        ({"capacity_w": 0}, "must be positive"),
+        (
+            {"meters": [{"serial": "PV", "address": "0x12", "kind": "generation"}]},
+            "not an Ethereum",
+        ),
+        ({"meters": [{"serial": "PV", "address": "0x" + "11" * 20, "kind": "import"}]}, "'import'"),
+        (
+            {"meters": [{"serial": "PV", "address": "0x" + "11" * 20, "kind": "generation"}]},
+            "generation + export meters or a self_consumption one",
+        ),
+        ({"source": {"type": "ftp"}}, "source.type must be one of csv, echonet"),
+    ],
+)
+def test_bad_site_configs_name_the_problem(tmp_path, changes, message):
+    path = _config(tmp_path, **changes)
+    with pytest.raises(DataError) as info:
+        load_site(path)
+    assert message in str(info.value) and str(path) in str(info.value)
+
+
+def test_site_config_not_json(tmp_path):
+    path = tmp_path / "site.json"
+    path.write_text("{nope")
+    with pytest.raises(DataError, match="not valid JSON"):
+        load_site(path)
+
+
+def test_meter_lookup_by_serial_or_address(tmp_path):
+    site = load_site(_config(tmp_path))
+    assert site.meter("pv-1").kind == "generation"
+    assert site.meter("0x" + "22" * 20).serial == "EX-1"
+    with pytest.raises(DataError, match="meter 'PV-9' is not configured for project 1"):
+        site.meter("PV-9")
+
+
+# -- readings and signatures files -----------------------------------------------------------
+
+
+def test_readings_of_unknown_meter_or_wrong_kind(tmp_path):
+    site = load_site(_config(tmp_path))
+    bad = tmp_path / "r.csv"
+    bad.write_text(
+        "timestamp,meter,kind,cumulative_wh\n2025-04-01T00:30:00+09:00,PV-9,generation,5\n"
+    )
+    with pytest.raises(DataError, match="meter 'PV-9' is not in site config"):
+        read_readings(bad, site)
+    bad.write_text("timestamp,meter,kind,cumulative_wh\n2025-04-01T00:30:00+09:00,PV-1,export,5\n")
+    with pytest.raises(DataError, match=r"meter 'PV-1' has kind export but .* says generation"):
+        read_readings(bad, site)
+
+
+def test_readings_file_errors_come_from_the_loader_with_the_line(tmp_path):
+    site = load_site(_config(tmp_path))
+    bad = tmp_path / "r.csv"
+    bad.write_text(
+        "timestamp,meter,kind,cumulative_wh\n"
+        "2025-04-01T00:30:00+09:00,PV-1,generation,5\n"
+        "2025-04-01T01:00:00+09:00,PV-1,generation,-3\n"
+    )
+    with pytest.raises(DataError, match=r"r\.csv line 3: .*negative cumulative_wh"):
+        read_readings(bad, site)
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("PV-1,1,2,3,0x00", "expected 6 fields"),
+        ("PV-9,1,2,3,0x" + "00" * 32 + ",0x" + "00" * 65, "meter 'PV-9' is not in"),
+        ("PV-1,x,2,3,0x" + "00" * 32 + ",0x" + "00" * 65, "invalid literal"),
+        ("PV-1,1,2,3,0x" + "00" * 31 + ",0x" + "00" * 65, "expected 32 bytes"),
+        ("PV-1,1,2,3,0x" + "00" * 32 + ",0x" + "00" * 64, "expected 65 bytes"),
+        ("PV-1,5,2,3,0x" + "00" * 32 + ",0x" + "00" * 65, "first_timestamp after last"),
+    ],
+)
+def test_bad_signature_rows_name_file_and_line(tmp_path, row, message):
+    site = load_site(_config(tmp_path))
+    path = tmp_path / "s.csv"
+    path.write_text(
+        "meter,first_timestamp,last_timestamp,last_cumulative_wh,readings_hash,signature\n"
+        + row
+        + "\n"
+    )
+    with pytest.raises(DataError) as info:
+        read_signatures(path, site)
+    assert f"{path} line 2" in str(info.value) and message in str(info.value)
+
+
+def test_signatures_round_trip(sim_site, tmp_path):
+    site = load_site(sim_site)
+    batches = read_signatures(site.resolve("signatures.csv"), site)
+    flat = [b for meter in batches.values() for b in meter]
+    write_signatures(tmp_path / "copy.csv", flat)
+    again = read_signatures(tmp_path / "copy.csv", site)
+    assert again == batches
+    # 61 JST days (the day before April 1 holds only the 00:00 baseline), 2 meters.
+    assert sum(len(v) for v in again.values()) == 2 * 62
+
+
+# -- intake and report ------------------------------------------------------------------------
+
+
+def test_refusals_are_listed_for_the_operator(sim_site):
+    site = load_site(sim_site)
+    readings, batches, raw = load_source(site)
+    generation = site.meters[0].address
+    batches[generation] = batches[generation][2:]  # the first two days' signatures never arrived
+    intake = check_signatures(site, readings, batches, CHAIN, REGISTRY, raw)
+    assert len(intake.refusals) == 1 + 48  # the 00:00 baseline and April 1
+    text = describe_refusals(intake.refusals, limit=2)
+    assert text.splitlines()[0] == "49 reading(s) refused:"
+    assert f"{generation} 2025-04-01T00:00:00+09:00: not covered by any signed batch" in text
+    assert text.splitlines()[-1] == "  ... and 47 more"
+
+
+def test_period_readings_keep_each_baseline_and_the_period():
+    frame = pd.DataFrame(
+        {
+            "timestamp": [100, 200, 300, 400, 150, 350],
+            "meter": ["0xa", "0xa", "0xa", "0xa", "0xb", "0xb"],
+            "kind": ["generation"] * 4 + ["export"] * 2,
+            "cumulative_wh": [1, 2, 3, 4, 10, 11],
+        }
+    )
+    got = period_readings(frame, 250, 400)
+    # 0xa: baseline 200, then 300, 400. 0xb: baseline 150, then 350.
+    assert got["timestamp"].tolist() == [200, 300, 400, 150, 350]
+
+
+def test_report_of_a_simulated_month_matches_the_registers(sim_site, tmp_path):
+    site, intake = _intake(sim_site)
+    report = build_report(site, intake, APR, MAY, load_factors(), tmp_path / "archive")
+    ts, gen, exp = simulate_registers(Plant(), APR, JUN, seed=3)
+    i, j = 0, int(np.searchsorted(ts, MAY))
+    self_wh = int(gen[j] - gen[i] - (exp[j] - exp[i]))
+    assert (report.self_consumed_wh, report.reduction_g) == (self_wh, self_wh * 434_000 // 10**6)
+    assert not report.void and report.fiscal_year == 2025
+    assert [b.last_timestamp for b in report.batches] == [MAY, MAY]
+    # The archive holds exactly the committed readings and is named by its hash.
+    path = resolve(tmp_path / "archive", report.data_uri)
+    assert len(path.read_text().splitlines()) == 1 + 2 * (1 + 30 * 48)
+    manifest = load_manifest(path)
+    assert (manifest["period_start"], manifest["period_end"]) == (APR, MAY)
+    assert len(manifest["raw"]) == 2
+    again = build_report(site, intake, APR, MAY, load_factors(), tmp_path / "archive")
+    assert again == report  # rebuilding a period is deterministic (idempotent archive)
+
+
+def test_gap_at_the_start_keeps_the_energy_and_the_interval_lengths(sim_site, tmp_path):
+    site, intake = _intake(sim_site)
+    # Both meters lose their readings from 2025-04-30T12:30 to 2025-05-01T00:30 (a dead gateway).
+    ts = intake.readings["timestamp"]
+    intake.readings = intake.readings[(ts <= MAY - 12 * 3600) | (ts > MAY + 1800)].reset_index(
+        drop=True
+    )
+    report = build_report(site, intake, MAY, JUN, load_factors(), tmp_path / "archive")
+    all_ts, gen, exp = simulate_registers(Plant(), APR, JUN, seed=3)
+    i, j = int(np.searchsorted(all_ts, MAY - 12 * 3600)), len(all_ts) - 1
+    # May is measured from the last readings before the gap: nothing is lost.
+    assert report.self_consumed_wh == int(gen[j] - gen[i] - (exp[j] - exp[i]))
+    assert not report.void, report.problems
+
+
+def test_data_covers_needs_every_meter_past_the_end(sim_site):
+    site, intake = _intake(sim_site)
+    assert data_covers(intake.readings, site, JUN)
+    assert not data_covers(intake.readings, site, JUN + 1800)
+    export = site.meters[1].address
+    partial = intake.readings[
+        (intake.readings["meter"] != export) | (intake.readings["timestamp"] < MAY)
+    ]
+    assert not data_covers(partial, site, MAY)
+
+
+def test_missing_archive_and_changed_archive(tmp_path):
+    with pytest.raises(DataError, match="not found"):
+        resolve(tmp_path, "archive:1/" + "ab" * 32 + ".csv")
+    with pytest.raises(DataError, match="is not an archive: URI"):
+        resolve(tmp_path, "ipfs://x")
+
+
+# -- RPC retries ------------------------------------------------------------------------------
+
+
+def test_retry_backs_off_then_succeeds():
+    calls, sleeps, logs = [], [], []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) < 3:
+            raise requests.exceptions.ConnectionError("refused")
+        return "ok"
+
+    retry = Retry(attempts=5, first_delay=1.0, factor=2.0, max_delay=30.0)
+    assert with_retry("reading", flaky, retry, sleep=sleeps.append, log=logs.append) == "ok"
+    assert sleeps == [1.0, 2.0]
+    assert logs == [
+        "reading: RPC error (ConnectionError), retrying in 1 s",
+        "reading: RPC error (ConnectionError), retrying in 2 s",
+    ]
+
+
+def test_retry_gives_up_with_a_clear_message():
+    def down():
+        raise TimeoutError("timed out")
+
+    retry = Retry(attempts=3, first_delay=1.0, factor=10.0, max_delay=5.0)
+    sleeps = []
+    with pytest.raises(ChainError, match=r"reading: the node did not answer after 3 attempts"):
+        with_retry("reading", down, retry, sleep=sleeps.append, log=lambda line: None)
+    assert sleeps == [1.0, 5.0]  # capped at max_delay
+
+
+def test_non_transient_errors_are_not_retried():
+    calls = []
+
+    def broken():
+        calls.append(1)
+        raise ValueError("bad argument")
+
+    with pytest.raises(ValueError, match="bad argument"):
+        with_retry("x", broken, Retry(), sleep=lambda s: None, log=lambda line: None)
+    assert calls == [1]
