@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 HEADER = b"timestamp,meter,kind,cumulative_wh"
-_ZERO, _NINE = ord("0"), ord("9")
+_ZERO = ord("0")
 # Byte positions of the fixed layout YYYY-MM-DDTHH:MM:SS (then Z or +HH:MM).
 _SEPARATORS = {4: ord("-"), 7: ord("-"), 10: ord("T"), 13: ord(":"), 16: ord(":")}
 _MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
@@ -84,7 +84,7 @@ def parse_iso_columns(byte_at: Callable[[int], np.ndarray], n: int) -> np.ndarra
     year, month, day, hour, minute, second = parts
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
     days_in_month = _MONTH_DAYS[np.clip(month, 1, 12) - 1] + ((month == 2) & leap)
-    valid = (month >= 1) & (month <= 12) & (day >= 1) & (day <= days_in_month)
+    valid = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= days_in_month)
     if not (valid & (hour <= 23) & (minute <= 59) & (second <= 59)).all():
         return None
     # Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
