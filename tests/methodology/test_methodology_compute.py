@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from methodology.compute import compute
@@ -234,3 +235,17 @@ def test_to_json_has_the_documented_shape(tmp_path: Path) -> None:
         "problems",
     }
     assert data["periods"][1]["start"] == "2025-05-01T00:00:00+09:00"
+
+
+def test_meters_with_15_and_60_minute_intervals(tmp_path: Path) -> None:
+    april = 1743433200  # 2025-04-01T00:00:00+09:00; April has 720 h
+    lines = [f"{april + 900 * i},PV,generation,{100 * i}" for i in range(720 * 4 + 1)]
+    lines += [f"{april + 3600 * i},EX,export,{50 * i}" for i in range(720 + 1)]
+    frame = pd.DataFrame(
+        [line.split(",") for line in lines], columns=["timestamp", "meter", "kind", "cumulative_wh"]
+    ).astype({"timestamp": "int64", "cumulative_wh": "int64"})
+    [period] = compute(frame, 1000, table(fy2025=434_000)).periods
+    # 2880 quarter hours x 100 Wh = 288000; 720 hours x 50 Wh = 36000; 252000 x 0.434 = 109368 g.
+    # 100 Wh per 15 minutes is 400 W, under 1000 W.
+    assert (period.generation_wh, period.export_wh) == (288000, 36000)
+    assert (period.self_consumed_wh, period.reduction_g, period.valid) == (252000, 109368, True)
