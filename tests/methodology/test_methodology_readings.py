@@ -213,3 +213,18 @@ def test_dataframe_backwards_register_names_meter_and_time() -> None:
         ReadingsError, match=r"DataFrame: meter PV: register goes backwards at 2025-04-01T00:30"
     ):
         load_readings(frame)
+
+
+def test_dataframe_with_aware_datetimes_and_naive_ones() -> None:
+    aware = pd.DataFrame(
+        {
+            "timestamp": pd.to_datetime(["2025-04-01T00:00:00+09:00", "2025-04-01T00:30:00+09:00"]),
+            "meter": ["PV", "PV"],
+            "kind": ["generation", "generation"],
+            "cumulative_wh": [1, 2],
+        }
+    )
+    assert load_readings(aware)["timestamp"].tolist() == [APR_2025, APR_2025 + 1800]
+    naive = aware.assign(timestamp=aware["timestamp"].dt.tz_localize(None))
+    with pytest.raises(ReadingsError, match=r"DataFrame row 0: timestamp .* has no UTC offset"):
+        load_readings(naive)
