@@ -151,6 +151,17 @@ def utf8_limit(limit: int) -> Callable:
     return check
 
 
+def checksum_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """click callback: a 20-byte hex address, returned checksummed (events compare that way)."""
+    from eth_utils import is_address, to_checksum_address
+
+    if value is None:
+        return None
+    if not is_address(value):
+        raise click.BadParameter(f"{value!r} is not an address (0x followed by 40 hex digits)")
+    return to_checksum_address(value)
+
+
 def pick_account(provider: ProviderAPI, account: AccountAPI | None, role: str) -> AccountAPI:
     """The --account given, or on a local devnet the test account that plays `role`."""
     if account is not None:

@@ -6,7 +6,9 @@ import click
 from ape.cli import ConnectedProviderCommand, network_option
 
 from scripts._common import (
+    ScriptError,
     account_option,
+    checksum_address,
     contracts,
     jst,
     load_deployment,
@@ -33,7 +35,7 @@ def cli() -> None:
 
 @cli.command(cls=ConnectedProviderCommand)
 @network_option()
-@click.argument("address", required=False)
+@click.argument("address", required=False, callback=checksum_address)
 @account_option("owner", "Whose balance if ADDRESS is not given")
 def balance(provider, address, account) -> None:
     """Balances (t-CO2) of ADDRESS or --account (devnet default: test account 2) per token."""
@@ -52,7 +54,7 @@ def balance(provider, address, account) -> None:
 @cli.command(name="transfer", cls=ConnectedProviderCommand)
 @network_option()
 @account_option("owner", "The holder sending")
-@click.option("--to", "to", required=True, help="Receiving address.")
+@click.option("--to", "to", required=True, callback=checksum_address, help="Receiving address.")
 @click.option("--amount", type=click.IntRange(min=1), required=True, help="Whole t-CO2.")
 @token_options
 def transfer_(provider, account, to, amount, token, project_id, fiscal_year) -> None:
@@ -98,12 +100,16 @@ def retire_(
 
 @cli.command(cls=ConnectedProviderCommand)
 @network_option()
-@click.option("--address", help="Show the history of this account.")
+@click.option("--address", callback=checksum_address, help="Show the history of this account.")
 @token_options
 def history(provider, address, token, project_id, fiscal_year) -> None:
     """Issuances, transfers and retirements of an account or of a token id, from events."""
     _, credit = contracts(provider)
-    if address is None or token is not None or project_id is not None:
+    if address is None and token is None and project_id is None:
+        raise ScriptError(
+            "history of what? give --address, --token-id, or --project with --fiscal-year"
+        )
+    if token is not None or project_id is not None:
         token = resolve_token(token, project_id, fiscal_year)
     start = load_deployment(provider).block
     retired = {(r.tx_hash, r.token_id): r for r in retirements(credit, start)}

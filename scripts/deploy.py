@@ -8,6 +8,7 @@ from ape.cli import ConnectedProviderCommand, network_option
 from scripts._common import (
     ScriptError,
     account_option,
+    checksum_address,
     deployments_path,
     network_label,
     pick_account,
@@ -20,9 +21,15 @@ from scripts._deploy import deploy
 @network_option()
 @account_option("admin", "The deployer, who becomes admin")
 @click.option(
-    "--validator", help="Address granted VALIDATOR_ROLE (devnet default: test account 1)."
+    "--validator",
+    callback=checksum_address,
+    help="Address granted VALIDATOR_ROLE (devnet default: test account 1).",
 )
-@click.option("--oracle", help="Address granted ORACLE_ROLE (devnet default: test account 3).")
+@click.option(
+    "--oracle",
+    callback=checksum_address,
+    help="Address granted ORACLE_ROLE (devnet default: test account 3).",
+)
 @click.option(
     "--challenge-window",
     type=click.IntRange(min=0),

@@ -7,6 +7,7 @@ from ape.cli import ConnectedProviderCommand, network_option
 
 from scripts._common import (
     account_option,
+    checksum_address,
     contracts,
     load_deployment,
     parse_jst,
@@ -33,7 +34,13 @@ def cli() -> None:
 @network_option()
 @account_option("owner")
 @click.option("--project", "project_id", type=click.IntRange(min=1), required=True)
-@click.option("--address", "meter", required=True, help="The meter's signing address (its id).")
+@click.option(
+    "--address",
+    "meter",
+    required=True,
+    callback=checksum_address,
+    help="The meter's signing address (its id).",
+)
 @click.option("--kind", type=click.Choice(KINDS), required=True)
 @click.option(
     "--serial", required=True, callback=utf8_limit(64), help="Serial number (<= 64 bytes)."
@@ -55,7 +62,7 @@ def register(provider, account, project_id, meter, kind, serial, certification_e
 @cli.command(cls=ConnectedProviderCommand)
 @network_option()
 @account_option("validator")
-@click.argument("meter")
+@click.argument("meter", callback=checksum_address)
 def approve(provider, account, meter) -> None:
     """Approve a registered meter (validator)."""
     registry, _ = contracts(provider)
@@ -66,7 +73,7 @@ def approve(provider, account, meter) -> None:
 @cli.command(cls=ConnectedProviderCommand)
 @network_option()
 @account_option("validator", "The project owner or a validator")
-@click.argument("meter")
+@click.argument("meter", callback=checksum_address)
 def revoke(provider, account, meter) -> None:
     """Revoke a meter, e.g. a compromised one (project owner or validator)."""
     registry, _ = contracts(provider)

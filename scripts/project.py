@@ -7,6 +7,7 @@ from ape.cli import ConnectedProviderCommand, network_option
 
 from scripts._common import (
     account_option,
+    checksum_address,
     contracts,
     parse_jst,
     pick_account,
@@ -102,7 +103,9 @@ for _action, _with_reason in (
 @network_option()
 @account_option("admin")
 @click.argument("project_id", type=click.IntRange(min=1))
-@click.option("--oracle", help="Oracle address (devnet default: test account 3).")
+@click.option(
+    "--oracle", callback=checksum_address, help="Oracle address (devnet default: test account 3)."
+)
 def set_oracle_(provider, account, project_id, oracle) -> None:
     """Assign the oracle that submits the project's monitoring reports (admin)."""
     registry, _ = contracts(provider)

@@ -147,8 +147,13 @@ def test_wrong_text_or_address__refused_before_anything_is_sent(run, credit):
                  str(P1_FY2025), "--beneficiary", long_name, "--purpose", "cdp")  # fmt: skip
     assert result.exit_code == 2
     assert "135 bytes in UTF-8; the contract stores at most 128" in result.output
-    out = refused(run("credits", "transfer", "--account", "TEST::4", "--to", "0x1234", "--amount",
-                      "1", "--token-id", str(P1_FY2025)))  # fmt: skip
-    assert "transferring 1 t-CO2 of token 67561 to 0x1234 refused" in out
+    result = run("credits", "transfer", "--account", "TEST::4", "--to", "0x1234", "--amount", "1",
+                 "--token-id", str(P1_FY2025))  # fmt: skip
+    assert result.exit_code == 2
+    assert "'0x1234' is not an address (0x followed by 40 hex digits)" in result.output
+    # Lower-case input is the same account: history finds the buyer's movements.
+    lower = ok(run("credits", "history", "--address", BUYER.lower()))
+    assert f"retired 3 t-CO2 by {BUYER}" in lower
+    assert "history of what?" in refused(run("credits", "history"))
     assert credit.retirement_count() == 1
     assert accounts.test_accounts[4].nonce == nonce
