@@ -11,9 +11,9 @@ from click.testing import CliRunner, Result
 from scripts_testlib import NETWORK, script
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def deployments_dir(tmp_path_factory) -> Iterator:
-    """Keep the tests' deployments files out of the checkout's deployments/."""
+    """Keep each module's deployments file and outputs out of the checkout (and the env clean)."""
     path = tmp_path_factory.mktemp("deployments")
     out = tmp_path_factory.mktemp("out")
     saved = {key: os.environ.get(key) for key in ("JCREDIT_DEPLOYMENTS_DIR", "JCREDIT_OUT_DIR")}
