@@ -6,7 +6,7 @@ import click
 from ape.cli import ConnectedProviderCommand, network_option
 
 from oracles.roles import ReportStatus
-from scripts._common import ScriptError, account_option, contracts, pick_account
+from scripts._common import ScriptError, account_option, contracts, jst, pick_account
 from scripts._registry import check_project, finalize_report
 
 
@@ -20,6 +20,8 @@ def cli(provider, account, project_id) -> None:
     With a challenge window of 0 (the devnet default) reports finalize when submitted and there is
     nothing left to do here. Refused while the window is open or the report is disputed.
     """
+    from ape import chain
+
     registry, _ = contracts(provider)
     check_project(registry, project_id)
     pending = registry.pending_report(project_id)
@@ -30,6 +32,12 @@ def cli(provider, account, project_id) -> None:
         raise ScriptError(
             f"report {pending.report_id} of project {project_id} is disputed: a validator resolves "
             "the dispute first"
+        )
+    deadline = int(pending.challenge_deadline)
+    if chain.pending_timestamp < deadline:
+        raise ScriptError(
+            f"report {pending.report_id} of project {project_id} is in its challenge window until "
+            f"{jst(deadline)}: finalize after that"
         )
     event = finalize_report(registry, pick_account(provider, account, "admin"), project_id)
     click.echo(

@@ -10,6 +10,8 @@ import json
 import pytest
 from scripts_testlib import ok, refused
 
+from scripts._common import jst
+
 OWNER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
 # 2025-04-01, 2025-05-01, 2025-06-01 at 00:00 JST, seconds since the epoch
 APRIL, MAY, JUNE = 1743433200, 1746025200, 1748703600
@@ -79,7 +81,10 @@ def test_finalize__waits_for_the_window_and_the_dispute_then_mints(run, feed):
     token = credit.token_id(project_id, 2025)
 
     out = refused(run("finalize", "--project", str(project_id)))
-    assert "registry: challenge window open" in out
+    (pending,) = submitted(feed)
+    deadline = jst(pending.challenge_deadline)
+    assert f"is in its challenge window until {deadline}: finalize after that" in out
+    assert pending.challenge_deadline == chain.blocks[pending.block_number].timestamp + WINDOW_S
     assert credit.balanceOf(OWNER, token) == 0
 
     # A verifier disputes it: finalize is refused; rejecting the report undoes it and the oracle
