@@ -159,3 +159,14 @@ def test_unpause__by_stranger__reverts(contract, actors):
 def test_unpause__when_not_paused__reverts(contract, actors):
     with boa.env.prank(actors.pauser), boa.reverts("pausable: contract is not paused"):
         contract.unpause()
+
+
+def test_registry_constructor__zero_credit__reverts(registry_factory):
+    with boa.reverts("registry: zero credit address"):
+        registry_factory.deploy(boa.eval("empty(address)"))
+
+
+def test_registry_constructor__binds_credit(world):
+    assert world.registry.credit() == world.credit.address
+    assert world.registry.challenge_window() == 0
+    assert world.registry.report_count() == 0
