@@ -125,11 +125,12 @@ def run(configs: list[Path]) -> dict:
     stages = {"read": 0.0, "signatures": 0.0, "report": 0.0}
     readings_count = signatures = 0
     reduction_g = 0
+    # A fresh archive (untimed): every run writes all of its files.
+    shutil.rmtree(configs[0].parent.parent / "archive", ignore_errors=True)
     cpu_start = time.process_time()
     for config in configs:
         t0 = time.perf_counter()
         site = load_site(config)
-        shutil.rmtree(site.archive / str(site.project_id), ignore_errors=True)
         readings, batches, raw = load_source(site)
         t1 = time.perf_counter()
         intake = check_signatures(site, readings, batches, CHAIN_ID, REGISTRY, raw)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from sha3 import keccak_256
 
 from oracles.keccak import keccak256
@@ -32,7 +33,7 @@ def encode_leaves(
 
 
 def _factorize(values: Sequence[str]) -> tuple[np.ndarray, list[str]]:
-    uniques, codes = np.unique(np.asarray(values, dtype=object).astype(str), return_inverse=True)
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
     return codes, [str(u) for u in uniques]
 
 

@@ -104,8 +104,9 @@ def build_report(
     label = f"project {site.project_id} period {to_iso(start)}..{to_iso(end)}"
     batches = []
     for meter in site.meters:
-        rows = committed[committed["meter"] == meter.address]
-        ts = rows["timestamp"].to_numpy(np.int64)
+        ts = committed["timestamp"].to_numpy(np.int64)[
+            committed["meter"].to_numpy(object) == meter.address
+        ]
         if len(ts) == 0 or ts[0] > start:
             raise DataError(
                 f"{label}: meter {meter.serial} has no signed reading at or before start"
@@ -160,26 +161,39 @@ def period_result(
     `start` goes on a meter whose intervals are not capacity-checked (export) when there is one,
     so the real interval lengths of the generation meter are kept.
     """
-    frame = committed
-    firsts = frame.groupby("meter", sort=False)["timestamp"].min()
-    if firsts.max() < start:
-        kinds = set(frame["kind"])
-        capped = "generation" if "generation" in kinds else "self_consumption"
-        candidates = frame[frame["kind"] != capped]
-        source = candidates if not candidates.empty else frame
-        baseline = source.iloc[[0]].assign(timestamp=start)
-        frame = pd.concat([frame, baseline], ignore_index=True)
-        frame = frame.sort_values(["meter", "timestamp"], kind="stable").reset_index(drop=True)
-    last_rows = frame.iloc[[b - 1 for _, b in meter_slices(frame)]]
-    padding = last_rows[last_rows["timestamp"] < end].assign(timestamp=end)
-    frame = pd.concat([frame, padding], ignore_index=True)
-    # The loader's own column types, so compute() only re-sorts instead of parsing again.
+    ts = committed["timestamp"].to_numpy(np.int64)
+    meters = committed["meter"].to_numpy(object)
+    kinds = committed["kind"].to_numpy(object)
+    wh = committed["cumulative_wh"].to_numpy(np.int64)
+    slices = meter_slices(committed)
+    capped = "generation" if "generation" in set(kinds.tolist()) else "self_consumption"
+    needs_start = all(ts[a] < start for a, _ in slices)
+    starter = next((a for a, _ in slices if kinds[a] != capped), slices[0][0])
+    # Row indices in (meter, time) order; a repeated row gets its new timestamp from `times`.
+    index, times, codes = [], [], []
+    for code, (a, b) in enumerate(slices):
+        pieces = [(np.arange(a, b), ts[a:b])]
+        if needs_start and a == starter:
+            # The baseline (row a, before start), its register again at start, then the rest.
+            pieces = [
+                (np.array([a, a]), np.array([ts[a], start])),
+                (np.arange(a + 1, b), ts[a + 1 : b]),
+            ]
+        if ts[b - 1] < end:
+            pieces.append((np.array([b - 1]), np.array([end])))
+        for rows_of, times_of in pieces:
+            index.append(rows_of)
+            times.append(times_of)
+            codes.append(np.full(len(rows_of), code))
+    rows = np.concatenate(index)
+    meter_codes = np.concatenate(codes)
+    # The loader's own column types and order, so compute() neither parses nor sorts again.
     frame = pd.DataFrame(
         {
-            "timestamp": frame["timestamp"].to_numpy(np.int64),
-            "meter": pd.Categorical(frame["meter"]),
-            "kind": pd.Categorical(frame["kind"], categories=list(KINDS)),
-            "cumulative_wh": frame["cumulative_wh"].to_numpy(np.int64).astype(np.uint64),
+            "timestamp": np.concatenate(times),
+            "meter": pd.Categorical.from_codes(meter_codes, [meters[a] for a, _ in slices]),
+            "kind": pd.Categorical(kinds[rows], categories=list(KINDS)),
+            "cumulative_wh": wh[rows].astype(np.uint64),
         }
     )
     try:

@@ -163,7 +163,7 @@ class Oracle:
             count, start = count + 1, period[1]
         return count
 
-    def settle_pending(self) -> str | None:
+    def settle_pending(self, result: PushResult) -> str | None:
         """Finalize a pending report whose window passed; a reason to stop if one blocks."""
         pending = self.pending()
         status = int(pending.status)
@@ -181,6 +181,7 @@ class Oracle:
             f"finalize report {pending.report_id}", self.registry.finalize, self.site.project_id
         )
         self.log(f"finalized report {pending.report_id}")
+        result.finalized += 1
         return None
 
     def push(self, progress: Callable[[int], Any] | None = None) -> PushResult:
@@ -198,7 +199,7 @@ class Oracle:
         try:
             while True:
                 self.wait_in_flight()
-                reason = self.settle_pending()
+                reason = self.settle_pending(result)
                 if reason:
                     result.stopped = reason
                     return result
