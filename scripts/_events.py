@@ -150,6 +150,8 @@ class RetirementRecord:
     purpose: int
     beneficiary: str
     memo: str
+    beneficiary_hash: str
+    memo_hash: str
     tx_hash: str
     block: int
     retired_at: int
@@ -167,6 +169,8 @@ def retirements(credit: ContractInstance, start_block: int) -> list[RetirementRe
             purpose=int(log.purpose),
             beneficiary=str(log.beneficiary),
             memo=str(log.memo),
+            beneficiary_hash="0x" + bytes(log.beneficiary_hash).hex(),
+            memo_hash="0x" + bytes(log.memo_hash).hex(),
             tx_hash=str(log.transaction_hash),
             block=int(log.block_number),
             retired_at=_timestamp(log, times),

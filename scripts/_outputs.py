@@ -129,6 +129,8 @@ def certificate(
         beneficiary=record.beneficiary,
         purpose=RetirementPurpose(record.purpose).name.lower(),
         memo=record.memo,
+        beneficiary_hash=record.beneficiary_hash,
+        memo_hash=record.memo_hash,
         retired_at=record.retired_at,
         tx_hash=record.tx_hash,
         block=record.block,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import html
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -60,6 +61,8 @@ class Certificate:
     beneficiary: str
     purpose: str
     memo: str
+    beneficiary_hash: str
+    memo_hash: str
     retired_at: int
     tx_hash: str
     block: int
@@ -125,6 +128,8 @@ def _certificate_lines(cert: Certificate) -> list[tuple[str, str]]:
         ("Beneficiary", cert.beneficiary),
         ("Purpose", cert.purpose),
         ("Memo", cert.memo or "-"),
+        ("Beneficiary keccak256", cert.beneficiary_hash),
+        ("Memo keccak256", cert.memo_hash),
         ("Retired by (holder)", cert.holder),
         ("Retired at", jst(cert.retired_at)),
         ("Project / vintage", f"project {cert.project_id}, fiscal year {cert.fiscal_year}"),
@@ -141,8 +146,8 @@ def _check_steps(cert: Certificate) -> list[str]:
         f"CarbonCredit({cert.contract}).retirements({cert.retirement_id}) returns holder "
         f"{cert.holder}, token {cert.token_id}, amount {cert.amount_t}.",
         f"Transaction {cert.tx_hash} (block {cert.block}) emitted the retirement event with "
-        "this beneficiary and purpose; keccak256 of the beneficiary and of the memo equal the "
-        "hashes stored in the record.",
+        "this beneficiary and purpose; the record stores keccak256 of the beneficiary and of the "
+        "memo (UTF-8), the hashes above.",
     ]
 
 
@@ -178,6 +183,15 @@ can no longer be transferred or claimed by anyone else.</p>
     return path
 
 
+def _renderable(text: str) -> bool:
+    """True if matplotlib's default font has a glyph for every character (it ships no CJK font)."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    charmap = FT2Font(font_manager.findfont(font_manager.FontProperties())).get_charmap()
+    return all(ord(char) in charmap for char in text if not char.isspace())
+
+
 def write_certificate_pdf(cert: Certificate, path: Path) -> Path:
     """One A4 page drawn with matplotlib's PDF backend: no browser, no network."""
     import matplotlib
@@ -198,12 +212,27 @@ def write_certificate_pdf(cert: Certificate, path: Path) -> Path:
         fig.text(0.08, y, key, fontsize=9, weight="bold")
         fig.text(0.32, y, value, fontsize=8, family="monospace")
         y -= 0.03
+    if not all(_renderable(text) for text in (cert.beneficiary, cert.memo)):
+        y -= 0.01
+        fig.text(
+            0.08,
+            y,
+            "The beneficiary or memo uses characters this PDF's font lacks: the HTML certificate "
+            "and the on-chain event carry the exact text; the hashes above identify it.",
+            fontsize=8,
+            style="italic",
+            wrap=True,
+        )
+        y -= 0.03
     y -= 0.02
     fig.text(0.08, y, "How to check it", fontsize=12, weight="bold")
     for number, step in enumerate(_check_steps(cert), start=1):
         y -= 0.04
         fig.text(0.08, y, f"{number}. {step}", fontsize=8, wrap=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="pdf")
+    with warnings.catch_warnings():
+        # Missing glyphs are announced on the page itself (see above).
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        fig.savefig(path, format="pdf")
     plt.close(fig)
     return path

@@ -116,6 +116,7 @@ def test_certificate__names_every_on_chain_reference(run, credit, tmp_path):
     page = (tmp_path / "retirement-1.html").read_text()
     (log,) = list(credit.Retired.range(0, chain.blocks.height + 1))
     for needle in (credit.address, str(P1_FY2025), str(log.transaction_hash), BENEFICIARY,
+                   "0x" + keccak(text=BENEFICIARY).hex(), "0x" + keccak(text="FY2025").hex(),
                    "3 t-CO2", "re100", "chain id 1337", BUYER):  # fmt: skip
         assert needle in page, needle
     assert (tmp_path / "retirement-1.pdf").read_bytes().startswith(b"%PDF")

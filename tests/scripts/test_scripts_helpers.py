@@ -88,6 +88,8 @@ CERT = Certificate(
     beneficiary="Hamamatsu Widgets <K.K.>",
     purpose="carbon_offset",
     memo="FY2025 scope 2 offset",
+    beneficiary_hash="0x" + "11" * 32,
+    memo_hash="0x" + "22" * 32,
     retired_at=FY2025_START,
     tx_hash="0x" + "ab" * 32,
     block=42,
@@ -106,6 +108,8 @@ def test_certificate_html__carries_every_on_chain_reference_escaped(tmp_path):
         "3 t-CO2",
         "carbon_offset",
         "2025-04-01T00:00:00+09:00",
+        "0x" + "11" * 32,
+        "0x" + "22" * 32,
     ):
         assert needle in page, needle
     assert "Hamamatsu Widgets &lt;K.K.&gt;" in page
@@ -114,4 +118,12 @@ def test_certificate_html__carries_every_on_chain_reference_escaped(tmp_path):
 
 def test_certificate_pdf__is_a_pdf(tmp_path):
     data = write_certificate_pdf(CERT, tmp_path / "r.pdf").read_bytes()
+    assert data.startswith(b"%PDF")
+
+
+def test_certificate_pdf__a_japanese_beneficiary_is_still_written(tmp_path):
+    from dataclasses import replace
+
+    japanese = replace(CERT, beneficiary="遠州精密部品株式会社")
+    data = write_certificate_pdf(japanese, tmp_path / "r.pdf").read_bytes()
     assert data.startswith(b"%PDF")
