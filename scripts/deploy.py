@@ -55,7 +55,11 @@ def cli(provider, account, validator, oracle, challenge_window, base_uri, force)
     deployment, is_new = deploy(
         provider, admin, validator, oracle, challenge_window, base_uri, force=force
     )
-    what = "deployed" if is_new else "already deployed (reused; --force deploys again)"
+    what = (
+        "deployed"
+        if is_new
+        else "already deployed: reused as is, roles and window untouched (--force deploys again)"
+    )
     click.echo(f"{network_label(provider)}: {what}")
     click.echo(f"  Registry      {deployment.registry}")
     click.echo(f"  CarbonCredit  {deployment.credit}")
