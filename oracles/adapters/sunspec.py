@@ -9,12 +9,16 @@ one request so WH and its scale factor come from the same instant.
 """
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from pymodbus.client import ModbusTcpClient
 from pymodbus.exceptions import ModbusException
 
 from oracles.errors import DataError
 
+JST = timezone(timedelta(hours=9))
+INTERVAL_S = 1800
 BASES = (40000, 0, 50000)
 MARKER = (0x5375, 0x6E53)  # "SunS"
 INVERTER_MODELS = (101, 102, 103)
@@ -109,3 +113,32 @@ def _string(registers: list[int]) -> str:
 def read_inverter(host: str, port: int = 502, device_id: int = 1) -> InverterEnergy:
     with SunSpecReader(host, port, device_id) as reader:
         return reader.read_energy()
+
+
+def append_reading(
+    csv_path: Path,
+    serial: str,
+    kind: str,
+    energy: InverterEnergy,
+    now: int,
+    tolerance_s: int = 120,
+) -> tuple[int, int]:
+    """Append one reading (common CSV format) at the 30-minute boundary the poll belongs to.
+
+    Readings are cumulative values at interval ends, so a poll must run just after a boundary;
+    one more than `tolerance_s` late would date the register to the wrong instant and is refused.
+    Returns (timestamp, Wh). The signatures for these readings come from the metering gateway.
+    """
+    boundary = now - now % INTERVAL_S
+    if now - boundary > tolerance_s:
+        raise SunSpecError(
+            f"poll at {now} is {now - boundary} s after the 30-minute boundary "
+            f"(tolerance {tolerance_s} s); poll right after :00 and :30"
+        )
+    new = not csv_path.exists() or csv_path.stat().st_size == 0
+    with csv_path.open("a", encoding="utf-8") as handle:
+        if new:
+            handle.write("timestamp,meter,kind,cumulative_wh\n")
+        stamp = datetime.fromtimestamp(boundary, JST).isoformat()
+        handle.write(f"{stamp},{serial},{kind},{energy.wh}\n")
+    return boundary, energy.wh

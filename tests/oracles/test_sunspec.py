@@ -8,7 +8,7 @@ import pytest
 from pymodbus.server import ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
-from oracles.adapters.sunspec import SunSpecError, read_inverter
+from oracles.adapters.sunspec import SunSpecError, append_reading, read_inverter
 
 
 def _text(value: str, registers: int) -> list[int]:
@@ -109,3 +109,22 @@ def test_not_a_sunspec_device():
 def test_unreachable_device():
     with pytest.raises(SunSpecError, match=r"127\.0\.0\.1:\d+: cannot connect"):
         read_inverter("127.0.0.1", _free_port())
+
+
+def test_poll_appends_a_reading_at_the_boundary(tmp_path):
+    path = tmp_path / "inverter.csv"
+    apr1_1030_jst = 1743471000
+    with Server(sunspec_map(103, 1_234_567, 1)) as server:
+        energy = read_inverter("127.0.0.1", server.port)
+    assert append_reading(path, "PV-1", "generation", energy, apr1_1030_jst + 40) == (
+        apr1_1030_jst,
+        12_345_670,
+    )
+    append_reading(path, "PV-1", "generation", energy, apr1_1030_jst + 1800)
+    assert path.read_text().splitlines() == [
+        "timestamp,meter,kind,cumulative_wh",
+        "2025-04-01T10:30:00+09:00,PV-1,generation,12345670",
+        "2025-04-01T11:00:00+09:00,PV-1,generation,12345670",
+    ]
+    with pytest.raises(SunSpecError, match="600 s after the 30-minute boundary"):
+        append_reading(path, "PV-1", "generation", energy, apr1_1030_jst + 600)
