@@ -157,8 +157,11 @@ class RetirementRecord:
     retired_at: int
 
 
-def retirements(credit: ContractInstance, start_block: int) -> list[RetirementRecord]:
-    """Every retirement since `start_block`, by id; beneficiary and memo in clear from the event."""
+def retirements(
+    credit: ContractInstance, start_block: int, **topics: Any
+) -> list[RetirementRecord]:
+    """Retirements since `start_block` (all, or by indexed topic: retirement_id, holder, token_id),
+    by id; beneficiary and memo in clear from the event."""
     times: dict[int, int] = {}
     out = [
         RetirementRecord(
@@ -175,7 +178,7 @@ def retirements(credit: ContractInstance, start_block: int) -> list[RetirementRe
             block=int(log.block_number),
             retired_at=_timestamp(log, times),
         )
-        for log in logs(credit.Retired, start_block)
+        for log in logs(credit.Retired, start_block, **topics)
     ]
     out.sort(key=lambda r: r.retirement_id)
     return out

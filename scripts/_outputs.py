@@ -112,9 +112,7 @@ def certificate(
     count = int(credit.retirement_count())
     if not 1 <= retirement_id <= count:
         raise ScriptError(f"unknown retirement {retirement_id}: this contract has 1..{count}")
-    (record,) = [
-        r for r in retirements(credit, deployment.block) if r.retirement_id == retirement_id
-    ]
+    (record,) = retirements(credit, deployment.block, retirement_id=retirement_id)
     project_id, fiscal_year = split_token_id(record.token_id)
     return Certificate(
         retirement_id=record.retirement_id,
