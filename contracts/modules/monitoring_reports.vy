@@ -198,14 +198,19 @@ def start_monitoring(
             must lie in the crediting period, and needs a reading of every
             approved meter. Later calls (after a meter was replaced) must
             repeat the current `next_period_start` and baseline meters that
-            have none yet. Each reading is the meter's last at or before
-            `period_start`.
+            have none yet (replace a meter at a period boundary: end a report
+            at the swap, then baseline the new meter there). Each reading is
+            the meter's last at or before `period_start`. Refused while a
+            report is pending.
     @param project_id The project.
     @param period_start Start of the first (or current) period.
     @param readings One signed reading per meter to baseline.
     """
     pausable._require_not_paused()
     state: uint256 = self._check_oracle(project_id)
+    # Rejecting a report restores every baselined meter; that is only right if no meter was
+    # baselined while the report was pending.
+    assert project_registry._unpack_report_status(state) == REPORT_NONE, "registry: report pending"
     next_start: uint64 = project_registry._unpack_next_start(state)
     if next_start == 0:
         capacity_w: uint256 = 0

@@ -762,6 +762,12 @@ def test_submit_report__window__stays_pending(world, pending):
     assert world.registry.next_period_start(project_id) == MAY_2025
 
 
+def test_start_monitoring__while_pending__reverts(world, pending):
+    project_id, meters = pending
+    with boa.reverts("registry: report pending"):
+        _start(world, project_id, _baseline(world, project_id, meters), start=MAY_2025)
+
+
 def test_submit_report__while_pending__reverts(world, pending):
     project_id, meters = pending
     with boa.reverts("registry: report pending"):

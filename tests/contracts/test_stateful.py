@@ -279,6 +279,8 @@ class CreditsMachine(RuleBasedStateMachine):
             expected = "pausable: contract is paused"
         elif project.status != "approved":
             expected = "registry: project not approved"
+        elif project.pending is not None:
+            expected = "registry: report pending"
         elif project.monitoring_start and project.next_start != start:
             expected = "registry: monitoring started"
         elif project.monitoring_start:
