@@ -298,3 +298,45 @@ def test_non_transient_errors_are_not_retried():
     with pytest.raises(ValueError, match="bad argument"):
         with_retry("x", broken, Retry(), sleep=lambda s: None, log=lambda line: None)
     assert calls == [1]
+
+
+def _hand_site(tmp_path, meters: dict[str, tuple[str, int]], capacity_w: int = 5000):
+    """A site whose meters' registers rise by a fixed Wh every 30 minutes through April 2025.
+
+    `meters` maps serial -> (kind, Wh per interval); every meter signs per-day batches.
+    """
+    from eth_account import Account
+
+    from oracles.signing import day_batches, sign_batch
+
+    ts = APR + 1800 * np.arange(30 * 48 + 1)
+    lines, batches, config = ["timestamp,meter,kind,cumulative_wh"], [], []
+    for n, (serial, (kind, step)) in enumerate(meters.items()):
+        account = Account.from_key((n + 1).to_bytes(32, "big"))  # test-only keys 1, 2, ...
+        wh = 1000 + step * np.arange(len(ts))
+        iso = pd.to_datetime(ts, unit="s", utc=True).tz_convert("Asia/Tokyo")
+        lines += [f"{t.isoformat()},{serial},{kind},{w}" for t, w in zip(iso, wh, strict=True)]
+        batches += [
+            sign_batch(account, 1, b, CHAIN, REGISTRY) for b in day_batches(account.address, ts, wh)
+        ]
+        config.append({"serial": serial, "address": account.address, "kind": kind})
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
+    write_signatures(tmp_path / "s.csv", batches)
+    return _config(tmp_path, meters=config, capacity_w=capacity_w)
+
+
+def test_self_consumption_meter_site(tmp_path):
+    site, intake = _intake(_hand_site(tmp_path, {"SC-1": ("self_consumption", 100)}))
+    report = build_report(site, intake, APR, MAY, load_factors(), tmp_path / "archive")
+    # 1,440 intervals x 100 Wh = 144,000 Wh; x 434,000 g/MWh / 10**6 = 62,496 g.
+    assert (report.self_consumed_wh, report.reduction_g, report.void) == (144_000, 62_496, False)
+    assert len(report.batches) == 1
+
+
+def test_export_above_generation_gives_a_void_report(tmp_path):
+    config = _hand_site(tmp_path, {"PV-1": ("generation", 10), "EX-1": ("export", 20)})
+    site, intake = _intake(config)
+    report = build_report(site, intake, APR, MAY, load_factors(), tmp_path / "archive")
+    assert (report.self_consumed_wh, report.reduction_g, report.void) == (0, 0, True)
+    assert report.problems and report.problems[0].startswith("export > generation")
+    assert report.submit_args()[-1] is True

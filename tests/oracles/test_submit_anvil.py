@@ -251,3 +251,18 @@ def test_verify_ok_then_names_each_difference(world, tmp_path):
     target.write_text(target.read_text().replace(",generation,", ",generation, ", 1))
     (difference,) = verify_report(site, april, copy, load_factors(), chain_id, registry)
     assert difference.startswith("archive: ") and "content hash" in difference
+
+
+def test_rejected_report_is_submitted_again(world):
+    world.registry.set_challenge_window(3600, sender=world.admin)
+    started(world)
+    assert len(oracle(world).push().submitted) == 1
+    pid = world.site().project_id
+    world.registry.dispute(pid, "meter seal broken", sender=world.validator)
+    assert "disputed" in oracle(world).push().stopped
+    world.registry.resolve_dispute(pid, False, sender=world.validator)
+    # Rejected = as if never submitted: the chain's cursor is back at April, so is the oracle.
+    assert world.registry.next_period_start(pid) == APR_2025
+    again = oracle(world).push()
+    assert [(r.period_start, r.period_end) for r in again.submitted] == [(APR_2025, MAY_2025)]
+    assert "challenge window until" in again.stopped
