@@ -12,7 +12,7 @@ Relative paths are relative to the config file, so a site directory can be moved
 """
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from eth_utils import is_address, to_checksum_address
@@ -38,7 +38,6 @@ class SiteConfig:
     source: dict
     archive: Path
     path: Path
-    extra: dict = field(default_factory=dict)
 
     def meter(self, name: str) -> MeterConfig:
         """The meter a data row names, by serial or address."""
@@ -81,8 +80,7 @@ def load_site(path: str | Path) -> SiteConfig:
     if source.get("type") not in SOURCE_TYPES:
         raise DataError(f"{path}: source.type must be one of {', '.join(SOURCE_TYPES)}")
     archive = path.parent / raw.get("archive", "out/archive")
-    extra = {k: v for k, v in raw.items() if k not in {"project_id", "capacity_w", "meters"}}
-    return SiteConfig(project_id, capacity_w, meters, source, archive, path, extra)
+    return SiteConfig(project_id, capacity_w, meters, source, archive, path)
 
 
 def _meter(path: Path, index: int, entry: object) -> MeterConfig:
