@@ -340,3 +340,18 @@ def test_export_above_generation_gives_a_void_report(tmp_path):
     assert (report.self_consumed_wh, report.reduction_g, report.void) == (0, 0, True)
     assert report.problems and report.problems[0].startswith("export > generation")
     assert report.submit_args()[-1] is True
+
+
+def test_periods_are_months_cut_at_crediting_end_and_closed_by_time_and_data(sim_site):
+    from oracles.submit import Oracle
+
+    site, intake = _intake(sim_site)
+    may_15 = MAY + 14 * 86400
+    oracle = Oracle(site, intake, None, None, None, load_factors(), now=lambda: JUN + 3600)
+    assert oracle.next_period(APR, JUN + 10**7) == (APR, MAY)
+    assert oracle.next_period(MAY, may_15) == (MAY, may_15)  # the crediting period ends mid-May
+    assert oracle.next_period(may_15, may_15) is None
+    assert oracle.next_period(JUN, JUN + 10**7) is None  # data ends at 2025-06-01T00:00
+    assert oracle.closed_count(APR, JUN + 10**7) == 2
+    early = Oracle(site, intake, None, None, None, load_factors(), now=lambda: MAY - 1)
+    assert early.next_period(APR, JUN + 10**7) is None  # April has not ended yet
