@@ -5,6 +5,7 @@ See oracles/README.md for the site config and what each error means.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -100,11 +101,23 @@ def _oracle(provider, account, site_path, deployments_file, factors_path):
         site=site,
         intake=intake,
         registry=registry,
-        account=pick_account(provider, account, "oracle"),
+        account=unattended(pick_account(provider, account, "oracle")),
         provider=provider,
         factors=factors,
         log=click.echo,
     )
+
+
+def unattended(account):
+    """A keyfile account signs without prompting when its passphrase is in the environment.
+
+    Ape reads APE_ACCOUNTS_<alias>_PASSPHRASE to unlock but still asks to confirm each signature;
+    `follow` runs unattended, so the operator opts in by setting that variable.
+    """
+    passphrase = os.environ.get(f"APE_ACCOUNTS_{getattr(account, 'alias', '')}_PASSPHRASE")
+    if passphrase and hasattr(account, "set_autosign"):
+        account.set_autosign(True, passphrase=passphrase)
+    return account
 
 
 def _push_once(oracle, start: str | None, progress: bool) -> None:

@@ -102,3 +102,19 @@ def test_follow_submits_and_stops_cleanly_on_ctrl_c(world, cli, monkeypatch):
     assert "3 report(s) submitted" in result.output
     assert "stopped (Ctrl-C); rerun to resume" in result.output
     assert world.registry.next_period_start(world.site().project_id) == JUL_2025
+
+
+def test_keyfile_account_autosigns_only_with_its_passphrase_in_the_environment(monkeypatch):
+    module = importlib.import_module("scripts.oracle")
+
+    class Keyfile:
+        alias = "feed"
+        autosign = None
+
+        def set_autosign(self, enabled, passphrase=None):
+            self.autosign = (enabled, passphrase)
+
+    account = Keyfile()
+    assert module.unattended(account).autosign is None
+    monkeypatch.setenv("APE_ACCOUNTS_feed_PASSPHRASE", "s3cret")
+    assert module.unattended(account).autosign == (True, "s3cret")
