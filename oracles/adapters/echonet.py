@@ -11,10 +11,12 @@ value 4), 0xE2 / 0xE4 normal / reverse history (day 2 bytes, then 48 values from
 that day, day N = N days before the day the frame was received). 0xFFFFFFFE = no measurement.
 
 Log format: one received frame per line, `<ISO 8601 receive time> <hex frame>`; the hex may be the
-last field of a Wi-SUN module's `ERXUDP ...` line. `#` starts a comment.
+last field of a Wi-SUN module's `ERXUDP ...` line. `#` starts a comment. A libpcap capture (.pcap,
+tcpdump / Wireshark) of the UDP port 3610 traffic works too; its packet times are the receive times.
 """
 
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -24,10 +26,12 @@ import pandas as pd
 from methodology.errors import ReadingsError
 from methodology.readings import load_readings
 from oracles.adapters.csv import attach_meters
+from oracles.adapters.pcap import is_pcap, udp_payloads
 from oracles.errors import DataError
 from oracles.site import SiteConfig
 
 JST = timezone(timedelta(hours=9))
+ECHONET_PORT = 3610
 SMART_METER_CLASS = b"\x02\x88"
 NO_MEASUREMENT = 0xFFFFFFFE
 # ESVs that carry property values from the meter: Get_Res, INF, INFC, Get_SNA (partial answer).
@@ -130,16 +134,11 @@ class Decoded:
     meter: _Meter
 
 
-def decode_log(path: Path) -> Decoded:
+def _hex_log(path: Path) -> Iterator[tuple[str, datetime, bytes]]:
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise EchonetError(f"{path}: ECHONET log not found") from None
     except UnicodeDecodeError:
-        raise EchonetError(f"{path}: not a text hex log") from None
-    meter = _Meter()
-    samples: dict[str, dict[int, int]] = {"normal": {}, "reverse": {}}
-    missing = 0
+        raise EchonetError(f"{path}: neither a text hex log nor a pcap capture") from None
     for number, line in enumerate(lines, start=1):
         text = line.split("#", 1)[0].strip()
         if not text:
@@ -155,9 +154,22 @@ def decode_log(path: Path) -> Decoded:
         if received.tzinfo is None:
             raise EchonetError(f"{where}: receive time {fields[0]!r} has no UTC offset")
         try:
-            frame = parse_frame(bytes.fromhex(fields[-1]))
+            yield where, received, bytes.fromhex(fields[-1])
         except ValueError:
             raise EchonetError(f"{where}: frame is not hex") from None
+
+
+def decode_log(path: Path) -> Decoded:
+    """Register values from a hex log or a pcap capture (UDP port 3610) of one smart meter."""
+    if not Path(path).exists():
+        raise EchonetError(f"{path}: ECHONET log not found")
+    source = udp_payloads(path, ECHONET_PORT) if is_pcap(path) else _hex_log(path)
+    meter = _Meter()
+    samples: dict[str, dict[int, int]] = {"normal": {}, "reverse": {}}
+    missing = 0
+    for where, received, data in source:
+        try:
+            frame = parse_frame(data)
         except EchonetError as exc:
             raise EchonetError(f"{where}: {exc}") from None
         if frame.seoj[:2] != SMART_METER_CLASS or frame.esv not in VALUE_ESVS:

@@ -1,10 +1,13 @@
 """ECHONET Lite route-B adapter on a captured-style log and on hand-written frames."""
 
+import struct
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from oracles.adapters.echonet import EchonetError, parse_frame, read_echonet_log
+from oracles.errors import DataError
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "echonet_route_b.log"
 # 2025-04-01T00:30+09:00
@@ -104,3 +107,55 @@ def test_receive_time_needs_an_offset(tmp_path):
     path.write_text("2025-04-01T00:31:00 " + HEAD + "01E10101\n")
     with pytest.raises(EchonetError, match=r"line 1: receive time .* has no UTC offset"):
         read_echonet_log(path, {"reverse": ("EX-1", "export")})
+
+
+def _pcap(path: Path, packets: list[tuple[float, bytes]], big_endian: bool = False) -> Path:
+    """A libpcap file (Ethernet link type) written from the format description."""
+    order = ">" if big_endian else "<"
+    out = struct.pack(order + "IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
+    for seconds, frame in packets:
+        out += struct.pack(order + "IIII", int(seconds), 0, len(frame), len(frame)) + frame
+    path.write_bytes(out)
+    return path
+
+
+def _ethernet_ipv6_udp(payload: bytes, src_port: int, dst_port: int, vlan: bool = False) -> bytes:
+    udp = struct.pack(">HHHH", src_port, dst_port, 8 + len(payload), 0) + payload
+    ipv6 = struct.pack(">IHBB", 6 << 28, len(udp), 17, 64) + bytes(16) + bytes(16)
+    tag = b"\x81\x00\x00\x05" if vlan else b""
+    return bytes(6) + bytes(6) + tag + b"\x86\xdd" + ipv6 + udp
+
+
+def _ethernet_ipv4_udp(payload: bytes, src_port: int, dst_port: int) -> bytes:
+    udp = struct.pack(">HHHH", src_port, dst_port, 8 + len(payload), 0) + payload
+    ipv4 = struct.pack(">BBHHHBBH", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0) + bytes(8)
+    return bytes(12) + b"\x08\x00" + ipv4 + udp
+
+
+@pytest.mark.parametrize("big_endian", [False, True])
+def test_pcap_capture_gives_the_same_readings_as_the_hex_log(tmp_path, big_endian):
+    packets = []
+    for n, line in enumerate(FIXTURE.read_text().splitlines()):
+        if line.startswith("#"):
+            continue
+        fields = line.split()
+        seconds = datetime.fromisoformat(fields[0]).timestamp()
+        payload = bytes.fromhex(fields[-1])
+        build = [_ethernet_ipv6_udp, _ethernet_ipv4_udp][n % 2]
+        packets.append((seconds, build(payload, 3610, 3610)))
+    # Other traffic in the capture: DNS over UDP, and a tagged frame to another port.
+    packets.insert(1, (packets[0][0], _ethernet_ipv4_udp(b"\x12\x34" * 10, 5353, 53)))
+    packets.insert(2, (packets[0][0], _ethernet_ipv6_udp(b"\x10\x81" * 8, 4000, 4001, vlan=True)))
+    capture = _pcap(tmp_path / "hems.pcap", packets, big_endian)
+    from_pcap = read_echonet_log(capture, DIRECTIONS)
+    from_log = read_echonet_log(FIXTURE, DIRECTIONS)
+    assert len(from_pcap) == 6
+    assert from_pcap.to_dict("list") == from_log.to_dict("list")
+
+
+def test_truncated_pcap_names_the_packet(tmp_path):
+    frame = _ethernet_ipv4_udp(bytes.fromhex(HEAD + "01E10101"), 3610, 3610)
+    capture = _pcap(tmp_path / "cut.pcap", [(1743435000, frame)])
+    capture.write_bytes(capture.read_bytes()[:-5])
+    with pytest.raises(DataError, match=r"cut\.pcap packet 1: truncated packet"):
+        read_echonet_log(capture, {"reverse": ("EX-1", "export")})
