@@ -101,7 +101,8 @@ def write_monthly_chart(rows: list[MonthlyRow], path: Path, title: str) -> Path:
     )
     energy.set_ylabel("kWh")
     energy.set_title(title)
-    energy.legend()
+    energy.set_ylim(0, max([s + e for s, e in zip(self_kwh, export_kwh, strict=True)] + [1]) * 1.25)
+    energy.legend(loc="upper left", ncols=2, fontsize="small")
     co2.bar(labels, reduction_t, label="reduction (t-CO2)", color="#8ab17d")
     co2.plot(
         labels,
@@ -112,7 +113,9 @@ def write_monthly_chart(rows: list[MonthlyRow], path: Path, title: str) -> Path:
         color="#264653",
     )
     co2.set_ylabel("t-CO2")
-    co2.legend()
+    # Headroom above the tallest bar keeps the legend from hiding a month's credit marker.
+    co2.set_ylim(0, max([*reduction_t, *credits, 1]) * 1.35)
+    co2.legend(loc="upper left", ncols=2, fontsize="small")
     co2.tick_params(axis="x", rotation=45)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
