@@ -9,12 +9,16 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+
+from oracles.chain import Deployment, revert_reason
+from oracles.chain import load_deployment as read_deployments_file
+from oracles.errors import ChainError
 
 if TYPE_CHECKING:
     from ape.api import AccountAPI, ProviderAPI
@@ -34,15 +38,6 @@ DEVNET_ROLE_INDEX = {"admin": 0, "validator": 1, "owner": 2, "oracle": 3, "buyer
 
 class ScriptError(click.ClickException):
     """A user-facing failure: printed as `Error: ...` and the script exits with status 1."""
-
-
-@dataclass(frozen=True)
-class Deployment:
-    chain_id: int
-    registry: str
-    credit: str
-    deployer: str
-    block: int
 
 
 def deployments_dir() -> Path:
@@ -75,12 +70,9 @@ def read_deployment_file(provider: ProviderAPI) -> Deployment | None:
     if not path.is_file():
         return None
     try:
-        data = json.loads(path.read_text())
-        return Deployment(**{key: data[key] for key in Deployment.__dataclass_fields__})
-    except (ValueError, KeyError, TypeError) as err:
-        raise ScriptError(
-            f"{path} is not a deployments file ({err}): rerun `ape run deploy`"
-        ) from err
+        return read_deployments_file(path)
+    except ChainError as err:
+        raise ScriptError(f"{err}: rerun `ape run deploy`") from err
 
 
 def live_deployment(provider: ProviderAPI) -> Deployment | None:
@@ -185,11 +177,6 @@ def pick_address(provider: ProviderAPI, address: str | None, role: str, option: 
 
         return accounts.test_accounts[DEVNET_ROLE_INDEX[role]].address
     raise ScriptError(f"{option} is required on {network_label(provider)}")
-
-
-def revert_reason(err: Exception) -> str:
-    message = getattr(err, "revert_message", None) or getattr(err, "message", None) or str(err)
-    return str(message).strip().removeprefix("execution reverted: ") or type(err).__name__
 
 
 @contextmanager
