@@ -68,7 +68,9 @@ def check_signatures(
         keep[a:b] = result.accepted
         valid[meter] = sorted(result.valid_batches, key=lambda x: x.last_timestamp)
         refusals.extend(result.refusals)
-    accepted = readings[keep].reset_index(drop=True)
+    # Usually every reading is signed: then the frame is kept as it is instead of copied.
+    untouched = keep.all() and readings.index.equals(pd.RangeIndex(len(readings)))
+    accepted = readings if untouched else readings[keep].reset_index(drop=True)
     return Intake(accepted, valid, refusals, list(raw_files or []))
 
 

@@ -40,9 +40,13 @@ def _factorize(values: Sequence[str]) -> tuple[np.ndarray, list[str]]:
 def leaf_hashes(
     meters: Sequence[str], timestamps: np.ndarray, cumulative_wh: np.ndarray
 ) -> list[bytes]:
-    encoded = memoryview(encode_leaves(meters, timestamps, cumulative_wh))
-    k = keccak_256  # the oracle's hot loop: no wrapper call per hash
-    return [k(k(encoded[i : i + 96]).digest()).digest() for i in range(0, len(encoded), 96)]
+    # One 96-byte object per reading straight from numpy ("V96": raw bytes, unlike "S96" which
+    # would strip trailing zero bytes), instead of slicing the buffer in Python.
+    encoded = np.frombuffer(encode_leaves(meters, timestamps, cumulative_wh), dtype="V96").tolist()
+    # The oracle's hot loop: map() calls the hasher and its digest from C, with no bytecode per
+    # reading (about 5% faster than a list comprehension here).
+    digest = keccak_256.digest
+    return list(map(digest, map(keccak_256, map(digest, map(keccak_256, encoded)))))
 
 
 def leaf_hash(meter: str, timestamp: int, cumulative_wh: int) -> bytes:
@@ -69,9 +73,18 @@ class MerkleTree:
         nodes: list[bytes] = [b""] * size
         nodes[size - len(ordered) :] = ordered[::-1]
         k = keccak_256
-        for i in range(size - len(ordered) - 1, -1, -1):
-            a, b = nodes[2 * i + 1], nodes[2 * i + 2]
-            nodes[i] = k(a + b if a < b else b + a).digest()
+        # Node i hashes nodes 2i+1 and 2i+2. Every node of [lo, hi] with 2*lo + 1 > hi has both
+        # children above hi, so the range is hashed in one list comprehension instead of a loop
+        # over indices; ranges run from the last internal node down to the root.
+        hi = size - len(ordered) - 1
+        while hi >= 0:
+            lo = (hi + 1) // 2
+            lefts = nodes[2 * lo + 1 : 2 * hi + 2 : 2]
+            rights = nodes[2 * lo + 2 : 2 * hi + 3 : 2]
+            nodes[lo : hi + 1] = [
+                k(a + b if a < b else b + a).digest() for a, b in zip(lefts, rights, strict=True)
+            ]
+            hi = lo - 1
         return cls(nodes=nodes, leaf_count=len(ordered))
 
     @property

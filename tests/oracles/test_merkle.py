@@ -78,3 +78,42 @@ def test_snekmate_verifies_every_proof(checker, wh, pick):
     forged = leaf_hash(meters[i], int(ts[i]), int(values[i]) + 1)
     assert not checker.verify(proof, tree.root, forged)
     assert not verify_proof(proof, tree.root, forged)
+
+
+def _reference_tree(leaves: list[bytes]) -> list[bytes]:
+    """OpenZeppelin's layout written out node by node: the straightforward form of from_leaves."""
+    ordered = sorted(leaves)
+    nodes = [b""] * (2 * len(ordered) - 1)
+    for i, leaf in enumerate(ordered):
+        nodes[len(nodes) - 1 - i] = leaf
+    for i in range(len(nodes) - len(ordered) - 1, -1, -1):
+        a, b = sorted([nodes[2 * i + 1], nodes[2 * i + 2]])
+        nodes[i] = keccak256(a + b)
+    return nodes
+
+
+def _reference_leaf(meter: str, timestamp: int, wh: int) -> bytes:
+    encoded = (
+        bytes(12)
+        + bytes.fromhex(meter[2:])
+        + timestamp.to_bytes(32, "big")
+        + wh.to_bytes(32, "big")
+    )
+    return keccak256(keccak256(encoded))
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 5, 7, 8, 9, 31, 64, 257])
+def test_fast_tree_and_leaves_equal_the_reference(size):
+    rng = np.random.default_rng(size)
+    meters = ["0x" + rng.bytes(20).hex() for _ in range(3)]
+    column = [meters[i] for i in rng.integers(0, 3, size)]
+    ts = rng.integers(0, 2**63 - 1, size)
+    # Registers that end in zero bytes too: the encoded row must keep its trailing zeros.
+    wh = rng.integers(0, 2**40, size) * np.where(rng.random(size) < 0.3, 1 << 16, 1)
+    leaves = leaf_hashes(column, ts, wh)
+    assert leaves == [
+        _reference_leaf(m, int(t), int(w)) for m, t, w in zip(column, ts, wh, strict=True)
+    ]
+    tree = MerkleTree.from_leaves(leaves)
+    assert tree.nodes == _reference_tree(leaves)
+    assert merkle_root(column, ts, wh) == _reference_tree(leaves)[0]

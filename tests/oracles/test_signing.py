@@ -174,3 +174,71 @@ def test_batch_of_other_meter_and_empty_batch_are_refused():
     assert not result.accepted.any()
     only_empty = _verify(ts, wh, [*batches, empty])
     assert only_empty.accepted.all()
+
+
+def _reference_verify(ts, wh, batches, separator):
+    """verify_meter written out plainly: per batch, slice, hash, digest and recover."""
+    covered = np.zeros(len(ts), dtype=bool)
+    reasons: dict[int, str] = {}
+    valid = []
+    for batch in batches:
+        inside = [
+            i for i in range(len(ts)) if batch.first_timestamp <= ts[i] <= batch.last_timestamp
+        ]
+        label = f"batch {batch.first_timestamp}..{batch.last_timestamp}"
+        if batch.meter.lower() != METER.address.lower():
+            problem = f"{label} is for meter {batch.meter}"
+        elif not inside:
+            problem = f"{label} covers no reading"
+        elif readings_hash(ts[inside], wh[inside]) != batch.readings_hash:
+            problem = (
+                f"{label}: readings differ from what the meter signed (readings hash mismatch)"
+            )
+        elif (ts[inside[-1]], wh[inside[-1]]) != (batch.last_timestamp, batch.last_cumulative_wh):
+            problem = f"{label}: last reading differs from the signed last reading"
+        else:
+            signer = recover(batch_digest(separator, PROJECT, batch), batch.signature)
+            problem = (
+                f"{label}: malformed signature"
+                if signer is None
+                else None
+                if signer == METER.address
+                else f"{label}: signed by {signer}, not by the meter"
+            )
+        if problem is None:
+            covered[inside] = True
+            valid.append(batch)
+        for i in inside if problem else []:
+            reasons.setdefault(i, problem)
+    accepted = covered & ~np.isin(np.arange(len(ts)), list(reasons))
+    refusals = [
+        (int(ts[i]), reasons.get(i, "not covered by any signed batch"))
+        for i in np.flatnonzero(~accepted)
+    ]
+    return accepted, valid, refusals
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_verify_meter_equals_the_plain_reference(seed):
+    rng = np.random.default_rng(seed)
+    ts, wh, batches = _signed(n_days=4)
+    wh = wh.copy()
+    for i in rng.choice(len(wh), int(rng.integers(0, 3)), replace=False):
+        wh[i] += 1  # a tampered reading
+    batches = [batches[i] for i in rng.permutation(len(batches))[: int(rng.integers(1, 5))]]
+    mutations = [
+        lambda b: b,
+        lambda b: Batch(**{**b.__dict__, "meter": OTHER.address}),
+        lambda b: Batch(**{**b.__dict__, "signature": b.signature[:64] + b"\x1c"}),
+        lambda b: Batch(**{**b.__dict__, "signature": b.signature[:64] + b"\x00"}),
+        lambda b: Batch(**{**b.__dict__, "first_timestamp": b.first_timestamp - 1800}),
+        lambda b: Batch(**{**b.__dict__, "last_timestamp": b.last_timestamp + 10**6}),
+        lambda b: Batch(**{**b.__dict__, "first_timestamp": 1, "last_timestamp": 2}),
+    ]
+    batches = [mutations[int(rng.integers(0, len(mutations)))](b) for b in batches]
+    separator = domain_separator(CHAIN, REGISTRY)
+    result = _verify(ts, wh, batches)
+    accepted, valid, refusals = _reference_verify(ts, wh, batches, separator)
+    assert (result.accepted == accepted).all()
+    assert result.valid_batches == valid
+    assert [(r.timestamp, r.reason) for r in result.refusals] == refusals
