@@ -13,7 +13,6 @@ import hashlib
 import itertools
 import json
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,7 +52,8 @@ def normalized_csv(readings: pd.DataFrame) -> bytes:
     same = meters[1:] == meters[:-1]
     in_order = ((meters[1:] > meters[:-1]) | (same & (ts[1:] > ts[:-1]))).all()
     frame = readings if in_order else readings.sort_values(["meter", "timestamp"], kind="stable")
-    iso = iso_jst(frame["timestamp"].to_numpy()).tolist()
+    # Per row through the cache: cheaper than iso_jst's np.unique for one period's readings.
+    iso = list(map(_iso_jst, frame["timestamp"].to_numpy(np.int64).tolist()))
     meters = frame["meter"].to_numpy(object)
     kinds = frame["kind"].to_numpy(object)
     values = frame["cumulative_wh"].to_numpy(np.int64).tolist()
@@ -89,13 +89,12 @@ def archive_period(
         _write_atomic(path, data)
     raw_names = []
     for raw in raw_files:
-        raw_digest = _file_sha256(raw)
-        target = directory / "raw" / f"{raw_digest}-{raw.name}"
+        # Read once, then hash and copy these very bytes: a copy, not a link, because inputs
+        # get appended to and the archive must not change (nor differ from its hash).
+        content = raw.read_bytes()
+        target = directory / "raw" / f"{hashlib.sha256(content).hexdigest()}-{raw.name}"
         if not target.exists():
-            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            # A copy, not a link: inputs get appended to, and the archive must not change.
-            shutil.copyfile(raw, tmp)
-            os.replace(tmp, target)
+            _write_atomic(target, content)
         raw_names.append(f"raw/{target.name}")
     manifest = {
         "project_id": project_id,

@@ -45,7 +45,7 @@ def attach_meters(frame: pd.DataFrame, site: SiteConfig, origin: str) -> pd.Data
     `frame` is what methodology's load_readings returns: sorted by (meter, timestamp), with
     categorical meter and kind columns, so the work here is per meter, not per row.
     """
-    meter_column = frame["meter"].astype("category")
+    meter_column = _categorical(frame["meter"])
     codes = meter_column.cat.codes.to_numpy().astype(np.int64)
     names = [str(c) for c in meter_column.cat.categories]
     configs = []
@@ -54,7 +54,7 @@ def attach_meters(frame: pd.DataFrame, site: SiteConfig, origin: str) -> pd.Data
             configs.append(site.meter(name))
         except DataError:
             raise DataError(f"{origin}: meter {name!r} is not in site config {site.path}") from None
-    kind_column = frame["kind"].astype("category")
+    kind_column = _categorical(frame["kind"])
     kind_names = [str(c) for c in kind_column.cat.categories]
     kind_codes = kind_column.cat.codes.to_numpy().astype(np.int64)
     for pair in np.unique(codes * len(kind_names) + kind_codes).tolist():
@@ -70,27 +70,38 @@ def attach_meters(frame: pd.DataFrame, site: SiteConfig, origin: str) -> pd.Data
     addresses = np.array([m.address for m in configs], dtype=object)
     # Re-sort by address; a stable sort keeps each meter's rows in time order.
     rank = np.argsort(np.argsort(addresses.astype(str), kind="stable"), kind="stable")
-    order = np.argsort(rank[codes], kind="stable")
-    timestamps = frame["timestamp"].to_numpy(np.int64)[order]
+    ranks = rank[codes]
+    # Usually the serials sort like their addresses and no row moves: skip the reordering then.
+    order = None if (ranks[1:] >= ranks[:-1]).all() else np.argsort(ranks, kind="stable")
+    codes = codes if order is None else codes[order]
+    timestamps = frame["timestamp"].to_numpy(np.int64)
+    timestamps = timestamps if order is None else timestamps[order]
+    registers = registers.astype(np.int64)
     out = pd.DataFrame(
         {
             "timestamp": timestamps,
-            "meter": addresses[codes][order],
-            "kind": np.array([m.kind for m in configs], dtype=object)[codes][order],
-            "cumulative_wh": registers.astype(np.int64)[order],
+            "meter": addresses[codes],
+            "kind": np.array([m.kind for m in configs], dtype=object)[codes],
+            "cumulative_wh": registers if order is None else registers[order],
         }
     )
-    meters = out["meter"].to_numpy(object)
-    same = meters[1:] == meters[:-1]
+    # Rows of one meter: equal addresses (a file may name one meter by serial and by address).
+    _, address_codes = np.unique(addresses.astype(str), return_inverse=True)
+    same = address_codes[codes][1:] == address_codes[codes][:-1]
     if (same & (timestamps[1:] <= timestamps[:-1])).any():
         out = out.sort_values(["meter", "timestamp"], kind="stable").reset_index(drop=True)
     return out
+
+
+def _categorical(column: pd.Series) -> pd.Series:
+    return column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype("category")
 
 
 def read_signatures(path: str | Path, site: SiteConfig) -> dict[str, list[Batch]]:
     """Batches by meter address. Raises DataError naming the file and line of a malformed row."""
     path = Path(path)
     batches: dict[str, list[Batch]] = {m.address: [] for m in site.meters}
+    addresses: dict[str, str] = {}  # meter field as written -> address, looked up once per name
     try:
         handle = path.open(newline="", encoding="utf-8")
     except FileNotFoundError:
@@ -106,10 +117,12 @@ def read_signatures(path: str | Path, site: SiteConfig) -> dict[str, list[Batch]
             where = f"{path} line {reader.line_num}"
             if len(fields) != len(SIGNATURE_COLUMNS):
                 raise DataError(f"{where}: expected {len(SIGNATURE_COLUMNS)} fields")
-            try:
-                meter = site.meter(fields[0]).address
-            except DataError:
-                raise DataError(f"{where}: meter {fields[0]!r} is not in {site.path}") from None
+            meter = addresses.get(fields[0])
+            if meter is None:
+                try:
+                    meter = addresses[fields[0]] = site.meter(fields[0]).address
+                except DataError:
+                    raise DataError(f"{where}: meter {fields[0]!r} is not in {site.path}") from None
             try:
                 batch = Batch(
                     meter=meter,
