@@ -46,8 +46,18 @@ def tx_gas(contract) -> int:
     return used - min(computation.get_gas_refund(), used // 5)
 
 
+def new_transaction() -> None:
+    """Start the next call like a new transaction: cold storage and accounts, and every slot's
+    original value (EIP-2200) = its current value. boa never commits py-evm's journal, so without
+    this every slot's original value stays 0, the value it had at genesis: a later write to a
+    slot written earlier in the session is charged as a 100-gas dirty write, and clearing a slot
+    refunds 19,900 instead of 4,800."""
+    boa.env.evm.vm.state._account_db.lock_changes()  # also resets the access counters
+
+
 def measure(contract, sender: str, fn: str, *args) -> int:
-    boa.env.reset_gas_used()  # cold storage and accounts, like a new transaction
+    new_transaction()
+    boa.env.reset_gas_used()
     with boa.env.prank(sender):
         getattr(contract, fn)(*args)
     return tx_gas(contract)
@@ -188,8 +198,16 @@ class Bench:
         self.figures["transfer"] = measure(
             self.credit, self.owner, "safeTransferFrom", self.owner, self.buyer, token_id, 1, b""
         )
+        # First retirement of the contract, the holder and the token: every counter is fresh.
         self.figures["retire"] = measure(
-            self.credit, self.owner, "retire", token_id, balance - 1, "Example K.K.", 0, "FY2025"
+            self.credit, self.owner, "retire", token_id, balance - 3, "Example K.K.", 0, "FY2025"
+        )
+        # Steady state: the same holder again, counters already non-zero.
+        self.figures["retire_again"] = measure(
+            self.credit, self.owner, "retire", token_id, 1, "Example K.K.", 0, "FY2025"
+        )
+        self.figures["retire_again_empty_memo"] = measure(
+            self.credit, self.owner, "retire", token_id, 1, "Example K.K.", 0, ""
         )
         with boa.env.prank(self.admin):
             baseline = boa.load(str(ROOT / "benchmarks/contracts/SnekmateERC1155.vy"))

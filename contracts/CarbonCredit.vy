@@ -63,7 +63,6 @@ exports: (
     retirement.retirements,
     retirement.retirement_count,
     retirement.retired_by_holder,
-    retirement.retired_by_token,
 )
 
 
@@ -149,8 +148,27 @@ def mint(owner: address, token_id: uint256, amount: uint256):
     roles._check_minter()
     pausable._require_not_paused()
     assert amount != 0, "credit: zero amount"
-    self.minted[token_id] += amount
+    # Retirement records pack token id and amount into 128 bits each: never
+    # mint a credit its holder could not retire.
+    assert token_id < 2**128, "credit: token id too large"
+    new_total: uint256 = self.minted[token_id] + amount
+    assert new_total < 2**128, "credit: minted total too large"
+    self.minted[token_id] = new_total
     erc1155._safe_mint(owner, token_id, amount, b"")
+
+
+@external
+@view
+def retired_by_token(token_id: uint256) -> uint256:
+    """
+    @notice Total t-CO2 retired of `token_id`.
+    @dev Derived instead of stored (saves retire a storage write): `retire`
+         is the only burn and `mint` the only mint, so the retired total is
+         what was minted and is no longer in supply.
+    @param token_id The credit token id.
+    @return minted(token_id) - total_supply(token_id).
+    """
+    return self.minted[token_id] - erc1155.total_supply[token_id]
 
 
 @external

@@ -3,6 +3,7 @@
 import boa
 import pytest
 from contract_world import events, token_id
+from eth_utils import keccak
 
 ZERO = "0x0000000000000000000000000000000000000000"
 TID = token_id(1, 2025)  # 1 << 16 | 2025 = 67,561
@@ -203,8 +204,6 @@ def retire(credit, actor, amount, beneficiary="Example K.K.", purpose=0, memo="F
 
 
 def test_retire__holder__burns_records_and_logs(minted, actors):
-    from eth_utils import keccak
-
     retirement_id = retire(minted, actors.holder, 3, purpose=3, memo="RE100 2025")
     retired = events(minted, "Retired")
     burned = events(minted, "TransferSingle")
@@ -284,6 +283,69 @@ def test_retire__unknown_purpose__reverts(minted, actors):
 def test_retire__empty_beneficiary__reverts(minted, actors):
     with boa.reverts("credit: empty beneficiary"):
         retire(minted, actors.holder, 1, beneficiary="")
+
+
+# keccak256 of the empty string, the well-known constant (not computed by the contract).
+EMPTY_KECCAK = bytes.fromhex("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470")
+
+
+def test_retire__empty_memo__record_and_event_carry_empty_string_hash(minted, actors):
+    retire(minted, actors.holder, 2, memo="")
+    (retired,) = events(minted, "Retired")
+    assert retired["memo"] == ""
+    assert retired["memo_hash"] == EMPTY_KECCAK
+    assert minted.retirements(1)[6] == EMPTY_KECCAK
+
+
+def test_retire__widest_token_id_and_amount__record_unpacks_exactly(world, actors):
+    widest = 2**128 - 1  # both packed fields all ones: a mask or shift error would show
+    with boa.env.prank(world.registry.address):
+        world.credit.mint(actors.holder, widest, widest)
+    with boa.env.prank(actors.holder):
+        world.credit.retire(widest, widest, "B", 5, "m")
+    assert world.credit.retirements(1) == (
+        actors.holder,
+        widest,
+        widest,
+        boa.env.timestamp,
+        5,
+        keccak(b"B"),
+        keccak(b"m"),
+    )
+    assert world.credit.retired_by_token(widest) == widest
+    assert world.credit.total_supply(widest) == 0
+
+
+def test_retire__token_id_wider_than_128_bits__reverts(minted, actors):
+    with boa.env.prank(actors.holder), boa.reverts("credit: token id too large"):
+        minted.retire(2**128, 1, "B", 0, "")
+
+
+def test_retire__amount_wider_than_128_bits__reverts(minted, actors):
+    with boa.reverts("credit: amount too large"):
+        retire(minted, actors.holder, 2**128)
+
+
+def test_mint__token_id_wider_than_128_bits__reverts(world, actors):
+    with boa.env.prank(world.registry.address), boa.reverts("credit: token id too large"):
+        world.credit.mint(actors.holder, 2**128, 1)
+
+
+def test_mint__minted_total_reaching_2_128__reverts(world, actors):
+    with boa.env.prank(world.registry.address):
+        world.credit.mint(actors.holder, TID, 2**128 - 2)
+        world.credit.mint(actors.holder, TID, 1)  # total 2**128 - 1: the widest allowed
+        with boa.reverts("credit: minted total too large"):
+            world.credit.mint(actors.holder, TID, 1)
+    assert world.credit.minted(TID) == 2**128 - 1
+
+
+def test_retired_by_token__derived_from_minted_and_supply(minted, actors):
+    """10 minted, 3 retired, 2 more transferred (not retired): 3 retired, 7 in supply."""
+    retire(minted, actors.holder, 3)
+    transfer(minted, actors.holder, actors.holder, actors.buyer, 2)
+    assert minted.retired_by_token(TID) == 3
+    assert minted.retired_by_token(TID + 1) == 0
 
 
 def test_purpose_constants__documented_codes(world):
