@@ -12,10 +12,14 @@ checks the contract agrees. Invariants after every step:
 - wrong-role calls are refused (rules call privileged functions with the wrong actor).
 
 Quick profile (`make test`): 20 examples x up to 60 steps. Deep profile (HYPOTHESIS_PROFILE=deep,
-`make test-deep`): 300 examples x up to 150 steps.
+`make test-deep`): 300 examples x up to 150 steps. Successful calls are counted per function
+(and per dispute outcome) over the whole run, also as hypothesis `event`s
+(`--hypothesis-show-statistics`); the test fails if a run exercised a key rule (dispute, uphold,
+reject, ...) fewer than MIN_SUCCESSES times, so the machine cannot silently stop reaching it.
 """
 
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 
 import boa
@@ -31,7 +35,8 @@ from contract_world import (
     meter_key,
     token_id,
 )
-from hypothesis import settings
+from eth_utils import keccak
+from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -50,6 +55,13 @@ MAX_PROJECTS = 3
 CAPACITY_W = 50_000  # large enough that monthly reports mint whole tonnes
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "quick")
 STEPS = {"quick": (20, 60), "deep": (300, 150)}[PROFILE]
+# Least successful calls per run; a quick run makes each several times more often than this.
+MIN_SUCCESSES = {
+    "submit_report": 20,
+    "dispute": 5,
+    "resolve_dispute(uphold)": 3,
+    "resolve_dispute(reject)": 3,
+}
 
 
 def fiscal_year(ts: int) -> int:
@@ -90,6 +102,8 @@ class ModelProject:
 class CreditsMachine(RuleBasedStateMachine):
     # The session-wide deployment (see conftest); each example runs inside its own anchor.
     world: World
+    # Successful calls per function over all examples of a run (see MIN_SUCCESSES).
+    successes: Counter
 
     def __init__(self) -> None:
         super().__init__()
@@ -105,6 +119,7 @@ class CreditsMachine(RuleBasedStateMachine):
         self.registry_paused = False
         self.credit_paused = False
         self.report_count = 0
+        self.retirement_count = 0
         self.finalized_g: dict[tuple[int, int], int] = {}
         self.carry: dict[int, int] = {}
         self.minted: dict[int, int] = {}
@@ -120,11 +135,16 @@ class CreditsMachine(RuleBasedStateMachine):
     def holders(self) -> list[str]:
         return [self.a.owner, self.a.holder, self.a.buyer]
 
-    def call(self, expected: str | None, sender: str, fn, *args):
-        """Calls fn as sender; expected is None for success or the exact revert reason."""
+    def call(self, expected: str | None, sender: str, fn, *args, label: str = ""):
+        """Calls fn as sender; expected is None for success or the exact revert reason. A success
+        is counted under the function's name plus `label`."""
         with boa.env.prank(sender):
             if expected is None:
-                return fn(*args)
+                result = fn(*args)
+                name = fn.func_t.name + label
+                self.successes[name] += 1
+                event(f"ok {name}")
+                return result
             with boa.reverts(expected):
                 fn(*args)
         return None
@@ -410,6 +430,24 @@ class CreditsMachine(RuleBasedStateMachine):
         if self.report_count > count:
             self.dispute(data, wrong_actor=False, project=project)
 
+    @rule(data=st.data(), hours=st.integers(24, 31 * 24), uphold=st.booleans())
+    def dispute_cycle(self, data, hours, uphold):
+        """One whole dispute: a valid report under a one-day window, a dispute inside it, and the
+        validator's decision, so every run upholds and rejects disputed reports several times
+        (hypothesis disables random rules per example; this keeps the path reachable)."""
+        if self.window == 0:
+            self.set_window(DAY, wrong_actor=False)
+        ready = [p for p in self.projects if p.pending is None and p.monitoring_start]
+        if not ready:
+            return
+        project = data.draw(st.sampled_from(ready))
+        count = self.report_count
+        self.submit_report(data, hours, 1.0, 0.5, "valid", project=project)
+        if self.report_count == count:
+            return  # refused (paused, project not approved): submit_report checked the reason
+        self.dispute(data, wrong_actor=False, project=project)
+        self.resolve_dispute(data, uphold, wrong_actor=False, project=project)
+
     def predict_submit(self, project, mode, sender, end, fy, generation, export, max_wh):
         """The first check of submit_report that fails, in the contract's order."""
         if self.registry_paused:
@@ -481,9 +519,19 @@ class CreditsMachine(RuleBasedStateMachine):
         if expected is None:
             pending.disputed = True
 
+    @precondition(
+        lambda self: any(p.pending is not None and p.pending.disputed for p in self.projects)
+    )
+    @rule(data=st.data(), uphold=st.booleans())
+    def resolve_a_disputed_report(self, data, uphold):
+        """The validator settles an open dispute (resolve_dispute also draws wrong cases)."""
+        disputed = [p for p in self.projects if p.pending is not None and p.pending.disputed]
+        project = data.draw(st.sampled_from(disputed))
+        self.resolve_dispute(data, uphold, wrong_actor=False, project=project)
+
     @rule(data=st.data(), uphold=st.booleans(), wrong_actor=st.booleans())
-    def resolve_dispute(self, data, uphold, wrong_actor):
-        project = self.pick_pending(data, disputed=True)
+    def resolve_dispute(self, data, uphold, wrong_actor, project=None):
+        project = project or self.pick_pending(data, disputed=True)
         if project is None:
             return
         pending = project.pending
@@ -503,7 +551,15 @@ class CreditsMachine(RuleBasedStateMachine):
             expected, sender = "pausable: contract is paused", self.a.validator
         else:
             expected, sender = None, self.a.validator
-        self.call(expected, sender, self.registry.resolve_dispute, project.project_id, uphold)
+        outcome = "(uphold)" if uphold else "(reject)"
+        self.call(
+            expected,
+            sender,
+            self.registry.resolve_dispute,
+            project.project_id,
+            uphold,
+            label=outcome,
+        )
         if expected is not None:
             return
         if uphold:
@@ -623,14 +679,29 @@ class CreditsMachine(RuleBasedStateMachine):
             self.balances[(to, tid)] = self.balances.get((to, tid), 0) + amount
 
     @precondition(lambda self: any(v > 0 for v in self.balances.values()))
-    @rule(data=st.data(), too_much=st.booleans(), purpose=st.integers(0, 5))
-    def retire(self, data, too_much, purpose):
+    @rule(data=st.data(), dice=st.integers(0, 3), purpose=st.integers(0, 5), memo=st.booleans())
+    def retire(self, data, dice, purpose, memo):
         holder, tid = data.draw(st.sampled_from(self.held_tokens()))
         balance = self.balances[(holder, tid)]
+        too_much = dice == 3  # a quarter of the time, so most retirements go through
         amount = balance + 1 if too_much else data.draw(st.integers(1, balance))
         expected = "credit: amount > balance" if too_much else None
-        self.call(expected, holder, self.credit.retire, tid, amount, "Beneficiary", purpose, "memo")
+        memo_text = "memo" if memo else ""
+        retirement_id = self.call(
+            expected, holder, self.credit.retire, tid, amount, "Beneficiary", purpose, memo_text
+        )
         if expected is None:
+            self.retirement_count += 1
+            assert retirement_id == self.retirement_count
+            assert self.credit.retirements(retirement_id) == (
+                holder,
+                tid,
+                amount,
+                boa.env.timestamp,
+                purpose,
+                keccak(b"Beneficiary"),
+                keccak(memo_text.encode()),
+            )
             self.balances[(holder, tid)] -= amount
             self.retired[tid] = self.retired.get(tid, 0) + amount
 
@@ -698,4 +769,11 @@ def test_credits_state_machine(world):
     CreditsMachine.TestCase.settings = settings(
         settings.default, max_examples=examples, stateful_step_count=steps
     )
+    CreditsMachine.successes = Counter()
     CreditsMachine.TestCase().runTest()
+    too_few = {
+        name: CreditsMachine.successes[name]
+        for name, least in MIN_SUCCESSES.items()
+        if CreditsMachine.successes[name] < least
+    }
+    assert not too_few, f"rules rarely succeeded: {too_few} of {dict(CreditsMachine.successes)}"
