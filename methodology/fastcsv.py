@@ -7,6 +7,7 @@ the bad line of a malformed file). It never accepts a row the general path would
 """
 
 import itertools
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -19,7 +20,9 @@ _ZERO = ord("0")
 _SEPARATORS = {4: ord("-"), 7: ord("-"), 10: ord("T"), 13: ord(":"), 16: ord(":")}
 _MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 _MAX_FIELD = 96
-_THREADS = 2
+# One parsing thread per core this process may run on (at most two): a second thread on a
+# process pinned to one core only adds switching.
+_THREADS = max(1, min(2, len(os.sched_getaffinity(0))))
 # _BYTE_MASKS[k] keeps the low k bytes of a little-endian word.
 _BYTE_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
 _ASCII_ZEROS = np.uint64(0x3030303030303030)
