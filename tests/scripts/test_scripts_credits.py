@@ -2,6 +2,9 @@
 
 Credits are minted directly by an extra minter here, so every amount is known by hand; the
 monitoring-report path that mints in production is covered by test_scripts_reports.py.
+
+The tests are the steps of one holder's story on one module-scoped chain and run in file order
+(each step's expected balances follow from the steps before it): run the module, not one test.
 """
 
 import csv

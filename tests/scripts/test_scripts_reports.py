@@ -1,7 +1,9 @@
 """finalize, report monthly and registry-export on real monitoring reports (embedded chain).
 
 A simulated plant signs two months (April and May 2025) of readings; the oracle submits them
-with a one-hour challenge window, so `finalize` has something to do.
+with a one-hour challenge window, so `finalize` has something to do. The tests are the steps of
+that story on one module-scoped chain and run in file order (April is finalized, then May, then
+the records are exported): run the module, not one test.
 """
 
 import csv
