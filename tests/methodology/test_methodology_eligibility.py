@@ -24,7 +24,8 @@ def test_add_years_keeps_the_jst_calendar_date() -> None:
 
 
 def test_crediting_period_of_exactly_8_years_is_eligible() -> None:
-    check_crediting_period(APR_2025, APR_2033)
+    # The checks return None when eligible and raise EligibilityError otherwise.
+    assert check_crediting_period(APR_2025, APR_2033) is None
 
 
 def test_crediting_period_longer_than_8_years() -> None:
@@ -42,7 +43,7 @@ def test_empty_crediting_period() -> None:
 
 
 def test_start_exactly_2_years_before_registration_is_eligible() -> None:
-    check_project_start(APR_2023, APR_2025)
+    assert check_project_start(APR_2023, APR_2025) is None
 
 
 def test_start_more_than_2_years_before_registration() -> None:
@@ -55,7 +56,7 @@ def test_start_more_than_2_years_before_registration() -> None:
 
 
 def test_program_member_at_500_t_is_eligible() -> None:
-    check_program_member("household-17", 2025, 500_000_000)
+    assert check_program_member("household-17", 2025, 500_000_000) is None
 
 
 def test_program_member_above_500_t() -> None:
