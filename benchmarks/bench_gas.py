@@ -14,8 +14,9 @@ from pathlib import Path
 
 import boa
 from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_utils import keccak
+
+from oracles.signing import Batch, readings_hash, sign_batch
 
 ROOT = Path(__file__).resolve().parents[1]
 FY2025_START = 1743433200  # 2025-04-01T00:00+09:00
@@ -26,15 +27,6 @@ GENERATION, EXPORT = 1, 2
 TARGET_REPORT = 200_000
 TARGET_TRANSFER_RATIO = 1.05
 EIP170_LIMIT = 24_576
-
-READING_BATCH = [
-    {"name": "projectId", "type": "uint256"},
-    {"name": "meter", "type": "address"},
-    {"name": "firstTimestamp", "type": "uint64"},
-    {"name": "lastTimestamp", "type": "uint64"},
-    {"name": "lastCumulativeWh", "type": "uint256"},
-    {"name": "readingsHash", "type": "bytes32"},
-]
 
 
 def tx_gas(contract) -> int:
@@ -66,26 +58,8 @@ def measure(contract, sender: str, fn: str, *args) -> int:
 def signed(key: bytes, chain_id: int, registry: str, project_id: int, ts: int, wh: int) -> tuple:
     """A meter's EIP-712 signed reading (a batch of one) as the SignedReading tuple."""
     account = Account.from_key(key)
-    rhash = keccak(ts.to_bytes(32, "big") + wh.to_bytes(32, "big"))
-    message = encode_typed_data(
-        domain_data={
-            "name": "SolarJCredit",
-            "version": "1",
-            "chainId": chain_id,
-            "verifyingContract": registry,
-        },
-        message_types={"ReadingBatch": READING_BATCH},
-        message_data={
-            "projectId": project_id,
-            "meter": account.address,
-            "firstTimestamp": ts,
-            "lastTimestamp": ts,
-            "lastCumulativeWh": wh,
-            "readingsHash": rhash,
-        },
-    )
-    signature = account.sign_message(message).signature
-    return (account.address, ts, ts, wh, rhash, bytes(signature))
+    batch = Batch(account.address, ts, ts, wh, readings_hash([ts], [wh]))
+    return sign_batch(account, project_id, batch, chain_id, registry).as_signed_reading()
 
 
 class Bench:
