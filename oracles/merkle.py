@@ -1,56 +1,49 @@
-"""Merkle commitment of a period's readings, compatible with OpenZeppelin's StandardMerkleTree.
+"""Merkle commitment of a period's signed meter batches, OpenZeppelin StandardMerkleTree compatible.
 
-leaf = keccak256(keccak256(abi.encode(address meter, uint64 timestamp, uint256 cumulativeWh)));
-leaves are sorted by hash and laid out as OpenZeppelin's array tree (leaf i at index len-1-i), and
-an internal node hashes its sorted pair. So a root built here equals
-`StandardMerkleTree.of(values, ["address", "uint64", "uint256"]).root`, and its proofs verify with
-snekmate's `merkle_proof_verification._verify` on chain.
+One leaf per signed `ReadingBatch` (docs/interfaces.md):
+leaf = keccak256(keccak256(abi.encode(address meter, uint64 firstTimestamp, uint64 lastTimestamp,
+uint256 lastCumulativeWh, bytes32 readingsHash))). The batch's readingsHash already commits to each
+of its readings, so a reading is proven by its batch's Merkle proof plus the batch's readings
+hashing to readingsHash; a leaf per reading would cost three keccak permutations per reading for
+no extra assurance. Leaves are sorted by hash and laid out as OpenZeppelin's array tree (leaf i at
+index len-1-i), and an internal node hashes its sorted pair. So a root built here equals
+`StandardMerkleTree.of(values, ["address", "uint64", "uint64", "uint256", "bytes32"]).root`, and
+its proofs verify with snekmate's `merkle_proof_verification._verify` on chain.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
 from sha3 import keccak_256
 
 from oracles.keccak import keccak256
+from oracles.signing import Batch
 
 
-def encode_leaves(
-    meters: Sequence[str], timestamps: np.ndarray, cumulative_wh: np.ndarray
-) -> bytes:
-    """abi.encode(address, uint64, uint256) of every reading, concatenated (96 bytes each)."""
-    n = len(timestamps)
-    rows = np.zeros((n, 96), dtype=np.uint8)
-    # Addresses repeat (a period has a few meters), so decode each distinct one once.
-    codes, uniques = _factorize(meters)
-    table = np.array([list(bytes.fromhex(a[2:])) for a in uniques], dtype=np.uint8).reshape(-1, 20)
-    rows[:, 12:32] = table[codes]
-    rows[:, 56:64] = np.asarray(timestamps, dtype=">u8").view(np.uint8).reshape(n, 8)
-    rows[:, 88:96] = np.asarray(cumulative_wh, dtype=">u8").view(np.uint8).reshape(n, 8)
-    return rows.tobytes()
+def encode_leaf(batch: Batch) -> bytes:
+    """abi.encode(address, uint64, uint64, uint256, bytes32) of the batch (160 bytes)."""
+    return (
+        bytes(12)
+        + bytes.fromhex(batch.meter[2:])
+        + batch.first_timestamp.to_bytes(32, "big")
+        + batch.last_timestamp.to_bytes(32, "big")
+        + batch.last_cumulative_wh.to_bytes(32, "big")
+        + batch.readings_hash
+    )
 
 
-def _factorize(values: Sequence[str]) -> tuple[np.ndarray, list[str]]:
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
-    return codes, [str(u) for u in uniques]
+def leaf_hash(batch: Batch) -> bytes:
+    """The batch's leaf: reuses its signature-checked readingsHash, no reading is rehashed."""
+    if len(batch.readings_hash) != 32:
+        raise ValueError(
+            f"merkle: batch {batch.meter} {batch.first_timestamp}..{batch.last_timestamp} has a "
+            f"{len(batch.readings_hash)}-byte readings hash, not 32"
+        )
+    return keccak_256(keccak_256(encode_leaf(batch)).digest()).digest()
 
 
-def leaf_hashes(
-    meters: Sequence[str], timestamps: np.ndarray, cumulative_wh: np.ndarray
-) -> list[bytes]:
-    # One 96-byte object per reading straight from numpy ("V96": raw bytes, unlike "S96" which
-    # would strip trailing zero bytes), instead of slicing the buffer in Python.
-    encoded = np.frombuffer(encode_leaves(meters, timestamps, cumulative_wh), dtype="V96").tolist()
-    # The oracle's hot loop: map() calls the hasher and its digest from C, with no bytecode per
-    # reading (about 5% faster than a list comprehension here).
-    digest = keccak_256.digest
-    return list(map(digest, map(keccak_256, map(digest, map(keccak_256, encoded)))))
-
-
-def leaf_hash(meter: str, timestamp: int, cumulative_wh: int) -> bytes:
-    return leaf_hashes([meter], np.array([timestamp]), np.array([cumulative_wh]))[0]
+def leaf_hashes(batches: Sequence[Batch]) -> list[bytes]:
+    return [leaf_hash(b) for b in batches]
 
 
 def hash_pair(a: bytes, b: bytes) -> bytes:
@@ -67,7 +60,7 @@ class MerkleTree:
     @classmethod
     def from_leaves(cls, leaves: Sequence[bytes]) -> "MerkleTree":
         if not leaves:
-            raise ValueError("merkle: a period with no readings has no root")
+            raise ValueError("merkle: a period with no signed batches has no root")
         ordered = sorted(leaves)
         size = 2 * len(ordered) - 1
         nodes: list[bytes] = [b""] * size
@@ -104,9 +97,9 @@ class MerkleTree:
         return path
 
 
-def merkle_root(meters: Sequence[str], timestamps: np.ndarray, cumulative_wh: np.ndarray) -> bytes:
-    """Root over a period's readings."""
-    return MerkleTree.from_leaves(leaf_hashes(meters, timestamps, cumulative_wh)).root
+def merkle_root(batches: Sequence[Batch]) -> bytes:
+    """Root over a period's signed batches (one leaf each)."""
+    return MerkleTree.from_leaves(leaf_hashes(batches)).root
 
 
 def verify_proof(proof: Sequence[bytes], root: bytes, leaf: bytes) -> bool:

@@ -1,8 +1,9 @@
 """One period's monitoring report: methodology result, Merkle root, archive, signed end readings.
 
 The period [start, end) commits, per meter, its baseline reading (the last reading at or before
-start, which the previous report ended on) and every reading in (start, end]. That set is archived
-and Merkle-committed, so the archive alone is enough to recompute the period's reduction.
+start, which the previous report ended on) and every reading in (start, end]. That set is archived,
+so the archive alone is enough to recompute the period's reduction; the signed batches holding it
+(`committed_batches`) go into the manifest and are Merkle-committed, one leaf per batch.
 """
 
 import itertools
@@ -121,19 +122,16 @@ def build_report(
             raise DataError(f"{label}: meter {meter.serial} has no signed reading in the period")
         batches.append(end_batch(intake, meter.address, int(ts[-1])))
     result = period_result(site, committed, start, end, factors, label)
+    signed = committed_batches(intake, committed)
     entry: ArchiveEntry = archive_period(
         archive_root or site.archive,
         site.project_id,
         (start, end),
         committed,
-        _batches_touching(intake, start, end),
+        signed,
         intake.raw_files,
     )
-    root = merkle_root(
-        committed["meter"].to_numpy(object),
-        committed["timestamp"].to_numpy(np.int64),
-        committed["cumulative_wh"].to_numpy(np.int64),
-    )
+    root = merkle_root(signed)
     return Report(
         project_id=site.project_id,
         period_start=start,
@@ -224,10 +222,22 @@ def _kind_column(
     return pd.Categorical.from_codes(per_meter[meter_codes], dtype=_KIND_DTYPE)
 
 
-def _batches_touching(intake: Intake, start: int, end: int) -> list[Batch]:
-    return [
-        b
-        for batches in intake.batches.values()
-        for b in batches
-        if b.last_timestamp > start - 86400 and b.first_timestamp <= end
-    ]
+def committed_batches(intake: Intake, committed: pd.DataFrame) -> list[Batch]:
+    """The valid signed batches holding the committed readings: the period's Merkle leaves.
+
+    Per meter, every valid batch whose [first, last] span meets the meter's committed readings
+    [baseline, last reading <= end]: so the batch ending on the baseline (any number of days before
+    start) and each batch with a reading in (start, end]. `verify` rebuilds the same set from the
+    archive: the batches that validly sign its in-period readings plus the baseline batches.
+    """
+    ts = committed["timestamp"].to_numpy(np.int64)
+    meters = committed["meter"].to_numpy(object)
+    out = []
+    for a, b in meter_slices(committed):
+        first, last = int(ts[a]), int(ts[b - 1])
+        out += [
+            batch
+            for batch in intake.batches.get(meters[a], [])
+            if batch.last_timestamp >= first and batch.first_timestamp <= last
+        ]
+    return out

@@ -2,14 +2,15 @@
 
 Anyone can run it: it needs the archive files and the chain's ReportSubmitted events, no keys.
 Checked: the archive file's hash (its name), every reading's meter signature (the batches in the
-manifest), the Merkle root, the methodology's result (self-consumed Wh, reduction, void) and the
-boundary readings the contract accepted.
+manifest), the Merkle root (rebuilt over the batches found valid here: those signing the
+archived in-period readings and those ending on a baseline reading, the set
+`report.committed_batches` commits), the methodology's result (self-consumed Wh, reduction, void)
+and the boundary readings the contract accepted.
 """
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from methodology.factors import FactorTable
@@ -19,7 +20,7 @@ from oracles.errors import DataError
 from oracles.intake import check_signatures
 from oracles.merkle import merkle_root
 from oracles.report import period_result
-from oracles.signing import batch_digest, domain_separator, recover
+from oracles.signing import Batch, batch_digest, domain_separator, recover
 from oracles.site import SiteConfig
 
 
@@ -71,20 +72,18 @@ def verify_report(
     start = committed.period_start
     in_period = readings[readings["timestamp"] > start].reset_index(drop=True)
     intake = check_signatures(site, in_period, batches, chain_id, registry)
-    differences += _baseline_differences(
+    baseline_batches, baseline_problems = _baseline_batches(
         readings[readings["timestamp"] <= start], batches, site.project_id, chain_id, registry
     )
+    differences += baseline_problems
     if intake.refusals:
         first = intake.refusals[0]
         differences.append(
             f"signatures: {len(intake.refusals)} archived reading(s) not validly signed, "
             f"first {first.meter} at {first.timestamp}: {first.reason}"
         )
-    root = merkle_root(
-        readings["meter"].to_numpy(object),
-        readings["timestamp"].to_numpy(np.int64),
-        readings["cumulative_wh"].to_numpy(np.int64),
-    )
+    leaves = [b for valid in intake.batches.values() for b in valid] + baseline_batches
+    root = merkle_root(leaves) if leaves else b""
     if root != committed.merkle_root:
         differences.append(
             f"merkle root: chain 0x{committed.merkle_root.hex()}, archive 0x{root.hex()}"
@@ -107,16 +106,18 @@ def verify_report(
     return differences
 
 
-def _baseline_differences(
+def _baseline_batches(
     baselines: pd.DataFrame, batches: dict[str, list], project_id: int, chain_id: int, registry: str
-) -> list[str]:
-    """Each baseline reading must be the signed clear last reading of one of the batches.
+) -> tuple[list[Batch], list[str]]:
+    """The validly signed batches ending on each baseline reading, and the baselines without one.
 
+    Each baseline reading must be the signed clear last reading of one of the batches.
     Only the batch's last reading is archived with the period (the rest belongs to the previous
     period), so its readings hash cannot be recomputed here; the clear last reading is signed
     too, which is exactly what the contract relies on.
     """
     separator = domain_separator(chain_id, registry)
+    found: list[Batch] = []
     out = []
     for meter, ts, wh in baselines[["meter", "timestamp", "cumulative_wh"]].itertuples(index=False):
         signed = [
@@ -127,7 +128,8 @@ def _baseline_differences(
         ]
         if not signed:
             out.append(f"meter {meter}: baseline {wh} Wh at {ts} has no valid signature")
-    return out
+        found += signed
+    return found, out
 
 
 def _boundary_differences(readings: pd.DataFrame, committed: Committed) -> list[str]:

@@ -1,4 +1,5 @@
-"""Merkle commitment: OpenZeppelin StandardMerkleTree roots and proofs, checked by snekmate."""
+"""Merkle commitment: one leaf per signed batch, OpenZeppelin StandardMerkleTree roots and proofs,
+checked by snekmate."""
 
 import json
 from pathlib import Path
@@ -11,41 +12,50 @@ from hypothesis import strategies as st
 
 from oracles.keccak import keccak256
 from oracles.merkle import MerkleTree, leaf_hash, leaf_hashes, merkle_root, verify_proof
+from oracles.signing import Batch, day_batches, readings_hash
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
-# Generated once with the @openzeppelin/merkle-tree npm package (see the file's "source" field).
+# Generated with the @openzeppelin/merkle-tree npm package by tests/fixtures/oz_merkle_vectors.js.
 OZ = json.loads((FIXTURES / "oz_merkle_vectors.json").read_text())["cases"]
 
 
-def _columns(values):
-    return (
-        [v[0] for v in values],
-        np.array([int(v[1]) for v in values]),
-        np.array([int(v[2]) for v in values]),
-    )
+def _batch(value: list[str]) -> Batch:
+    meter, first, last, wh, hashed = value
+    return Batch(meter, int(first), int(last), int(wh), bytes.fromhex(hashed[2:]))
 
 
 @pytest.mark.parametrize("case", OZ, ids=lambda c: f"{len(c['values'])}-leaves")
 def test_root_and_proofs_match_openzeppelin(case):
-    meters, ts, wh = _columns(case["values"])
-    assert "0x" + merkle_root(meters, ts, wh).hex() == case["root"]
-    tree = MerkleTree.from_leaves(leaf_hashes(meters, ts, wh))
+    batches = [_batch(v) for v in case["values"]]
+    assert "0x" + merkle_root(batches).hex() == case["root"]
+    tree = MerkleTree.from_leaves(leaf_hashes(batches))
     for entry in case["proofs"]:
-        leaf = leaf_hash(entry["value"][0], int(entry["value"][1]), int(entry["value"][2]))
+        leaf = leaf_hash(_batch(entry["value"]))
         assert "0x" + leaf.hex() == entry["leaf"]
         assert ["0x" + p.hex() for p in tree.proof(leaf)] == entry["proof"]
 
 
 def test_leaf_is_double_keccak_of_abi_encoding():
     meter = "0x00000000000000000000000000000000000000aA"
+    hashed = bytes(range(32))
     encoded = (
-        bytes(12) + bytes.fromhex(meter[2:]) + (7).to_bytes(32, "big") + (9).to_bytes(32, "big")
+        bytes(12)
+        + bytes.fromhex(meter[2:])
+        + (7).to_bytes(32, "big")
+        + (8).to_bytes(32, "big")
+        + (9).to_bytes(32, "big")
+        + hashed
     )
-    assert leaf_hash(meter, 7, 9) == keccak256(keccak256(encoded))
+    assert leaf_hash(Batch(meter, 7, 8, 9, hashed)) == keccak256(keccak256(encoded))
+
+
+def test_leaf_refuses_a_readings_hash_that_is_not_32_bytes():
+    with pytest.raises(ValueError, match="31-byte readings hash"):
+        leaf_hash(Batch("0x" + "11" * 20, 1, 2, 3, bytes(31)))
 
 
 def test_empty_period_has_no_root():
-    with pytest.raises(ValueError, match="no readings"):
+    with pytest.raises(ValueError, match="no signed batches"):
         MerkleTree.from_leaves([])
 
 
@@ -60,22 +70,44 @@ def checker():
     return boa.load(str(Path(__file__).parent / "merkle_check.vy"))
 
 
-@given(
-    wh=st.lists(st.integers(0, 2**63 - 1), min_size=1, max_size=40, unique=True),
-    pick=st.integers(0, 39),
-)
-def test_snekmate_verifies_every_proof(checker, wh, pick):
-    meters = ["0x" + f"{i % 3 + 1:040x}" for i in range(len(wh))]
-    ts = np.arange(1, len(wh) + 1) * 1800
+def _day_batches(wh: list[int]) -> tuple[list[Batch], np.ndarray, np.ndarray]:
+    """Half-hourly readings of one meter from 2025-04-01 00:30 JST, cut into JST-day batches."""
+    ts = 1743433200 + np.arange(1, len(wh) + 1) * 1800
     values = np.array(wh, dtype=np.int64)
-    tree = MerkleTree.from_leaves(leaf_hashes(meters, ts, values))
+    return day_batches("0x" + "ab" * 20, ts, values), ts, values
+
+
+@given(
+    wh=st.lists(st.integers(0, 2**63 - 1), min_size=1, max_size=200),
+    pick=st.integers(0, 199),
+)
+def test_snekmate_verifies_a_reading_through_its_batch(checker, wh, pick):
+    batches, ts, values = _day_batches(wh)
+    tree = MerkleTree.from_leaves(leaf_hashes(batches))
+    # Reading i is proven by its batch's Merkle proof plus the batch's readings hashing to the
+    # readingsHash inside the leaf.
     i = pick % len(wh)
-    leaf = leaf_hash(meters[i], int(ts[i]), int(values[i]))
+    batch = next(b for b in batches if b.first_timestamp <= ts[i] <= b.last_timestamp)
+    rows = (ts >= batch.first_timestamp) & (ts <= batch.last_timestamp)
+    assert readings_hash(ts[rows], values[rows]) == batch.readings_hash
+    leaf = leaf_hash(batch)
     proof = tree.proof(leaf)
     assert verify_proof(proof, tree.root, leaf)
     assert checker.verify(proof, tree.root, leaf)
-    # A reading changed by 1 Wh must not verify against the committed root.
-    forged = leaf_hash(meters[i], int(ts[i]), int(values[i]) + 1)
+    # A reading changed by 1 Wh changes the batch's readings hash, so its leaf no longer verifies.
+    forged_values = values.copy()
+    forged_values[i] = (int(values[i]) + 1) % 2**63
+    forged_hash = readings_hash(ts[rows], forged_values[rows])
+    assert forged_hash != batch.readings_hash
+    forged = leaf_hash(
+        Batch(
+            batch.meter,
+            batch.first_timestamp,
+            batch.last_timestamp,
+            batch.last_cumulative_wh,
+            forged_hash,
+        )
+    )
     assert not checker.verify(proof, tree.root, forged)
     assert not verify_proof(proof, tree.root, forged)
 
@@ -92,28 +124,11 @@ def _reference_tree(leaves: list[bytes]) -> list[bytes]:
     return nodes
 
 
-def _reference_leaf(meter: str, timestamp: int, wh: int) -> bytes:
-    encoded = (
-        bytes(12)
-        + bytes.fromhex(meter[2:])
-        + timestamp.to_bytes(32, "big")
-        + wh.to_bytes(32, "big")
-    )
-    return keccak256(keccak256(encoded))
-
-
 @pytest.mark.parametrize("size", [1, 2, 3, 4, 5, 7, 8, 9, 31, 64, 257])
-def test_fast_tree_and_leaves_equal_the_reference(size):
+def test_fast_tree_equals_the_reference(size):
     rng = np.random.default_rng(size)
-    meters = ["0x" + rng.bytes(20).hex() for _ in range(3)]
-    column = [meters[i] for i in rng.integers(0, 3, size)]
-    ts = rng.integers(0, 2**63 - 1, size)
-    # Registers that end in zero bytes too: the encoded row must keep its trailing zeros.
-    wh = rng.integers(0, 2**40, size) * np.where(rng.random(size) < 0.3, 1 << 16, 1)
-    leaves = leaf_hashes(column, ts, wh)
-    assert leaves == [
-        _reference_leaf(m, int(t), int(w)) for m, t, w in zip(column, ts, wh, strict=True)
-    ]
+    leaves = [rng.bytes(32) for _ in range(size)]
     tree = MerkleTree.from_leaves(leaves)
     assert tree.nodes == _reference_tree(leaves)
-    assert merkle_root(column, ts, wh) == _reference_tree(leaves)[0]
+    for leaf in leaves:
+        assert verify_proof(tree.proof(leaf), tree.root, leaf)

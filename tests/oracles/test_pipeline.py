@@ -9,13 +9,15 @@ import requests
 
 from methodology.factors import load_factors
 from oracles.adapters.csv import read_readings, read_signatures, write_signatures
-from oracles.archive import load_manifest, resolve
+from oracles.archive import load_manifest, manifest_batches, resolve
 from oracles.chain import Retry, with_retry
 from oracles.errors import ChainError, DataError
 from oracles.intake import check_signatures, describe_refusals, load_source
+from oracles.merkle import MerkleTree, leaf_hash
 from oracles.report import build_report, data_covers, period_readings
 from oracles.simulator import Plant, simulate_registers, write_site
 from oracles.site import load_site
+from oracles.verify import Committed, verify_report
 
 REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 CHAIN = 31337
@@ -219,6 +221,13 @@ def test_report_of_a_simulated_month_matches_the_registers(sim_site, tmp_path):
     manifest = load_manifest(path)
     assert (manifest["period_start"], manifest["period_end"]) == (APR, MAY)
     assert len(manifest["raw"]) == 2
+    # One Merkle leaf per signed day batch: per meter, the March 31 batch ending on the 00:00
+    # baseline and April's 30, so 2 * 31 leaves, none per reading.
+    signed = manifest_batches(manifest)
+    assert sorted((b.meter, b.last_timestamp) for b in signed) == sorted(
+        (m.address, APR + 86400 * d) for m in site.meters for d in range(31)
+    )
+    assert report.merkle_root == MerkleTree.from_leaves([leaf_hash(b) for b in signed]).root
     again = build_report(site, intake, APR, MAY, load_factors(), tmp_path / "archive")
     assert again == report  # rebuilding a period is deterministic (idempotent archive)
 
@@ -236,6 +245,47 @@ def test_gap_at_the_start_keeps_the_energy_and_the_interval_lengths(sim_site, tm
     # May is measured from the last readings before the gap: nothing is lost.
     assert report.self_consumed_wh == int(gen[j] - gen[i] - (exp[j] - exp[i]))
     assert not report.void, report.problems
+
+
+def _committed(report) -> Committed:
+    return Committed(
+        report_id=1,
+        period_start=report.period_start,
+        period_end=report.period_end,
+        fiscal_year=report.fiscal_year,
+        merkle_root=report.merkle_root,
+        data_uri=report.data_uri,
+        self_consumed_wh=report.self_consumed_wh,
+        reduction_g=report.reduction_g,
+        void=report.void,
+    )
+
+
+def test_baseline_days_before_start_is_committed_by_its_batch_and_verifies(sim_site, tmp_path):
+    site = load_site(sim_site)
+    readings, batches, raw = load_source(site)
+    # Both meters lose everything after 2025-04-28T00:00 up to 2025-05-01T00:30: the May baseline
+    # is three days before the period, the last reading of the April 27 batch.
+    baseline = MAY - 3 * 86400
+    ts = readings["timestamp"]
+    kept = readings[(ts <= baseline) | (ts > MAY + 1800)].reset_index(drop=True)
+    intake = check_signatures(site, kept, batches, CHAIN, REGISTRY, raw)
+    archive = tmp_path / "archive"
+    report = build_report(site, intake, MAY, JUN, load_factors(), archive)
+    manifest = load_manifest(resolve(archive, report.data_uri))
+    # May 1 lost its 00:30 reading, so its batch no longer verifies: May 2..31 are committed
+    # (30 batches) plus the baseline's batch, per meter.
+    spans = sorted((b.meter, b.last_timestamp) for b in manifest_batches(manifest))
+    lasts = [baseline, *(MAY + 86400 * d for d in range(2, 32))]
+    assert spans == sorted((m.address, t) for m in site.meters for t in lasts)
+    assert verify_report(site, _committed(report), archive, load_factors(), CHAIN, REGISTRY) == []
+    # A manifest without the baseline's batch: the baseline is unsigned and the root differs.
+    manifest["batches"] = [b for b in manifest["batches"] if b["last_timestamp"] != baseline]
+    resolve(archive, report.data_uri).with_suffix(".json").write_text(json.dumps(manifest))
+    differences = verify_report(site, _committed(report), archive, load_factors(), CHAIN, REGISTRY)
+    assert [d.split(":")[0] for d in differences] == [f"meter {m.address}" for m in site.meters] + [
+        "merkle root"
+    ]
 
 
 def test_data_covers_needs_every_meter_past_the_end(sim_site):
