@@ -45,34 +45,25 @@ def _timestamp(log, cache: dict[int, int]) -> int:
 def transfers(credit: ContractInstance, start_block: int) -> list[Transfer]:
     """Every ERC-1155 movement of the credit token since `start_block`, in chain order."""
     times: dict[int, int] = {}
-    out: list[Transfer] = []
-    for log in logs(credit.TransferSingle, start_block):
-        out.append(
-            Transfer(
-                log.block_number,
-                str(log.transaction_hash),
-                int(log.log_index),
-                _timestamp(log, times),
-                log._from,
-                log._to,
-                int(log._id),
-                int(log._value),
-            )
+
+    def transfer(log, token: int, amount: int) -> Transfer:
+        return Transfer(
+            log.block_number,
+            str(log.transaction_hash),
+            int(log.log_index),
+            _timestamp(log, times),
+            log._from,
+            log._to,
+            int(token),
+            int(amount),
         )
+
+    out = [transfer(log, log._id, log._value) for log in logs(credit.TransferSingle, start_block)]
     for log in logs(credit.TransferBatch, start_block):
-        for token, amount in zip(log._ids, log._values, strict=True):
-            out.append(
-                Transfer(
-                    log.block_number,
-                    str(log.transaction_hash),
-                    int(log.log_index),
-                    _timestamp(log, times),
-                    log._from,
-                    log._to,
-                    int(token),
-                    int(amount),
-                )
-            )
+        out += [
+            transfer(log, token, amount)
+            for token, amount in zip(log._ids, log._values, strict=True)
+        ]
     out.sort(key=lambda t: (t.block, t.log_index))
     return out
 
