@@ -16,7 +16,7 @@ import boa
 from eth_account import Account
 from eth_utils import keccak
 
-from oracles.signing import Batch, readings_hash, sign_batch
+from jcredit.eip712 import Batch, readings_hash, sign_batch
 
 ROOT = Path(__file__).resolve().parents[1]
 FY2025_START = 1743433200  # 2025-04-01T00:00+09:00

@@ -23,13 +23,14 @@ from pathlib import Path
 import numpy as np
 from coincurve import PrivateKey
 
+from jcredit.eip712 import Batch, batch_digest, domain_separator, readings_hash
+from jcredit.keccak import keccak256
 from methodology.factors import load_factors
 from oracles.adapters.csv import write_signatures
 from oracles.archive import iso_jst
 from oracles.intake import check_signatures, load_source
-from oracles.keccak import keccak256
 from oracles.report import build_report
-from oracles.signing import Batch, batch_digest, day_batches, domain_separator, readings_hash
+from oracles.signing import day_batches
 from oracles.simulator import Plant, simulate_registers
 from oracles.site import load_site
 

@@ -41,7 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("compute", help="periods, reductions and credits of one site")
-    run.add_argument("--readings", required=True, help="readings CSV (DESIGN section 5)")
+    run.add_argument(
+        "--readings", required=True, help="readings CSV (timestamp,meter,kind,cumulative_wh)"
+    )
     run.add_argument("--capacity-w", required=True, type=int, help="plant capacity in W")
     run.add_argument("--factors", help="emission factor CSV (default: the shipped table)")
     run.add_argument("--json", action="store_true", help="one JSON object on stdout")

@@ -1,4 +1,5 @@
-"""Monitoring periods, self-consumed energy, reductions and credits of one site (DESIGN 6)."""
+"""Monitoring periods, self-consumed energy, reductions and credits of one site
+(docs/design.md, "Domain rules")."""
 
 import itertools
 import json
@@ -11,9 +12,8 @@ from methodology.errors import ReadingsError
 from methodology.factors import FactorTable
 from methodology.fiscal import fiscal_year, month_periods, to_iso
 from methodology.readings import KINDS, load_readings, normalize
+from methodology.units import G_PER_T, SECONDS_PER_HOUR, WH_PER_MWH
 
-G_PER_T = 1_000_000
-WH_PER_MWH = 1_000_000
 # Problem codes: every problem message starts with one of these (the test vectors use them).
 EXPORT_EXCEEDS_GENERATION = "export > generation"
 GENERATION_EXCEEDS_CAPACITY = "generation > capacity"
@@ -76,10 +76,10 @@ def period_problems(
             f"{EXPORT_EXCEEDS_GENERATION}: export {export_wh} Wh > generation {generation_wh} Wh"
         )
     # Exact in integers: Wh x 3600 s/h against W x s, so a partial hour is not rounded away.
-    if generation_wh * 3600 > capacity_w * (end - start):
+    if generation_wh * SECONDS_PER_HOUR > capacity_w * (end - start):
         problems.append(
             f"{GENERATION_EXCEEDS_CAPACITY}: {generation_wh} Wh in {end - start} s exceeds "
-            f"{capacity_w} W x {(end - start) / 3600:g} h"
+            f"{capacity_w} W x {(end - start) / SECONDS_PER_HOUR:g} h"
         )
     return problems
 
@@ -105,10 +105,15 @@ def _capacity_violations(
     delta_s = timestamps[1:] - timestamps[:-1]
     # Float prefilter with a safety margin, then the exact integer test on the few candidates.
     candidates = np.flatnonzero(
-        delta_wh.astype(np.float64) * 3600 >= capacity_w * delta_s.astype(np.float64) * (1 - 1e-9)
+        delta_wh.astype(np.float64) * SECONDS_PER_HOUR
+        >= capacity_w * delta_s.astype(np.float64) * (1 - 1e-9)
     )
     return np.array(
-        [i for i in candidates if int(delta_wh[i]) * 3600 > capacity_w * int(delta_s[i])],
+        [
+            i
+            for i in candidates
+            if int(delta_wh[i]) * SECONDS_PER_HOUR > capacity_w * int(delta_s[i])
+        ],
         dtype=np.int64,
     )
 
@@ -165,7 +170,7 @@ def compute(
                 interval_problems[j].append(
                     f"{GENERATION_EXCEEDS_CAPACITY}: meter {meter} interval "
                     f"{to_iso(int(ts[i]))}..{to_iso(end)}: {int(regs[i + 1] - regs[i])} Wh "
-                    f"exceeds {capacity_w} W x {(end - int(ts[i])) / 3600:g} h{more}"
+                    f"exceeds {capacity_w} W x {(end - int(ts[i])) / SECONDS_PER_HOUR:g} h{more}"
                 )
 
     results = []

@@ -1,28 +1,22 @@
-"""Eligibility rules of the scheme (DESIGN section 1); each check raises EligibilityError or passes.
+"""Eligibility rules of the scheme (docs/design.md, "Domain rules"); each check raises
+EligibilityError or passes. The crediting-period rules live here and nowhere else.
 
 Dates are compared in JST calendar terms: "8 years" is the same JST date and time 8 years later
-(29 February becomes 28 February, the earlier of the two candidates, which is the conservative side
-for a maximum length and for the earliest allowed start).
+(`methodology.fiscal.add_years`).
 """
 
-from datetime import datetime
-
 from methodology.errors import EligibilityError
-from methodology.fiscal import JST, to_iso
+from methodology.fiscal import add_years, to_iso
+from methodology.units import G_PER_T
 
 MAX_CREDITING_YEARS = 8
 MAX_START_BEFORE_REGISTRATION_YEARS = 2
-MAX_PROGRAM_MEMBER_G_PER_YEAR = 500 * 1_000_000
+MAX_PROGRAM_MEMBER_G_PER_YEAR = 500 * G_PER_T
 
 
-def add_years(ts: int, years: int) -> int:
-    """The same JST calendar date and time `years` later (earlier if negative)."""
-    moment = datetime.fromtimestamp(ts, tz=JST)
-    try:
-        shifted = moment.replace(year=moment.year + years)
-    except ValueError:  # 29 February in a year without one
-        shifted = moment.replace(year=moment.year + years, day=28)
-    return int(shifted.timestamp())
+def longest_crediting_end(start_ts: int) -> int:
+    """The latest end (exclusive) of a crediting period that starts at `start_ts`."""
+    return add_years(start_ts, MAX_CREDITING_YEARS)
 
 
 def check_crediting_period(start_ts: int, end_ts: int) -> None:
@@ -31,7 +25,7 @@ def check_crediting_period(start_ts: int, end_ts: int) -> None:
         raise EligibilityError(
             f"crediting period ends ({to_iso(end_ts)}) at or before it starts ({to_iso(start_ts)})"
         )
-    limit = add_years(start_ts, MAX_CREDITING_YEARS)
+    limit = longest_crediting_end(start_ts)
     if end_ts > limit:
         raise EligibilityError(
             f"crediting period {to_iso(start_ts)} .. {to_iso(end_ts)} is longer than "
@@ -54,7 +48,7 @@ def check_program_member(member: str, fiscal_year: int, reduction_g: int) -> Non
     """A program-type member activity reduces at most 500 t-CO2 in a fiscal year."""
     if reduction_g > MAX_PROGRAM_MEMBER_G_PER_YEAR:
         raise EligibilityError(
-            f"program member {member}: {reduction_g / 1_000_000:.6f} t-CO2 in fiscal year "
-            f"{fiscal_year} exceeds the {MAX_PROGRAM_MEMBER_G_PER_YEAR // 1_000_000} t-CO2/year "
+            f"program member {member}: {reduction_g / G_PER_T:.6f} t-CO2 in fiscal year "
+            f"{fiscal_year} exceeds the {MAX_PROGRAM_MEMBER_G_PER_YEAR // G_PER_T} t-CO2/year "
             f"limit for a program-type member"
         )

@@ -1,4 +1,5 @@
-"""Read and validate meter readings (DESIGN section 5) into one normalized DataFrame.
+"""Read and validate meter readings (docs/interfaces.md, "Readings CSV") into one normalized
+DataFrame.
 
 Files hold millions of rows, so every step is vectorised: plain files go through fastcsv's numpy
 parser, other layouts through pandas' C parser. When anything is wrong with a row, a slow

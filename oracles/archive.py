@@ -19,12 +19,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from jcredit.eip712 import Batch
+from methodology.fiscal import JST_OFFSET_S
 from oracles.errors import DataError
-from oracles.signing import Batch
 
 HEADER = "timestamp,meter,kind,cumulative_wh\n"
 URI_SCHEME = "archive:"
-_JST_S = 9 * 3600
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def iso_jst(timestamps: np.ndarray) -> np.ndarray:
 
 @functools.lru_cache(maxsize=1 << 17)
 def _iso_jst(timestamp: int) -> str:
-    return f"{np.datetime64(timestamp + _JST_S, 's')}+09:00"
+    return f"{np.datetime64(timestamp + JST_OFFSET_S, 's')}+09:00"
 
 
 def normalized_csv(readings: pd.DataFrame) -> bytes:

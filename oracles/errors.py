@@ -1,4 +1,7 @@
-"""Errors the oracle raises; each message names the input and the problem."""
+"""Errors of the meter-data side; each message names the input and the problem.
+
+Refusals by the chain are `jcredit.errors.ChainError`: the SDK sends every transaction.
+"""
 
 
 class OracleError(Exception):
@@ -11,7 +14,3 @@ class DataError(OracleError):
 
 class SignatureError(OracleError):
     """A reading the oracle needs is not covered by a valid meter signature."""
-
-
-class ChainError(OracleError):
-    """The chain refused a call (revert) or could not be reached after retries."""

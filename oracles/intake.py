@@ -6,10 +6,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from jcredit.eip712 import Batch, domain_separator
 from oracles.adapters.csv import read_readings, read_signatures
 from oracles.adapters.echonet import read_echonet_source
 from oracles.errors import DataError
-from oracles.signing import Batch, Refusal, domain_separator, verify_meter
+from oracles.signing import Refusal, verify_meter
 from oracles.site import SiteConfig
 
 

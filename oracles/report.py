@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from jcredit.eip712 import Batch
+from jcredit.merkle import merkle_root
 from methodology.compute import PeriodResult, compute
 from methodology.errors import ReadingsError
 from methodology.factors import FactorTable
@@ -21,8 +23,6 @@ from methodology.readings import KINDS
 from oracles.archive import ArchiveEntry, archive_period
 from oracles.errors import DataError, SignatureError
 from oracles.intake import Intake
-from oracles.merkle import merkle_root
-from oracles.signing import Batch
 from oracles.site import SiteConfig
 
 # Built once: from_codes with a ready dtype skips re-validating the categories on every call.
@@ -161,7 +161,7 @@ def period_result(
     meters and need a reading at or after `end`. So when no meter has its baseline exactly at
     `start` (all have gaps there), a meter's baseline register is repeated at `start`, and each
     meter's last reading is repeated at `end`. Boundary registers, hence energies, are unchanged
-    (DESIGN section 6 reads the last reading at or before each boundary either way). The repeat at
+    (the methodology reads the last reading at or before each boundary either way). The repeat at
     `start` goes on a meter whose intervals are not capacity-checked (export) when there is one,
     so the real interval lengths of the generation meter are kept.
     """

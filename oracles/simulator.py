@@ -17,10 +17,12 @@ import pvlib
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
+from jcredit.eip712 import Batch, sign_batch
+from jcredit.keccak import keccak256
+from methodology.fiscal import JST_OFFSET_S
 from oracles.adapters.csv import write_signatures
 from oracles.archive import iso_jst
-from oracles.keccak import keccak256
-from oracles.signing import Batch, day_batches, sign_batch
+from oracles.signing import day_batches
 
 INTERVAL_S = 1800
 
@@ -81,7 +83,7 @@ def interval_energy(plant: Plant, start: int, end: int, seed: int = 0) -> tuple[
         clear["dhi"],
     )["poa_global"].to_numpy()
     rng = np.random.default_rng(seed)
-    local = samples + 9 * 3600
+    local = samples + JST_OFFSET_S
     day = (local // 86400) - (local // 86400).min()
     cloudiness = rng.beta(2.0, 1.2, size=int(day.max()) + 1)  # 1 = clear day
     flicker = np.clip(rng.normal(1.0, 0.15, size=len(samples)), 0.3, 1.0)

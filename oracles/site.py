@@ -17,8 +17,8 @@ from pathlib import Path
 
 from eth_utils import is_address, to_checksum_address
 
+from jcredit.types import MeterKind
 from oracles.errors import DataError
-from oracles.roles import MeterKind
 
 SOURCE_TYPES = ("csv", "echonet")
 

@@ -12,16 +12,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from jcredit.errors import ChainError
+from jcredit.registry import PendingReport, RegistryClient
+from jcredit.tx import Sender
+from jcredit.types import ReportStatus
 from methodology.factors import FactorTable
 from methodology.fiscal import next_month_boundary, to_iso
-from oracles.chain import Retry, revert_reason, with_retry
-from oracles.errors import ChainError, DataError
+from oracles.errors import DataError
 from oracles.intake import Intake
 from oracles.report import Report, build_report, data_covers, end_batch
-from oracles.roles import ReportStatus
 from oracles.site import SiteConfig
 
-# Stages where tests inject a crash: after the report is built, after the transaction is sent.
+# Where tests inject a crash: after the report is built (the sender's hook covers "sent").
 Hook = Callable[[str, Any], None]
 
 
@@ -34,97 +36,43 @@ class PushResult:
 
 @dataclass
 class Oracle:
+    """The feed of one site: its signature-checked data, the Registry, and the oracle's sender."""
+
     site: SiteConfig
     intake: Intake
-    registry: Any  # ape ContractInstance of Registry
-    account: Any  # ape AccountAPI: the project's oracle
-    provider: Any  # ape ProviderAPI
+    registry: RegistryClient
+    sender: Sender
     factors: FactorTable
-    retry: Retry = field(default_factory=Retry)
     now: Callable[[], int] = field(default=lambda: int(time.time()))
     log: Callable[[str], None] = print
     hook: Hook = field(default=lambda stage, value: None)
-    receipt_timeout: float = 120.0
-    in_flight_timeout: float = 60.0
 
-    # -- chain reads -------------------------------------------------------------------------
-    def _call(self, action: str, fn: Callable[[], Any]) -> Any:
-        return with_retry(action, fn, self.retry, log=self.log)
-
+    # -- chain reads, retried on RPC errors ----------------------------------------------------
     def next_start(self) -> int:
         pid = self.site.project_id
-        return int(
-            self._call("reading next_period_start", lambda: self.registry.next_period_start(pid))
+        return self.sender.read(
+            "reading next_period_start", lambda: self.registry.next_period_start(pid)
         )
 
     def crediting_end(self) -> int:
         pid = self.site.project_id
-        return int(
-            self._call("reading the project", lambda: self.registry.projects(pid)).crediting_end
-        )
+        return self.sender.read(
+            "reading the project", lambda: self.registry.project(pid)
+        ).crediting_end
 
-    def pending(self) -> Any:
+    def pending(self) -> PendingReport:
         pid = self.site.project_id
-        return self._call("reading the pending report", lambda: self.registry.pending_report(pid))
+        return self.sender.read(
+            "reading the pending report", lambda: self.registry.pending_report(pid)
+        )
 
     def chain_time(self) -> int:
+        provider = self.sender.provider
         return int(
-            self._call(
-                "reading the latest block", lambda: self.provider.get_block("latest").timestamp
+            self.sender.read(
+                "reading the latest block", lambda: provider.get_block("latest").timestamp
             )
         )
-
-    # -- transactions ------------------------------------------------------------------------
-    def wait_in_flight(self) -> None:
-        """Block until no transaction of this account is pending (e.g. sent before a crash)."""
-        web3, address = self.provider.web3, self.account.address
-        timeout = self.in_flight_timeout
-        deadline = time.monotonic() + timeout
-        while True:
-            pending = self._call(
-                "reading nonces", lambda: web3.eth.get_transaction_count(address, "pending")
-            )
-            latest = self._call(
-                "reading nonces", lambda: web3.eth.get_transaction_count(address, "latest")
-            )
-            if pending <= latest:
-                return
-            if time.monotonic() > deadline:
-                raise ChainError(
-                    f"{pending - latest} transaction(s) from {address} are still pending after "
-                    f"{timeout:g} s; rerun when they are mined or dropped"
-                )
-            time.sleep(1.0)
-
-    def preflight(self, action: str, txn: Any) -> None:
-        """eth_call the transaction first: a revert is reported with its reason, never sent."""
-        from ape.exceptions import ContractLogicError as ApeLogicError
-        from web3.exceptions import ContractLogicError
-
-        call = {"from": self.account.address, "to": txn.receiver, "data": bytes(txn.data)}
-        try:
-            self._call(action, lambda: self.provider.web3.eth.call(call))
-        except (ContractLogicError, ApeLogicError) as exc:
-            raise ChainError(f"{action} refused by the contract: {revert_reason(exc)}") from None
-
-    def send(self, action: str, method: Any, *args: Any) -> Any:
-        """Estimate (reverts surface here, nothing is sent), sign, send, wait for the receipt."""
-        txn = self._call(action, lambda: method.as_transaction(*args, sender=self.account))
-        self.preflight(action, txn)
-        signed = self.account.sign_transaction(txn)
-        if signed is None:
-            raise ChainError(f"{action}: the account declined to sign")
-        raw = signed.serialize_transaction()
-        web3 = self.provider.web3
-        tx_hash = self._call(action, lambda: web3.eth.send_raw_transaction(raw))
-        self.hook("sent", tx_hash)
-        receipt = self._call(
-            action,
-            lambda: web3.eth.wait_for_transaction_receipt(tx_hash, timeout=self.receipt_timeout),
-        )
-        if receipt["status"] != 1:
-            raise ChainError(f"{action}: transaction 0x{bytes(tx_hash).hex()} reverted when mined")
-        return receipt
 
     # -- the loop ----------------------------------------------------------------------------
     def start_monitoring(self, start: int) -> None:
@@ -138,13 +86,9 @@ class Oracle:
                     f"meter {meter.serial}: no signed reading at or before {to_iso(start)}"
                 )
             signed.append(end_batch(self.intake, meter.address, int(rows["timestamp"].max())))
-        self.wait_in_flight()
-        self.send(
-            f"start_monitoring at {to_iso(start)}",
-            self.registry.start_monitoring,
-            self.site.project_id,
-            start,
-            [b.as_signed_reading() for b in signed],
+        self.sender.wait_in_flight()
+        self.registry.start_monitoring(
+            self.sender, self.site.project_id, start, [b.as_signed_reading() for b in signed]
         )
         self.log(f"monitoring of project {self.site.project_id} starts at {to_iso(start)}")
 
@@ -166,20 +110,17 @@ class Oracle:
     def settle_pending(self, result: PushResult) -> str | None:
         """Finalize a pending report whose window passed; a reason to stop if one blocks."""
         pending = self.pending()
-        status = int(pending.status)
-        if status == ReportStatus.NONE:
+        if pending.status == ReportStatus.NONE:
             return None
-        if status == ReportStatus.DISPUTED:
+        if pending.status == ReportStatus.DISPUTED:
             return f"report {pending.report_id} is disputed: a validator must resolve it first"
-        deadline = int(pending.challenge_deadline)
-        if self.chain_time() < deadline:
+        if self.chain_time() < pending.challenge_deadline:
             return (
-                f"report {pending.report_id} is in its challenge window until {to_iso(deadline)}; "
-                "the next period is submitted after it is finalized"
+                f"report {pending.report_id} is in its challenge window until "
+                f"{to_iso(pending.challenge_deadline)}; the next period is submitted after it is "
+                "finalized"
             )
-        self.send(
-            f"finalize report {pending.report_id}", self.registry.finalize, self.site.project_id
-        )
+        self.registry.finalize(self.sender, self.site.project_id)
         self.log(f"finalized report {pending.report_id}")
         result.finalized += 1
         return None
@@ -187,7 +128,7 @@ class Oracle:
     def push(self, progress: Callable[[int], Any] | None = None) -> PushResult:
         """Submit every closed period from the chain's cursor on; stops cleanly when blocked."""
         result = PushResult()
-        self.wait_in_flight()
+        self.sender.wait_in_flight()
         start = self.next_start()
         if start == 0:
             raise ChainError(
@@ -198,7 +139,7 @@ class Oracle:
         bar = progress(self.closed_count(start, crediting_end)) if progress else None
         try:
             while True:
-                self.wait_in_flight()
+                self.sender.wait_in_flight()
                 reason = self.settle_pending(result)
                 if reason:
                     result.stopped = reason
@@ -210,7 +151,7 @@ class Oracle:
                 report = build_report(self.site, self.intake, *period, self.factors)
                 self.hook("built", report)
                 label = f"report {to_iso(period[0])}..{to_iso(period[1])}"
-                self.send(label, self.registry.submit_report, *report.submit_args())
+                self.registry.submit_report(self.sender, label, report.submit_args())
                 result.submitted.append(report)
                 state = (
                     "VOID " + "; ".join(report.problems)

@@ -1,6 +1,7 @@
 """`verify`: rebuild a committed period from the archive and compare it with what the chain holds.
 
-Anyone can run it: it needs the archive files and the chain's ReportSubmitted events, no keys.
+Anyone can run it: it needs the archive files and the chain's report events
+(`jcredit.history.submitted_reports`), no keys.
 Checked: the archive file's hash (its name), every reading's meter signature (the batches in the
 manifest), the Merkle root (rebuilt over the batches found valid here: those signing the
 archived in-period readings and those ending on a baseline reading, the set
@@ -8,41 +9,26 @@ archived in-period readings and those ending on a baseline reading, the set
 and the boundary readings the contract accepted.
 """
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from jcredit.eip712 import Batch, batch_digest, domain_separator, recover
+from jcredit.history import SubmittedReport
+from jcredit.merkle import merkle_root
 from methodology.factors import FactorTable
+from methodology.readings import load_readings
 from oracles.adapters.csv import attach_meters
 from oracles.archive import load_manifest, manifest_batches, resolve
 from oracles.errors import DataError
 from oracles.intake import check_signatures
-from oracles.merkle import merkle_root
 from oracles.report import period_result
-from oracles.signing import Batch, batch_digest, domain_separator, recover
 from oracles.site import SiteConfig
-
-
-@dataclass(frozen=True)
-class Committed:
-    """What the chain recorded for one report (from ReportSubmitted + MeterReadingAccepted)."""
-
-    report_id: int
-    period_start: int
-    period_end: int
-    fiscal_year: int
-    merkle_root: bytes
-    data_uri: str
-    self_consumed_wh: int
-    reduction_g: int
-    void: bool
-    end_readings: dict[str, tuple[int, int]] = field(default_factory=dict)  # meter -> (ts, wh)
 
 
 def verify_report(
     site: SiteConfig,
-    committed: Committed,
+    committed: SubmittedReport,
     archive_root: Path,
     factors: FactorTable,
     chain_id: int,
@@ -52,8 +38,6 @@ def verify_report(
     try:
         path = resolve(archive_root, committed.data_uri)
         manifest = load_manifest(path)
-        from methodology.readings import load_readings
-
         readings = attach_meters(load_readings(path), site, str(path))
     except (DataError, OSError, ValueError) as exc:
         return [f"archive: {exc}"]
@@ -132,7 +116,7 @@ def _baseline_batches(
     return found, out
 
 
-def _boundary_differences(readings: pd.DataFrame, committed: Committed) -> list[str]:
+def _boundary_differences(readings: pd.DataFrame, committed: SubmittedReport) -> list[str]:
     out = []
     for meter, (ts, wh) in committed.end_readings.items():
         rows = readings[readings["meter"].str.lower() == meter.lower()]
@@ -146,37 +130,3 @@ def _boundary_differences(readings: pd.DataFrame, committed: Committed) -> list[
                 f"{int(last['cumulative_wh'])} Wh at {int(last['timestamp'])}"
             )
     return out
-
-
-def committed_reports(registry, project_id: int, start_block: int) -> list[Committed]:
-    """Every ReportSubmitted of the project since `start_block`, with the accepted end readings."""
-    from ape import chain
-
-    # range(start, stop) is [start, stop); with one argument ape reads it as the stop.
-    stop = chain.blocks.height + 1
-    topics = {"project_id": project_id}
-    accepted: dict[str, dict[str, tuple[int, int]]] = {}
-    for log in registry.MeterReadingAccepted.range(start_block, stop, search_topics=topics):
-        # event_arguments, not attributes: ContractLog.timestamp is the block's timestamp.
-        args = log.event_arguments
-        accepted.setdefault(str(log.transaction_hash), {})[str(args["meter"])] = (
-            int(args["timestamp"]),
-            int(args["cumulative_wh"]),
-        )
-    reports = []
-    for log in registry.ReportSubmitted.range(start_block, stop, search_topics=topics):
-        reports.append(
-            Committed(
-                report_id=int(log.report_id),
-                period_start=int(log.period_start),
-                period_end=int(log.period_end),
-                fiscal_year=int(log.fiscal_year),
-                merkle_root=bytes(log.merkle_root),
-                data_uri=str(log.data_uri),
-                self_consumed_wh=int(log.self_consumed_wh),
-                reduction_g=int(log.reduction_g),
-                void=bool(log.void),
-                end_readings=accepted.get(str(log.transaction_hash), {}),
-            )
-        )
-    return reports

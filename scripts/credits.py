@@ -5,27 +5,22 @@ from __future__ import annotations
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from scripts._common import (
+from jcredit.accounts import role_account
+from jcredit.history import ZERO_ADDRESS, held_tokens, retirements, transfers
+from jcredit.types import RetirementPurpose, split_token_id
+from methodology.fiscal import to_iso
+from scripts._cli import (
     ScriptError,
     account_option,
+    active,
     checksum_address,
-    contracts,
-    jst,
-    load_deployment,
-    pick_account,
-    split_token_id,
+    platform_of,
+    resolve_token,
+    sender_for,
+    token_options,
+    user_errors,
     utf8_limit,
 )
-from scripts._credits import PURPOSE_NAMES, PURPOSES, held_tokens, resolve_token, retire, transfer
-from scripts._events import ZERO_ADDRESS, retirements, transfers
-
-
-def token_options(command):
-    command = click.option("--fiscal-year", type=click.IntRange(2000, 65535), help="Vintage.")(
-        command
-    )
-    command = click.option("--project", "project_id", type=click.IntRange(min=1))(command)
-    return click.option("--token-id", "token", type=click.IntRange(min=0))(command)
 
 
 @click.group()
@@ -39,12 +34,12 @@ def cli() -> None:
 @account_option("owner", "Whose balance if ADDRESS is not given")
 def balance(provider, address, account) -> None:
     """Balances (t-CO2) of ADDRESS or --account (devnet default: test account 2) per token."""
-    _, credit = contracts(provider)
-    holder = address or pick_account(provider, account, "owner").address
-    tokens = held_tokens(credit, load_deployment(provider).block, holder)
+    platform = platform_of(provider)
+    with user_errors():
+        holder = address or role_account(active(provider), account, "owner").address
     total = 0
-    for token in tokens:
-        amount = int(credit.balanceOf(holder, token))
+    for token in held_tokens(platform.credit.contract, platform.deployment.block, holder):
+        amount = platform.credit.balance(holder, token)
         project_id, fiscal_year = split_token_id(token)
         click.echo(f"token {token} (project {project_id}, FY{fiscal_year}): {amount} t-CO2")
         total += amount
@@ -59,10 +54,11 @@ def balance(provider, address, account) -> None:
 @token_options
 def transfer_(provider, account, to, amount, token, project_id, fiscal_year) -> None:
     """Transfer credits to another address."""
-    _, credit = contracts(provider)
-    holder = pick_account(provider, account, "owner")
+    platform = platform_of(provider)
+    holder = sender_for(provider, account, "owner")
     token = resolve_token(token, project_id, fiscal_year)
-    tx = transfer(credit, holder, to, token, amount)
+    with user_errors():
+        tx = platform.credit.transfer(holder, to, token, amount)
     click.echo(f"transferred {amount} t-CO2 of token {token} to {to} (tx {tx})")
 
 
@@ -76,7 +72,7 @@ def transfer_(provider, account, to, amount, token, project_id, fiscal_year) -> 
     callback=utf8_limit(128),
     help="Who claims the reduction (<= 128 bytes).",
 )
-@click.option("--purpose", type=click.Choice(list(PURPOSES)), required=True)
+@click.option("--purpose", type=click.Choice(RetirementPurpose.names()), required=True)
 @click.option(
     "--memo",
     default="",
@@ -88,13 +84,16 @@ def retire_(
     provider, account, amount, beneficiary, purpose, memo, token, project_id, fiscal_year
 ) -> None:
     """Retire credits for a beneficiary and purpose; they leave circulation for good."""
-    _, credit = contracts(provider)
-    holder = pick_account(provider, account, "owner")
+    platform = platform_of(provider)
+    holder = sender_for(provider, account, "owner")
     token = resolve_token(token, project_id, fiscal_year)
-    retirement_id, tx = retire(credit, holder, token, amount, beneficiary, PURPOSES[purpose], memo)
+    with user_errors():
+        retired = platform.credit.retire(
+            holder, token, amount, beneficiary, RetirementPurpose.from_name(purpose), memo
+        )
     click.echo(
-        f"retirement {retirement_id}: {amount} t-CO2 of token {token} for {beneficiary} "
-        f"({purpose}) (tx {tx})"
+        f"retirement {retired.retirement_id}: {amount} t-CO2 of token {token} for {beneficiary} "
+        f"({purpose}) (tx {retired.tx_hash})"
     )
 
 
@@ -104,14 +103,14 @@ def retire_(
 @token_options
 def history(provider, address, token, project_id, fiscal_year) -> None:
     """Issuances, transfers and retirements of an account or of a token id, from events."""
-    _, credit = contracts(provider)
+    platform = platform_of(provider)
     if address is None and token is None and project_id is None:
         raise ScriptError(
             "history of what? give --address, --token-id, or --project with --fiscal-year"
         )
     if token is not None or project_id is not None:
         token = resolve_token(token, project_id, fiscal_year)
-    start = load_deployment(provider).block
+    credit, start = platform.credit.contract, platform.deployment.block
     retired = {(r.tx_hash, r.token_id): r for r in retirements(credit, start)}
     rows = 0
     for move in transfers(credit, start):
@@ -119,20 +118,19 @@ def history(provider, address, token, project_id, fiscal_year) -> None:
             continue
         if token is not None and move.token_id != token:
             continue
-        when = jst(move.timestamp)
         if move.sender == ZERO_ADDRESS:
             line = f"issued {move.amount} t-CO2 to {move.receiver}"
         elif move.receiver == ZERO_ADDRESS and (move.tx_hash, move.token_id) in retired:
             record = retired[(move.tx_hash, move.token_id)]
             line = (
                 f"retired {move.amount} t-CO2 by {move.sender}: retirement {record.retirement_id} "
-                f"for {record.beneficiary} ({PURPOSE_NAMES.get(record.purpose, record.purpose)})"
+                f"for {record.beneficiary} ({RetirementPurpose(record.purpose).label})"
             )
         elif move.receiver == ZERO_ADDRESS:
             line = f"burned {move.amount} t-CO2 from {move.sender}"
         else:
             line = f"transferred {move.amount} t-CO2 {move.sender} -> {move.receiver}"
-        click.echo(f"{when}  token {move.token_id}  {line}  tx {move.tx_hash}")
+        click.echo(f"{to_iso(move.timestamp)}  token {move.token_id}  {line}  tx {move.tx_hash}")
         rows += 1
     if rows == 0:
         click.echo("no credit movements found")

@@ -5,16 +5,10 @@ from __future__ import annotations
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from scripts._common import (
-    ScriptError,
-    account_option,
-    checksum_address,
-    deployments_path,
-    network_label,
-    pick_account,
-    pick_address,
-)
-from scripts._deploy import deploy
+from jcredit.accounts import role_account, role_address
+from jcredit.deploy import deploy
+from jcredit.deployment import deployments_path, network_label
+from scripts._cli import ScriptError, account_option, active, checksum_address, user_errors
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -42,19 +36,20 @@ def cli(provider, account, validator, oracle, challenge_window, base_uri, force)
 
     Safe to rerun: a deployment whose contracts are on this chain is reused unless --force.
     """
-    admin = pick_account(provider, account, "admin")
-    validator = pick_address(provider, validator, "validator", "--validator")
-    oracle = pick_address(provider, oracle, "oracle", "--oracle")
-    if challenge_window is None and provider.network.is_local:
-        challenge_window = 0
+    provider = active(provider)
     if len(base_uri) > 80:
         raise ScriptError(
             f"--base-uri is {len(base_uri)} characters; the contract takes at most 80"
         )
-
-    deployment, is_new = deploy(
-        provider, admin, validator, oracle, challenge_window, base_uri, force=force
-    )
+    with user_errors():
+        admin = role_account(provider, account, "admin")
+        validator = role_address(provider, validator, "validator", "--validator")
+        oracle = role_address(provider, oracle, "oracle", "--oracle")
+        if challenge_window is None and provider.network.is_local:
+            challenge_window = 0
+        deployment, is_new = deploy(
+            provider, admin, validator, oracle, challenge_window, base_uri, force=force
+        )
     what = (
         "deployed"
         if is_new

@@ -7,8 +7,15 @@ from pathlib import Path
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from scripts._common import ScriptError, account_option, contracts, jst, pick_account
-from scripts._registry import load_table, set_factor
+from methodology.factors import load_factors
+from methodology.fiscal import to_iso
+from scripts._cli import (
+    ScriptError,
+    account_option,
+    platform_of,
+    sender_for,
+    user_errors,
+)
 
 
 @click.group()
@@ -34,17 +41,18 @@ def cli() -> None:
 )
 def set_(provider, account, csv_path, years) -> None:
     """Set factors from the CSV; rows already on chain with the same value are left alone."""
-    registry, _ = contracts(provider)
-    admin = pick_account(provider, account, "admin")
-    table = load_table(csv_path)
-    missing = [year for year in years if year not in table.rows]
-    if missing:
-        raise ScriptError(f"{table.name}: no row for fiscal year(s) {missing}")
-    for year in years or sorted(table.rows):
-        row = table.rows[year]
-        outcome = set_factor(registry, admin, year, row.factor_g_per_mwh)
-        note = "" if row.verified else "  (row marked unverified in the table)"
-        click.echo(f"FY{year}: {row.factor_g_per_mwh} g-CO2/MWh {outcome}{note}")
+    platform = platform_of(provider)
+    admin = sender_for(provider, account, "admin")
+    with user_errors():
+        table = load_factors(csv_path)
+        missing = [year for year in years if year not in table.rows]
+        if missing:
+            raise ScriptError(f"{table.name}: no row for fiscal year(s) {missing}")
+        for year in years or sorted(table.rows):
+            row = table.rows[year]
+            outcome = platform.registry.set_emission_factor(admin, year, row.factor_g_per_mwh)
+            note = "" if row.verified else "  (row marked unverified in the table)"
+            click.echo(f"FY{year}: {row.factor_g_per_mwh} g-CO2/MWh {outcome}{note}")
 
 
 @cli.command(cls=ConnectedProviderCommand)
@@ -52,14 +60,14 @@ def set_(provider, account, csv_path, years) -> None:
 @click.argument("fiscal_years", type=int, nargs=-1)
 def show(provider, fiscal_years) -> None:
     """Show the on-chain factor of FISCAL_YEARS (default: every year in the shipped table)."""
-    registry, _ = contracts(provider)
-    for year in fiscal_years or sorted(load_table(None).rows):
-        record = registry.emission_factors(year)
-        if int(record.factor_g_per_mwh) == 0:
+    platform = platform_of(provider)
+    for year in fiscal_years or sorted(load_factors(None).rows):
+        record = platform.registry.emission_factor(year)
+        if record.factor_g_per_mwh == 0:
             click.echo(f"FY{year}: not set")
             continue
         lock = "locked" if record.locked else "not locked"
         click.echo(
             f"FY{year}: {record.factor_g_per_mwh} g-CO2/MWh for "
-            f"[{jst(int(record.starts_at))}, {jst(int(record.ends_at))}) ({lock})"
+            f"[{to_iso(record.starts_at)}, {to_iso(record.ends_at)}) ({lock})"
         )

@@ -5,9 +5,15 @@ from __future__ import annotations
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from oracles.roles import ReportStatus
-from scripts._common import ScriptError, account_option, contracts, jst, pick_account
-from scripts._registry import check_project, finalize_report
+from jcredit.types import ReportStatus
+from methodology.fiscal import to_iso
+from scripts._cli import (
+    ScriptError,
+    account_option,
+    platform_of,
+    sender_for,
+    user_errors,
+)
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -22,24 +28,25 @@ def cli(provider, account, project_id) -> None:
     """
     from ape import chain
 
-    registry, _ = contracts(provider)
-    check_project(registry, project_id)
-    pending = registry.pending_report(project_id)
-    if int(pending.status) == ReportStatus.NONE:
+    platform = platform_of(provider)
+    with user_errors():
+        platform.registry.project(project_id)
+    pending = platform.registry.pending_report(project_id)
+    if pending.status == ReportStatus.NONE:
         click.echo(f"project {project_id} has no pending report: nothing to finalize")
         return
-    if int(pending.status) == ReportStatus.DISPUTED:
+    if pending.status == ReportStatus.DISPUTED:
         raise ScriptError(
             f"report {pending.report_id} of project {project_id} is disputed: a validator resolves "
             "the dispute first"
         )
-    deadline = int(pending.challenge_deadline)
-    if chain.pending_timestamp < deadline:
+    if chain.pending_timestamp < pending.challenge_deadline:
         raise ScriptError(
             f"report {pending.report_id} of project {project_id} is in its challenge window until "
-            f"{jst(deadline)}: finalize after that"
+            f"{to_iso(pending.challenge_deadline)}: finalize after that"
         )
-    event = finalize_report(registry, pick_account(provider, account, "admin"), project_id)
+    with user_errors():
+        event = platform.registry.finalize(sender_for(provider, account, "admin"), project_id)
     click.echo(
         f"report {event.report_id} of project {project_id} finalized: {event.minted_t} t-CO2 "
         f"minted as token {event.token_id} (carry {event.carry_g} g to the next report)"

@@ -5,23 +5,17 @@ from __future__ import annotations
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from scripts._common import (
+from jcredit.history import project_meters
+from jcredit.types import MeterKind
+from methodology.fiscal import to_iso
+from scripts._cli import (
     account_option,
     checksum_address,
-    contracts,
-    load_deployment,
-    parse_jst,
-    pick_account,
+    platform_of,
+    sender_for,
+    time_option_value,
+    user_errors,
     utf8_limit,
-)
-from scripts._registry import (
-    KINDS,
-    approve_meter,
-    check_project,
-    describe_meter,
-    project_meters,
-    register_meter,
-    revoke_meter,
 )
 
 
@@ -41,7 +35,7 @@ def cli() -> None:
     callback=checksum_address,
     help="The meter's signing address (its id).",
 )
-@click.option("--kind", type=click.Choice(KINDS), required=True)
+@click.option("--kind", type=click.Choice(MeterKind.names()), required=True)
 @click.option(
     "--serial", required=True, callback=utf8_limit(64), help="Serial number (<= 64 bytes)."
 )
@@ -52,10 +46,13 @@ def cli() -> None:
 )
 def register(provider, account, project_id, meter, kind, serial, certification_expiry) -> None:
     """Register a meter for a project (project owner). It reports once a validator approves it."""
-    registry, _ = contracts(provider)
-    owner = pick_account(provider, account, "owner")
-    expiry = parse_jst(certification_expiry, "--certification-expiry")
-    register_meter(registry, owner, project_id, meter, kind, serial, expiry)
+    platform = platform_of(provider)
+    owner = sender_for(provider, account, "owner")
+    expiry = time_option_value(certification_expiry, "--certification-expiry")
+    with user_errors():
+        platform.registry.register_meter(
+            owner, project_id, meter, MeterKind.from_name(kind), serial, expiry
+        )
     click.echo(f"{kind} meter {meter} registered for project {project_id} (PENDING)")
 
 
@@ -65,8 +62,9 @@ def register(provider, account, project_id, meter, kind, serial, certification_e
 @click.argument("meter", callback=checksum_address)
 def approve(provider, account, meter) -> None:
     """Approve a registered meter (validator)."""
-    registry, _ = contracts(provider)
-    approve_meter(registry, pick_account(provider, account, "validator"), meter)
+    platform = platform_of(provider)
+    with user_errors():
+        platform.registry.approve_meter(sender_for(provider, account, "validator"), meter)
     click.echo(f"meter {meter}: APPROVED")
 
 
@@ -76,8 +74,9 @@ def approve(provider, account, meter) -> None:
 @click.argument("meter", callback=checksum_address)
 def revoke(provider, account, meter) -> None:
     """Revoke a meter, e.g. a compromised one (project owner or validator)."""
-    registry, _ = contracts(provider)
-    revoke_meter(registry, pick_account(provider, account, "validator"), meter)
+    platform = platform_of(provider)
+    with user_errors():
+        platform.registry.revoke_meter(sender_for(provider, account, "validator"), meter)
     click.echo(f"meter {meter}: REVOKED")
 
 
@@ -86,14 +85,16 @@ def revoke(provider, account, meter) -> None:
 @click.option("--project", "project_id", type=click.IntRange(min=1), required=True)
 def list_(provider, project_id) -> None:
     """List a project's meters with kind, status, certification and last reading."""
-    registry, _ = contracts(provider)
-    check_project(registry, project_id)
-    meters = project_meters(registry, load_deployment(provider).block, project_id)
+    platform = platform_of(provider)
+    with user_errors():
+        platform.registry.project(project_id)
+    meters = project_meters(platform.registry.contract, platform.deployment.block, project_id)
     if not meters:
         click.echo(f"project {project_id} has no meters")
-    for meter in meters:
-        row = describe_meter(meter, registry.meters(meter))
+    for address in meters:
+        meter = platform.registry.meter(address)
+        last = to_iso(meter.last_timestamp) if meter.last_timestamp else "-"
         click.echo(
-            f"{row['meter']}  {row['kind']:<16} {row['status']:<9} serial {row['serial']}  "
-            f"certified until {row['certification_expiry']}  last {row['last_timestamp']}"
+            f"{address}  {meter.kind.label:<16} {meter.status.name:<9} serial {meter.serial}  "
+            f"certified until {to_iso(meter.certification_expiry)}  last {last}"
         )

@@ -5,20 +5,29 @@ See oracles/README.md for the site config and what each error means.
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from scripts._common import (
+from jcredit.accounts import role_account, unattended
+from jcredit.history import submitted_reports
+from jcredit.tx import Sender
+from methodology.factors import load_factors
+from methodology.fiscal import to_iso
+from oracles.feed import open_oracle
+from oracles.intake import describe_refusals
+from oracles.site import load_site
+from oracles.submit import Oracle
+from oracles.verify import verify_report
+from scripts._cli import (
     ScriptError,
     account_option,
-    deployments_path,
-    jst,
-    parse_jst,
-    pick_account,
+    active,
+    platform_of,
+    time_option_value,
+    user_errors,
 )
 
 
@@ -50,95 +59,40 @@ def _factors_option():
     )
 
 
-def _active(provider):
-    """The connected provider. Normally the one click passes; when the network was already
-    connected in-process (tests, the demo), click passes a fresh unconnected instance."""
-    from ape import networks
-
-    return provider if provider.is_connected else networks.active_provider
-
-
-def _setup(provider, site_path, deployments_file, factors_path):
-    """Site, deployment, factors, and the signature-checked readings; errors become messages."""
-    from ape import chain
-
-    from methodology.errors import MethodologyError
-    from methodology.factors import load_factors
-    from oracles.chain import load_deployment
-    from oracles.errors import OracleError
-    from oracles.intake import check_signatures, describe_refusals, load_source
-    from oracles.site import load_site
-
-    provider = _active(provider)
-    try:
-        site = load_site(site_path)
-        deployment = load_deployment(deployments_file or deployments_path(provider))
-        if deployment.chain_id != chain.chain_id:
-            raise ScriptError(
-                f"deployments file is for chain {deployment.chain_id}, "
-                f"but the network is chain {chain.chain_id}"
-            )
-        factors = load_factors(factors_path)
-        readings, batches, raw = load_source(site)
-        intake = check_signatures(
-            site, readings, batches, deployment.chain_id, deployment.registry, raw
+def _oracle(provider, account, site_path, deployments_file, factors_path) -> Oracle:
+    """The site's oracle, its data signature-checked; refused readings listed on stderr."""
+    provider = active(provider)
+    platform = platform_of(provider, deployments_file)
+    with user_errors():
+        sender = Sender(
+            unattended(role_account(provider, account, "oracle")), provider, log=click.echo
         )
-    except (OracleError, MethodologyError) as exc:
-        raise ScriptError(str(exc)) from None
-    if intake.refusals:
-        click.echo(describe_refusals(intake.refusals), err=True)
-    from ape import project
-
-    return site, deployment, factors, intake, project.Registry.at(deployment.registry)
+        oracle = open_oracle(site_path, platform, sender, factors_path, log=click.echo)
+    if oracle.intake.refusals:
+        click.echo(describe_refusals(oracle.intake.refusals), err=True)
+    return oracle
 
 
-def _oracle(provider, account, site_path, deployments_file, factors_path):
-    from oracles.submit import Oracle
-
-    provider = _active(provider)
-    site, _, factors, intake, registry = _setup(provider, site_path, deployments_file, factors_path)
-    return Oracle(
-        site=site,
-        intake=intake,
-        registry=registry,
-        account=unattended(pick_account(provider, account, "oracle")),
-        provider=provider,
-        factors=factors,
-        log=click.echo,
-    )
-
-
-def unattended(account):
-    """A keyfile account signs without prompting when its passphrase is in the environment.
-
-    Ape reads APE_ACCOUNTS_<alias>_PASSPHRASE to unlock but still asks to confirm each signature;
-    `follow` runs unattended, so the operator opts in by setting that variable.
-    """
-    passphrase = os.environ.get(f"APE_ACCOUNTS_{getattr(account, 'alias', '')}_PASSPHRASE")
-    if passphrase and hasattr(account, "set_autosign"):
-        account.set_autosign(True, passphrase=passphrase)
-    return account
-
-
-def _push_once(oracle, start: str | None, progress: bool) -> None:
+def _push_once(oracle: Oracle, start: str | None, progress: bool) -> None:
     from tqdm import tqdm
 
-    from oracles.errors import OracleError
-
-    try:
+    with user_errors():
         if start is not None and oracle.next_start() == 0:
-            oracle.start_monitoring(parse_jst(start, "--start"))
+            oracle.start_monitoring(time_option_value(start, "--start"))
         bar = (
             (lambda total: tqdm(total=total, unit="period", desc="backfill")) if progress else None
         )
         result = oracle.push(progress=bar)
-    except OracleError as exc:
-        raise ScriptError(str(exc)) from None
     click.echo(f"{len(result.submitted)} report(s) submitted")
     if result.stopped:
         click.echo(f"stopped: {result.stopped}")
     else:
-        click.echo(f"up to date: next period starts {jst(oracle.next_start())}")
+        click.echo(f"up to date: next period starts {to_iso(oracle.next_start())}")
+
+
+def pause(seconds: float) -> None:
+    """The wait between two polls of `follow` (the only place it sleeps between polls)."""
+    time.sleep(seconds)
 
 
 @click.group()
@@ -173,7 +127,7 @@ def follow(provider, site_path, account, deployments_file, factors_path, interva
         while True:
             oracle = _oracle(provider, account, site_path, deployments_file, factors_path)
             _push_once(oracle, None, progress=False)
-            time.sleep(interval)
+            pause(interval)
     except KeyboardInterrupt:
         click.echo("stopped (Ctrl-C); rerun to resume from the chain's state")
 
@@ -192,27 +146,28 @@ def follow(provider, site_path, account, deployments_file, factors_path, interva
 @click.option("--report-id", type=int, help="Only this report (default: all of the project).")
 def verify(provider, site_path, deployments_file, factors_path, archive_dir, report_id):
     """Rebuild committed periods from the archive and compare them with the chain."""
-    from oracles.verify import committed_reports, verify_report
-
-    site, deployment, factors, _, registry = _setup(
-        provider, site_path, deployments_file, factors_path
+    platform = platform_of(provider, deployments_file)
+    with user_errors():
+        site = load_site(site_path)
+        factors = load_factors(factors_path)
+    reports = submitted_reports(
+        platform.registry.contract, platform.deployment.block, site.project_id
     )
-    reports = committed_reports(registry, site.project_id, deployment.block)
     if report_id is not None:
         reports = [r for r in reports if r.report_id == report_id]
     if not reports:
         raise ScriptError(f"no committed report for project {site.project_id} to verify")
     failed = 0
     for committed in reports:
-        period = f"{jst(committed.period_start)}..{jst(committed.period_end)}"
+        period = f"{to_iso(committed.period_start)}..{to_iso(committed.period_end)}"
         label = f"report {committed.report_id} {period}"
         differences = verify_report(
             site,
             committed,
             archive_dir or site.archive,
             factors,
-            deployment.chain_id,
-            deployment.registry,
+            platform.deployment.chain_id,
+            platform.deployment.registry,
         )
         if differences:
             failed += 1

@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from scripts._common import (
+from jcredit.accounts import role_address
+from jcredit.registry import ProjectRecord
+from methodology.eligibility import longest_crediting_end
+from methodology.fiscal import to_iso
+from scripts._cli import (
     account_option,
+    active,
     checksum_address,
-    contracts,
-    parse_jst,
-    pick_account,
-    pick_address,
+    platform_of,
+    sender_for,
+    time_option_value,
+    user_errors,
     utf8_limit,
 )
-from scripts._registry import (
-    CREDITING_YEARS,
-    check_project,
-    describe_project,
-    register_project,
-    set_oracle,
-    set_status,
-    years_later,
-)
+
+
+def describe(project: ProjectRecord) -> dict[str, str]:
+    """A project as readable values."""
+    out = {key: str(value) for key, value in asdict(project).items()}
+    out["status"] = str(project.status.name)
+    for key in ("commissioning_date", "crediting_start", "crediting_end"):
+        out[key] = f"{getattr(project, key)} ({to_iso(getattr(project, key))})"
+    return out
 
 
 @click.group()
@@ -55,18 +62,21 @@ def register(
     metadata_uri,
 ) -> None:
     """Register a project; the account becomes its owner. Prints the new project id."""
-    registry, _ = contracts(provider)
-    owner = pick_account(provider, account, "owner")
-    commissioned = parse_jst(commissioning_date, "--commissioning-date")
-    start = parse_jst(crediting_start, "--crediting-start") if crediting_start else commissioned
+    platform = platform_of(provider)
+    owner = sender_for(provider, account, "owner")
+    commissioned = time_option_value(commissioning_date, "--commissioning-date")
+    start = (
+        time_option_value(crediting_start, "--crediting-start") if crediting_start else commissioned
+    )
     end = (
-        parse_jst(crediting_end, "--crediting-end")
+        time_option_value(crediting_end, "--crediting-end")
         if crediting_end
-        else years_later(start, CREDITING_YEARS)
+        else longest_crediting_end(start)
     )
-    project_id = register_project(
-        registry, owner, capacity_w, commissioned, start, end, metadata_uri, methodology_id
-    )
+    with user_errors():
+        project_id = platform.registry.register_project(
+            owner, capacity_w, commissioned, start, end, metadata_uri, methodology_id
+        )
     click.echo(f"project {project_id} registered by {owner.address} (PENDING until approved)")
 
 
@@ -76,11 +86,11 @@ def _status_command(action: str, with_reason: bool) -> click.Command:
     @account_option("validator")
     @click.argument("project_id", type=click.IntRange(min=1))
     def command(provider, account, project_id, reason: str = "") -> None:
-        registry, _ = contracts(provider)
-        validator = pick_account(provider, account, "validator")
-        set_status(registry, validator, action, project_id, reason)
-        status = describe_project(registry.projects(project_id))["status"]
-        click.echo(f"project {project_id}: {status}")
+        platform = platform_of(provider)
+        validator = sender_for(provider, account, "validator")
+        with user_errors():
+            platform.registry.set_project_status(validator, action, project_id, reason)
+        click.echo(f"project {project_id}: {platform.registry.project(project_id).status.name}")
 
     command.help = f"{action.capitalize()} a project (validator)."
     if with_reason:
@@ -106,12 +116,13 @@ for _action, _with_reason in (
 @click.option(
     "--oracle", callback=checksum_address, help="Oracle address (devnet default: test account 3)."
 )
-def set_oracle_(provider, account, project_id, oracle) -> None:
+def set_oracle(provider, account, project_id, oracle) -> None:
     """Assign the oracle that submits the project's monitoring reports (admin)."""
-    registry, _ = contracts(provider)
-    admin = pick_account(provider, account, "admin")
-    oracle = pick_address(provider, oracle, "oracle", "--oracle")
-    set_oracle(registry, admin, project_id, oracle)
+    platform = platform_of(provider)
+    admin = sender_for(provider, account, "admin")
+    with user_errors():
+        oracle = role_address(active(provider), oracle, "oracle", "--oracle")
+        platform.registry.set_project_oracle(admin, project_id, oracle)
     click.echo(f"project {project_id}: oracle {oracle}")
 
 
@@ -120,8 +131,9 @@ def set_oracle_(provider, account, project_id, oracle) -> None:
 @click.argument("project_id", type=click.IntRange(min=1))
 def show(provider, project_id) -> None:
     """Show one project as stored on chain."""
-    registry, _ = contracts(provider)
-    project = describe_project(check_project(registry, project_id))
+    platform = platform_of(provider)
+    with user_errors():
+        project = describe(platform.registry.project(project_id))
     click.echo(f"project {project_id}")
     for key, value in project.items():
         click.echo(f"  {key:20} {value}")
@@ -131,13 +143,13 @@ def show(provider, project_id) -> None:
 @network_option()
 def list_(provider) -> None:
     """List every project: id, status, owner, capacity."""
-    registry, _ = contracts(provider)
-    count = registry.project_count()
+    platform = platform_of(provider)
+    count = platform.registry.project_count()
     if count == 0:
         click.echo("no projects registered")
     for project_id in range(1, count + 1):
-        project = describe_project(registry.projects(project_id))
+        project = platform.registry.project(project_id)
         click.echo(
-            f"{project_id:>4}  {project['status']:<10} {project['owner']}  "
-            f"{project['capacity_w']} W  {project.get('metadata_uri', '')}"
+            f"{project_id:>4}  {project.status.name:<10} {project.owner}  "
+            f"{project.capacity_w} W  {project.metadata_uri}"
         )

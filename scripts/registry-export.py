@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from scripts._common import contracts, load_deployment, out_dir
-from scripts._outputs import registry_export
+from jcredit.documents.registry_export import registry_export
+from scripts._cli import out_dir, platform_of, user_errors
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -20,13 +20,10 @@ from scripts._outputs import registry_export
 def cli(provider, project_id, out) -> None:
     """Write issuances.csv (project, fiscal year, monitoring period, amount, serial range) and
     retirements.csv (beneficiary, purpose, memo, holder, tx) from chain events."""
-    registry, credit = contracts(provider)
-    if project_id is not None:
-        from scripts._registry import check_project
-
-        check_project(registry, project_id)
-    issuances, retired = registry_export(
-        registry, credit, load_deployment(provider), out or out_dir("registry-export"), project_id
-    )
+    platform = platform_of(provider)
+    with user_errors():
+        issuances, retired = registry_export(
+            platform, out or out_dir("registry-export"), project_id
+        )
     click.echo(f"issuances    {issuances}")
     click.echo(f"retirements  {retired}")

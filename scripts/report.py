@@ -7,8 +7,10 @@ from pathlib import Path
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from scripts._common import contracts, load_deployment, network_label, out_dir
-from scripts._outputs import certificate, certificate_files, monthly_report
+from jcredit.deployment import network_label
+from jcredit.documents.certificate import certificate, certificate_files
+from jcredit.documents.monthly import monthly_report
+from scripts._cli import active, out_dir, platform_of, user_errors
 
 
 @click.group()
@@ -23,10 +25,9 @@ def cli() -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="[out/reports]")
 def monthly(provider, project_id, fiscal_year, out) -> None:
     """Per month: generation, export, self-consumption, reduction, credits (CSV and PNG)."""
-    registry, _ = contracts(provider)
-    files = monthly_report(
-        registry, load_deployment(provider), project_id, fiscal_year, out or out_dir("reports")
-    )
+    platform = platform_of(provider)
+    with user_errors():
+        files = monthly_report(platform, project_id, fiscal_year, out or out_dir("reports"))
     minted = sum(row.credits_t for row in files.rows)
     click.echo(f"project {project_id} FY{fiscal_year}: {len(files.rows)} reports, {minted} t-CO2")
     click.echo(f"  table  {files.csv}")
@@ -39,8 +40,9 @@ def monthly(provider, project_id, fiscal_year, out) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="[out/certificates]")
 def certificate_(provider, retirement_id, out) -> None:
     """A retirement certificate (HTML and PDF) with every on-chain reference to check it."""
-    _, credit = contracts(provider)
-    cert = certificate(credit, load_deployment(provider), network_label(provider), retirement_id)
+    platform = platform_of(provider)
+    with user_errors():
+        cert = certificate(platform, network_label(active(provider)), retirement_id)
     html, pdf = certificate_files(cert, out or out_dir("certificates"))
     click.echo(f"retirement {retirement_id}: {cert.amount_t} t-CO2 for {cert.beneficiary}")
     click.echo(f"  html  {html}")

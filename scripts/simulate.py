@@ -12,7 +12,10 @@ from pathlib import Path
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from scripts._common import ScriptError, contracts, jst, out_dir
+from methodology.fiscal import fiscal_year_bounds, to_iso
+from oracles.simulator import Plant, write_site
+from oracles.site import load_site
+from scripts._cli import ScriptError, out_dir, platform_of, user_errors
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -27,17 +30,13 @@ def cli(provider, project_id, fiscal_year, latitude, longitude, seed, out) -> No
     """Simulate a fiscal year of 30-minute signed readings for a registered project's plant."""
     from ape import chain
 
-    from methodology.fiscal import fiscal_year_bounds
-    from oracles.simulator import Plant, write_site
-    from oracles.site import load_site
-    from scripts._registry import check_project
-
-    registry, _ = contracts(provider)
-    capacity_w = int(check_project(registry, project_id).capacity_w)
+    platform = platform_of(provider)
+    with user_errors():
+        capacity_w = platform.registry.project(project_id).capacity_w
     start, end = fiscal_year_bounds(fiscal_year)
     if end > chain.blocks.head.timestamp:
         raise ScriptError(
-            f"FY{fiscal_year} ends {jst(end)}, after the chain's time: the contract only takes "
+            f"FY{fiscal_year} ends {to_iso(end)}, after the chain's time: the contract only takes "
             "periods that are over, pick a fiscal year that has ended"
         )
     plant = Plant(latitude=latitude, longitude=longitude, capacity_w=capacity_w)
@@ -45,7 +44,7 @@ def cli(provider, project_id, fiscal_year, latitude, longitude, seed, out) -> No
         out or out_dir(f"site-{project_id}"),
         project_id,
         chain.chain_id,
-        registry.address,
+        platform.registry.address,
         start,
         end,
         plant,

@@ -1,1 +1,2 @@
-"""Adapters: each turns one kind of meter data into readings of DESIGN section 5."""
+"""Adapters: each turns one kind of meter data into readings of the common format
+(docs/interfaces.md, "Readings CSV")."""

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from jcredit.eip712 import Batch
 from methodology.errors import ReadingsError
 from methodology.readings import load_readings
 from oracles.errors import DataError
-from oracles.signing import Batch
 from oracles.site import SiteConfig
 
 SIGNATURE_COLUMNS = (

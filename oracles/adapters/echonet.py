@@ -18,19 +18,19 @@ tcpdump / Wireshark) of the UDP port 3610 traffic works too; its packet times ar
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 
 from methodology.errors import ReadingsError
+from methodology.fiscal import JST
 from methodology.readings import load_readings
 from oracles.adapters.csv import attach_meters
 from oracles.adapters.pcap import is_pcap, udp_payloads
 from oracles.errors import DataError
 from oracles.site import SiteConfig
 
-JST = timezone(timedelta(hours=9))
 ECHONET_PORT = 3610
 SMART_METER_CLASS = b"\x02\x88"
 NO_MEASUREMENT = 0xFFFFFFFE

@@ -9,15 +9,15 @@ one request so WH and its scale factor come from the same instant.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 from pymodbus.client import ModbusTcpClient
 from pymodbus.exceptions import ModbusException
 
+from methodology.fiscal import JST
 from oracles.errors import DataError
 
-JST = timezone(timedelta(hours=9))
 INTERVAL_S = 1800
 BASES = (40000, 0, 50000)
 MARKER = (0x5375, 0x6E53)  # "SunS"

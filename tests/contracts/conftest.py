@@ -9,7 +9,18 @@ from collections.abc import Iterator
 
 import boa
 import pytest
-from contract_world import CONTRACTS, NOW, Actors, World, deploy_world, make_actors
+
+from tests.contracts.contract_world import (
+    CONTRACTS,
+    DAY,
+    MAY_2025,
+    NOW,
+    Actors,
+    World,
+    deploy_world,
+    make_actors,
+)
+from tests.contracts.report_world import APRIL, APRIL_G, APRIL_SC, BASE, set_window
 
 
 @pytest.fixture(scope="session")
@@ -44,3 +55,18 @@ def fresh_chain(deployed) -> Iterator[None]:
 @pytest.fixture
 def world(deployed) -> World:
     return deployed
+
+
+@pytest.fixture
+def project(world):
+    """A G/E project monitored from FY2025_START with hand-computed baselines; (id, meters)."""
+    return world.monitored_project(baselines=BASE)
+
+
+@pytest.fixture
+def pending(world, project):
+    """April submitted under a 3-day window: pending, registers advanced."""
+    project_id, meters = project
+    set_window(world, 3 * DAY)
+    world.submit(project_id, meters, MAY_2025, APRIL, APRIL_SC, APRIL_G)
+    return project_id, meters

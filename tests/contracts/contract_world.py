@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boa
-from meter_signing import Domain, Meter
+
+from tests.contracts.meter_signing import Domain, Meter
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "contracts"
 

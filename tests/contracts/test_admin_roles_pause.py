@@ -2,7 +2,8 @@
 
 import boa
 import pytest
-from contract_world import events
+
+from tests.contracts.contract_world import events
 
 ROLE_NAMES = ["VALIDATOR_ROLE", "ORACLE_ROLE", "PAUSER_ROLE", "MINTER_ROLE"]
 

@@ -2,8 +2,9 @@
 
 import boa
 import pytest
-from contract_world import events, token_id
 from eth_utils import keccak
+
+from tests.contracts.contract_world import events, token_id
 
 ZERO = "0x0000000000000000000000000000000000000000"
 TID = token_id(1, 2025)  # 1 << 16 | 2025 = 67,561

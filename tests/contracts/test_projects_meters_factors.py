@@ -2,7 +2,8 @@
 
 import boa
 import pytest
-from contract_world import (
+
+from tests.contracts.contract_world import (
     APPROVED,
     CAPACITY_W,
     CERT_EXPIRY,
@@ -24,7 +25,7 @@ from contract_world import (
     events,
     meter_key,
 )
-from meter_signing import Meter
+from tests.contracts.meter_signing import Meter
 
 ZERO = "0x0000000000000000000000000000000000000000"
 METER = Meter(meter_key(0xABC)).address

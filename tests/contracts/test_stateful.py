@@ -20,21 +20,9 @@ reject, ...) fewer than MIN_SUCCESSES times, so the machine cannot silently stop
 
 import os
 from collections import Counter
-from dataclasses import dataclass, field
 
 import boa
 import pytest
-from contract_world import (
-    DAY,
-    EXPORT,
-    FACTOR_2025,
-    FY2025_END,
-    FY2025_START,
-    GENERATION,
-    World,
-    meter_key,
-    token_id,
-)
 from eth_utils import keccak
 from hypothesis import event, settings
 from hypothesis import strategies as st
@@ -45,14 +33,31 @@ from hypothesis.stateful import (
     precondition,
     rule,
 )
-from meter_signing import Meter
 
-FACTOR_2026 = 421_000
-FY2026_END = 1806505200  # 2027-04-01T00:00+09:00
-FACTORS = {2025: FACTOR_2025, 2026: FACTOR_2026}
-FY_BOUNDS = {2025: (FY2025_START, FY2025_END), 2026: (FY2025_END, FY2026_END)}
+from tests.contracts.contract_world import (
+    DAY,
+    EXPORT,
+    FY2025_START,
+    GENERATION,
+    World,
+    meter_key,
+    token_id,
+)
+from tests.contracts.meter_signing import Meter
+from tests.contracts.stateful_model import (
+    CAPACITY_W,
+    FACTOR_2026,
+    FACTORS,
+    FY2026_END,
+    FY_BOUNDS,
+    CreditLedger,
+    ModelMeter,
+    ModelProject,
+    Pending,
+    fiscal_year,
+)
+
 MAX_PROJECTS = 3
-CAPACITY_W = 50_000  # large enough that monthly reports mint whole tonnes
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "quick")
 STEPS = {"quick": (20, 60), "deep": (300, 150)}[PROFILE]
 # Least successful calls per run; a quick run makes each several times more often than this.
@@ -62,41 +67,6 @@ MIN_SUCCESSES = {
     "resolve_dispute(uphold)": 3,
     "resolve_dispute(reject)": 3,
 }
-
-
-def fiscal_year(ts: int) -> int:
-    return next(fy for fy, (start, end) in FY_BOUNDS.items() if start <= ts < end)
-
-
-@dataclass
-class ModelMeter:
-    signer: Meter
-    last_ts: int = 0
-    last_wh: int = 0
-
-
-@dataclass
-class Pending:
-    report_id: int
-    start: int
-    end: int
-    fiscal_year: int
-    reduction_g: int
-    deadline: int
-    previous: dict
-    disputed: bool = False
-
-
-@dataclass
-class ModelProject:
-    project_id: int
-    owner: str
-    status: str = "pending"
-    meters: dict = field(default_factory=dict)
-    monitoring_start: int = 0
-    next_start: int = 0
-    pending: Pending | None = None
-    periods: list = field(default_factory=list)  # accepted (start, end, report_id), in order
 
 
 class CreditsMachine(RuleBasedStateMachine):
@@ -120,11 +90,7 @@ class CreditsMachine(RuleBasedStateMachine):
         self.credit_paused = False
         self.report_count = 0
         self.retirement_count = 0
-        self.finalized_g: dict[tuple[int, int], int] = {}
-        self.carry: dict[int, int] = {}
-        self.minted: dict[int, int] = {}
-        self.retired: dict[int, int] = {}
-        self.balances: dict[tuple[str, int], int] = {}
+        self.ledger = CreditLedger()
 
     def teardown(self) -> None:
         self._anchor.__exit__(None, None, None)
@@ -164,21 +130,6 @@ class CreditsMachine(RuleBasedStateMachine):
         if pending and not data.draw(st.booleans()):
             return data.draw(st.sampled_from(pending))
         return self.pick(data)
-
-    def credit_report(self, project: ModelProject, fy: int, reduction_g: int) -> None:
-        tid = token_id(project.project_id, fy)
-        total = self.carry.get(tid, 0) + reduction_g
-        minted_t, self.carry[tid] = divmod(total, 1_000_000)
-        self.finalized_g[(project.project_id, fy)] = (
-            self.finalized_g.get((project.project_id, fy), 0) + reduction_g
-        )
-        self.minted[tid] = self.minted.get(tid, 0) + minted_t
-        key = (project.owner, tid)
-        self.balances[key] = self.balances.get(key, 0) + minted_t
-
-    def mints(self, project: ModelProject, fy: int, reduction_g: int) -> bool:
-        tid = token_id(project.project_id, fy)
-        return self.carry.get(tid, 0) + reduction_g >= 1_000_000
 
     # ---- registration ---------------------------------------------------------------------
 
@@ -374,7 +325,7 @@ class CreditsMachine(RuleBasedStateMachine):
             and self.window == 0
             and mode != "void"
             and self.credit_paused
-            and self.mints(project, fy, reduction)
+            and self.ledger.mints(project, fy, reduction)
         ):
             expected = "pausable: contract is paused"
         args = (
@@ -401,7 +352,7 @@ class CreditsMachine(RuleBasedStateMachine):
         project.next_start = end
         credited = 0 if mode == "void" else reduction
         if self.window == 0:
-            self.credit_report(project, fy, credited)
+            self.ledger.credit_report(project, fy, credited)
         else:
             project.pending = Pending(
                 report_id, start, end, fy, credited, boa.env.timestamp + self.window, previous
@@ -490,13 +441,15 @@ class CreditsMachine(RuleBasedStateMachine):
             expected = "registry: challenge window open"
         elif project.status != "approved":
             expected = "registry: project not approved"
-        elif self.credit_paused and self.mints(project, pending.fiscal_year, pending.reduction_g):
+        elif self.credit_paused and self.ledger.mints(
+            project, pending.fiscal_year, pending.reduction_g
+        ):
             expected = "pausable: contract is paused"
         else:
             expected = None
         self.call(expected, self.a.buyer, self.registry.finalize, project.project_id)
         if expected is None:
-            self.credit_report(project, pending.fiscal_year, pending.reduction_g)
+            self.ledger.credit_report(project, pending.fiscal_year, pending.reduction_g)
             project.pending = None
 
     @rule(data=st.data(), wrong_actor=st.booleans())
@@ -546,7 +499,7 @@ class CreditsMachine(RuleBasedStateMachine):
         elif (
             uphold
             and self.credit_paused
-            and self.mints(project, pending.fiscal_year, pending.reduction_g)
+            and self.ledger.mints(project, pending.fiscal_year, pending.reduction_g)
         ):
             expected, sender = "pausable: contract is paused", self.a.validator
         else:
@@ -563,7 +516,7 @@ class CreditsMachine(RuleBasedStateMachine):
         if expected is not None:
             return
         if uphold:
-            self.credit_report(project, pending.fiscal_year, pending.reduction_g)
+            self.ledger.credit_report(project, pending.fiscal_year, pending.reduction_g)
         else:
             for kind, (ts, wh) in pending.previous.items():
                 project.meters[kind].last_ts, project.meters[kind].last_wh = ts, wh
@@ -656,13 +609,13 @@ class CreditsMachine(RuleBasedStateMachine):
     # ---- credits --------------------------------------------------------------------------
 
     def held_tokens(self) -> list[tuple[str, int]]:
-        return sorted(key for key, amount in self.balances.items() if amount > 0)
+        return sorted(key for key, amount in self.ledger.balances.items() if amount > 0)
 
-    @precondition(lambda self: any(v > 0 for v in self.balances.values()))
+    @precondition(lambda self: any(v > 0 for v in self.ledger.balances.values()))
     @rule(data=st.data(), extra=st.integers(0, 2), to_buyer=st.booleans())
     def transfer(self, data, extra, to_buyer):
         holder, tid = data.draw(st.sampled_from(self.held_tokens()))
-        balance = self.balances[(holder, tid)]
+        balance = self.ledger.balances[(holder, tid)]
         amount = data.draw(st.integers(1, balance)) + (extra if extra == 2 else 0)
         to = self.a.buyer if to_buyer and holder != self.a.buyer else self.a.holder
         if to == holder:
@@ -675,14 +628,14 @@ class CreditsMachine(RuleBasedStateMachine):
             expected = None
         self.call(expected, holder, self.credit.safeTransferFrom, holder, to, tid, amount, b"")
         if expected is None:
-            self.balances[(holder, tid)] -= amount
-            self.balances[(to, tid)] = self.balances.get((to, tid), 0) + amount
+            self.ledger.balances[(holder, tid)] -= amount
+            self.ledger.balances[(to, tid)] = self.ledger.balances.get((to, tid), 0) + amount
 
-    @precondition(lambda self: any(v > 0 for v in self.balances.values()))
+    @precondition(lambda self: any(v > 0 for v in self.ledger.balances.values()))
     @rule(data=st.data(), dice=st.integers(0, 3), purpose=st.integers(0, 5), memo=st.booleans())
     def retire(self, data, dice, purpose, memo):
         holder, tid = data.draw(st.sampled_from(self.held_tokens()))
-        balance = self.balances[(holder, tid)]
+        balance = self.ledger.balances[(holder, tid)]
         too_much = dice == 3  # a quarter of the time, so most retirements go through
         amount = balance + 1 if too_much else data.draw(st.integers(1, balance))
         expected = "credit: amount > balance" if too_much else None
@@ -702,25 +655,27 @@ class CreditsMachine(RuleBasedStateMachine):
                 keccak(b"Beneficiary"),
                 keccak(memo_text.encode()),
             )
-            self.balances[(holder, tid)] -= amount
-            self.retired[tid] = self.retired.get(tid, 0) + amount
+            self.ledger.balances[(holder, tid)] -= amount
+            self.ledger.retired[tid] = self.ledger.retired.get(tid, 0) + amount
 
     # ---- invariants -----------------------------------------------------------------------
 
     @invariant()
     def supply_is_minted_minus_retired(self):
-        for tid, minted in self.minted.items():
-            retired = self.retired.get(tid, 0)
+        for tid, minted in self.ledger.minted.items():
+            retired = self.ledger.retired.get(tid, 0)
             assert self.credit.minted(tid) == minted
             assert self.credit.retired_by_token(tid) == retired
             assert self.credit.total_supply(tid) == minted - retired
             assert sum(self.credit.balanceOf(h, tid) for h in self.holders) == minted - retired
             for holder in self.holders:
-                assert self.credit.balanceOf(holder, tid) == self.balances.get((holder, tid), 0)
+                assert self.credit.balanceOf(holder, tid) == self.ledger.balances.get(
+                    (holder, tid), 0
+                )
 
     @invariant()
     def minted_and_carry_add_up_to_finalized_reductions(self):
-        for (project_id, fy), reduction_g in self.finalized_g.items():
+        for (project_id, fy), reduction_g in self.ledger.finalized_g.items():
             tid = token_id(project_id, fy)
             carry = self.registry.carry_g(project_id, fy)
             assert carry < 1_000_000

@@ -16,13 +16,16 @@ from pathlib import Path
 
 import numpy as np
 
+from jcredit.deployment import Deployment
+from jcredit.registry import RegistryClient
+from jcredit.tx import Retry, Sender
+from jcredit.types import MeterKind
 from methodology.factors import load_factors
 from methodology.fiscal import fiscal_year_bounds
-from oracles.chain import Deployment
 from oracles.intake import check_signatures, load_source
-from oracles.roles import MeterKind
 from oracles.simulator import Plant, simulate_registers, write_site
 from oracles.site import load_site
+from oracles.submit import Oracle
 
 APR_2025 = 1743433200  # 2025-04-01T00:00+09:00
 MAY_2025 = 1746025200
@@ -222,3 +225,48 @@ def build_world(tmp: Path, provider, registry_type, credit_type, accounts, proxy
         plant,
         proxy,
     )
+
+
+FAST = Retry(attempts=4, first_delay=0.2, factor=2.0, max_delay=1.0)
+
+
+class Crash(BaseException):
+    """Stands in for the process dying at a given stage (not an Exception: nothing catches it)."""
+
+
+def oracle(
+    world: World,
+    intake=None,
+    factors=None,
+    hook=None,
+    retry: Retry = FAST,
+    logs: list[str] | None = None,
+    in_flight_timeout: float = 60.0,
+) -> Oracle:
+    """The world's site oracle; `hook(stage, value)` sees "built" (report) and "sent" (tx hash)."""
+    log = logs.append if logs is not None else (lambda line: None)
+    hook = hook or (lambda stage, value: None)
+    sender = Sender(
+        world.oracle,
+        world.provider,
+        retry=retry,
+        log=log,
+        hook=hook,
+        in_flight_timeout=in_flight_timeout,
+    )
+    return Oracle(
+        site=world.site(),
+        intake=intake or world.intake(),
+        registry=RegistryClient(world.registry),
+        sender=sender,
+        factors=factors or load_factors(),
+        log=log,
+        hook=hook,
+    )
+
+
+def started(world: World) -> Oracle:
+    """The world's oracle after start_monitoring at 2025-04-01 JST."""
+    feed = oracle(world)
+    feed.start_monitoring(APR_2025)
+    return feed

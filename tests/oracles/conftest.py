@@ -1,9 +1,10 @@
-"""Oracle test fixtures. No __init__.py here: a `tests/oracles` package would shadow `oracles/`."""
+"""Oracle test fixtures: a module-scoped anvil world, rolled back after each test."""
 
 from collections.abc import Iterator
 
 import pytest
-from anvil_world import Anvil, Proxy, World, build_world
+
+from tests.oracles.anvil_world import Anvil, Proxy, World, build_world
 
 
 @pytest.fixture(scope="module")

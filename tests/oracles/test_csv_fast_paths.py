@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from jcredit.eip712 import Batch
 from oracles.adapters.csv import attach_meters, read_signatures, write_signatures
 from oracles.errors import DataError
-from oracles.signing import Batch
 from oracles.site import load_site
 
 LOW, HIGH = "0x" + "11" * 20, "0x" + "22" * 20

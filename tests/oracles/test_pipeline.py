@@ -7,17 +7,19 @@ import pandas as pd
 import pytest
 import requests
 
+from jcredit.errors import ChainError
+from jcredit.history import SubmittedReport
+from jcredit.merkle import MerkleTree, leaf_hash
+from jcredit.tx import Retry, with_retry
 from methodology.factors import load_factors
 from oracles.adapters.csv import read_readings, read_signatures, write_signatures
 from oracles.archive import load_manifest, manifest_batches, resolve
-from oracles.chain import Retry, with_retry
-from oracles.errors import ChainError, DataError
+from oracles.errors import DataError
 from oracles.intake import check_signatures, describe_refusals, load_source
-from oracles.merkle import MerkleTree, leaf_hash
 from oracles.report import build_report, data_covers, period_readings
 from oracles.simulator import Plant, simulate_registers, write_site
 from oracles.site import load_site
-from oracles.verify import Committed, verify_report
+from oracles.verify import verify_report
 
 REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 CHAIN = 31337
@@ -247,8 +249,9 @@ def test_gap_at_the_start_keeps_the_energy_and_the_interval_lengths(sim_site, tm
     assert not report.void, report.problems
 
 
-def _committed(report) -> Committed:
-    return Committed(
+def _committed(report) -> SubmittedReport:
+    return SubmittedReport(
+        project_id=report.project_id,
         report_id=1,
         period_start=report.period_start,
         period_end=report.period_end,
@@ -258,6 +261,10 @@ def _committed(report) -> Committed:
         self_consumed_wh=report.self_consumed_wh,
         reduction_g=report.reduction_g,
         void=report.void,
+        generation_wh=0,
+        export_wh=0,
+        challenge_deadline=0,
+        tx_hash="0x00",
     )
 
 
@@ -357,7 +364,8 @@ def _hand_site(tmp_path, meters: dict[str, tuple[str, int]], capacity_w: int = 5
     """
     from eth_account import Account
 
-    from oracles.signing import day_batches, sign_batch
+    from jcredit.eip712 import sign_batch
+    from oracles.signing import day_batches
 
     ts = APR + 1800 * np.arange(30 * 48 + 1)
     lines, batches, config = ["timestamp,meter,kind,cumulative_wh"], [], []
@@ -397,11 +405,11 @@ def test_periods_are_months_cut_at_crediting_end_and_closed_by_time_and_data(sim
 
     site, intake = _intake(sim_site)
     may_15 = MAY + 14 * 86400
-    oracle = Oracle(site, intake, None, None, None, load_factors(), now=lambda: JUN + 3600)
+    oracle = Oracle(site, intake, None, None, load_factors(), now=lambda: JUN + 3600)
     assert oracle.next_period(APR, JUN + 10**7) == (APR, MAY)
     assert oracle.next_period(MAY, may_15) == (MAY, may_15)  # the crediting period ends mid-May
     assert oracle.next_period(may_15, may_15) is None
     assert oracle.next_period(JUN, JUN + 10**7) is None  # data ends at 2025-06-01T00:00
     assert oracle.closed_count(APR, JUN + 10**7) == 2
-    early = Oracle(site, intake, None, None, None, load_factors(), now=lambda: MAY - 1)
+    early = Oracle(site, intake, None, None, load_factors(), now=lambda: MAY - 1)
     assert early.next_period(APR, JUN + 10**7) is None  # April has not ended yet

@@ -5,20 +5,18 @@ import pytest
 from eth_account import Account
 from eth_account.messages import _hash_eip191_message, encode_typed_data
 
-from oracles.keccak import keccak256
-from oracles.roles import MINTER_ROLE, MeterKind, token_id
-from oracles.signing import (
+from jcredit.eip712 import (
     Batch,
     batch_digest,
-    day_batches,
     domain_separator,
-    jst_day,
     readings_hash,
     recover,
     sign_batch,
     typed_data,
-    verify_meter,
 )
+from jcredit.keccak import keccak256
+from jcredit.types import MINTER_ROLE, MeterKind, token_id
+from oracles.signing import day_batches, jst_day, verify_meter
 
 # Well-known devnet test keys (anvil's default mnemonic, accounts 0 and 1): never hold real value.
 METER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"

@@ -1,14 +1,12 @@
-"""The scripts run on Ape's embedded chain (ethereum:local:test), through click like `ape run` does.
-
-No __init__.py here on purpose: a `tests/scripts` package would shadow the project's `scripts/`.
-"""
+"""Script tests on Ape's embedded chain (ethereum:local:test), driven through click."""
 
 import os
 from collections.abc import Iterator
 
 import pytest
 from click.testing import CliRunner, Result
-from scripts_testlib import NETWORK, script
+
+from tests.scripts.runner import NETWORK, script
 
 
 @pytest.fixture(scope="module")

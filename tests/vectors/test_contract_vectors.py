@@ -8,17 +8,13 @@ the revert message, and accepted as a void report.
 """
 
 import json
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import boa
 import pytest
 
-# The contract test helpers live beside the contract tests (tests/ is not a package here).
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "contracts"))
-
-from contract_world import (
+from tests.contracts.contract_world import (
     CONTRACTS,
     DAY,
     EXPORT,

@@ -1,0 +1,39 @@
+"""The clients of the deployment on the connected network, in one call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from jcredit.credits import CreditClient
+from jcredit.deployment import Deployment, require_deployment
+from jcredit.registry import RegistryClient
+
+if TYPE_CHECKING:
+    from ape.api import ProviderAPI
+
+
+@dataclass(frozen=True)
+class Platform:
+    """A deployment and the clients of its two contracts."""
+
+    deployment: Deployment
+    registry: RegistryClient
+    credit: CreditClient
+
+
+def platform(deployment: Deployment) -> Platform:
+    """Clients of a known deployment (its contracts must be on the connected chain)."""
+    from ape import project
+
+    return Platform(
+        deployment=deployment,
+        registry=RegistryClient(project.Registry.at(deployment.registry)),
+        credit=CreditClient(project.CarbonCredit.at(deployment.credit)),
+    )
+
+
+def connect(provider: ProviderAPI, deployments_file: Path | None = None) -> Platform:
+    """The platform recorded for this network; DeploymentError when its contracts are not here."""
+    return platform(require_deployment(provider, deployments_file))

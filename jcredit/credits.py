@@ -1,0 +1,95 @@
+"""Typed client of CarbonCredit.vy: balances, transfers and retirements of credits.
+
+Amounts are whole t-CO2. A transfer or retirement is checked against the balance before anything
+is sent, so the refusal names the holder, the token and what it holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from jcredit.errors import JCreditError, NotFoundError
+from jcredit.types import RetirementPurpose, split_token_id
+
+if TYPE_CHECKING:
+    from ape.contracts import ContractInstance
+
+    from jcredit.tx import Sender
+
+
+@dataclass(frozen=True)
+class Retired:
+    retirement_id: int
+    tx_hash: str
+
+
+class CreditClient:
+    def __init__(self, contract: ContractInstance) -> None:
+        self.contract = contract
+
+    @property
+    def address(self) -> str:
+        return self.contract.address
+
+    def balance(self, holder: str, token: int) -> int:
+        return int(self.contract.balanceOf(holder, token))
+
+    def minted(self, token: int) -> int:
+        return int(self.contract.minted(token))
+
+    def retirement_count(self) -> int:
+        return int(self.contract.retirement_count())
+
+    def check_retirement(self, retirement_id: int) -> None:
+        count = self.retirement_count()
+        if not 1 <= retirement_id <= count:
+            known = f"1..{count}" if count else "no retirements yet"
+            raise NotFoundError(f"unknown retirement {retirement_id}: this contract has {known}")
+
+    def check_balance(self, holder: str, token: int, amount: int, action: str) -> None:
+        """Refuse before sending when the holder does not have `amount` of `token`."""
+        balance = self.balance(holder, token)
+        if amount > balance:
+            project_id, fiscal_year = split_token_id(token)
+            raise JCreditError(
+                f"cannot {action} {amount} t-CO2: {holder} holds {balance} t-CO2 of token {token} "
+                f"(project {project_id}, FY{fiscal_year})"
+            )
+
+    def transfer(self, sender: Sender, to: str, token: int, amount: int) -> str:
+        """Move `amount` t-CO2 of `token` from the sender to `to`; the transaction hash."""
+        self.check_balance(sender.address, token, amount, "transfer")
+        receipt = sender.send(
+            f"transferring {amount} t-CO2 of token {token} to {to}",
+            self.contract.safeTransferFrom,
+            sender.address,
+            to,
+            token,
+            amount,
+            b"",
+        )
+        return str(receipt.txn_hash)
+
+    def retire(
+        self,
+        sender: Sender,
+        token: int,
+        amount: int,
+        beneficiary: str,
+        purpose: RetirementPurpose,
+        memo: str,
+    ) -> Retired:
+        """Retire (burn and record) the sender's credits for a beneficiary and purpose."""
+        self.check_balance(sender.address, token, amount, "retire")
+        receipt = sender.send(
+            f"retiring {amount} t-CO2 of token {token}",
+            self.contract.retire,
+            token,
+            amount,
+            beneficiary,
+            int(purpose),
+            memo,
+        )
+        (event,) = receipt.events.filter(self.contract.Retired)
+        return Retired(int(event.retirement_id), str(receipt.txn_hash))

@@ -1,0 +1,99 @@
+"""Python mirrors of the contracts' roles, flags, statuses and token ids (docs/interfaces.md).
+
+Vyper `flag`s are bit values, mirrored as `enum.IntFlag`; report statuses and retirement purposes
+are plain numbers, mirrored as `enum.IntEnum`. Nothing else in Python spells these numbers.
+"""
+
+from enum import IntEnum, IntFlag
+
+from jcredit.keccak import keccak256
+
+VALIDATOR_ROLE: bytes = keccak256(b"VALIDATOR_ROLE")
+ORACLE_ROLE: bytes = keccak256(b"ORACLE_ROLE")
+PAUSER_ROLE: bytes = keccak256(b"PAUSER_ROLE")
+MINTER_ROLE: bytes = keccak256(b"MINTER_ROLE")
+
+# A token id is the project id shifted past the 16 bits of the fiscal year (docs/interfaces.md).
+_FISCAL_YEAR_BITS = 16
+
+
+class ProjectStatus(IntFlag):
+    PENDING = 1
+    APPROVED = 2
+    REJECTED = 4
+    SUSPENDED = 8
+
+
+class MeterKind(IntFlag):
+    GENERATION = 1
+    EXPORT = 2
+    SELF_CONSUMPTION = 4
+
+    @classmethod
+    def from_name(cls, name: str) -> "MeterKind":
+        """Kind from the readings CSV spelling (`generation`, `export`, `self_consumption`)."""
+        try:
+            return cls[name.strip().upper()]
+        except KeyError:
+            raise ValueError(
+                f"unknown meter kind {name!r}: expected {', '.join(cls.names())}"
+            ) from None
+
+    @classmethod
+    def names(cls) -> list[str]:
+        """The CSV and command-line spellings, in bit order."""
+        return [kind.label for kind in cls]
+
+    @property
+    def label(self) -> str:
+        return str(self.name).lower()
+
+
+class MeterStatus(IntFlag):
+    PENDING = 1
+    APPROVED = 2
+    REVOKED = 4
+
+
+class ReportStatus(IntEnum):
+    NONE = 0
+    PENDING = 1
+    DISPUTED = 2
+
+
+class RetirementPurpose(IntEnum):
+    GHG_LAW_REPORTING = 0
+    CARBON_OFFSET = 1
+    CDP = 2
+    RE100 = 3
+    SBT = 4
+    OTHER = 5
+
+    @classmethod
+    def from_name(cls, name: str) -> "RetirementPurpose":
+        try:
+            return cls[name.strip().upper()]
+        except KeyError:
+            raise ValueError(
+                f"unknown purpose {name!r}: expected {', '.join(cls.names())}"
+            ) from None
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [purpose.label for purpose in cls]
+
+    @property
+    def label(self) -> str:
+        return str(self.name).lower()
+
+
+def token_id(project_id: int, fiscal_year: int) -> int:
+    """ERC-1155 id of a project's credits of one vintage: (project_id << 16) | fiscal_year."""
+    if project_id < 0 or not 0 <= fiscal_year < 1 << _FISCAL_YEAR_BITS:
+        raise ValueError(f"token_id: bad project {project_id} or fiscal year {fiscal_year}")
+    return (project_id << _FISCAL_YEAR_BITS) | fiscal_year
+
+
+def split_token_id(token: int) -> tuple[int, int]:
+    """token id -> (project_id, fiscal_year)."""
+    return token >> _FISCAL_YEAR_BITS, token & ((1 << _FISCAL_YEAR_BITS) - 1)

@@ -1,0 +1,141 @@
+"""CLI glue the scripts share: options, argument checks and turning SDK errors into one line.
+
+`ape run` skips files whose names start with an underscore. Everything that is not about the
+command line lives in the SDK (`jcredit`), the oracle (`oracles`) or the methodology.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from jcredit.accounts import DEVNET_ROLE_INDEX, role_account
+from jcredit.connect import Platform, connect
+from jcredit.errors import JCreditError
+from jcredit.tx import Sender
+from jcredit.types import token_id
+from methodology.errors import MethodologyError
+from methodology.fiscal import parse_time
+from oracles.errors import OracleError
+
+if TYPE_CHECKING:
+    from ape.api import AccountAPI, ProviderAPI
+
+OUT_DIR_ENV = "JCREDIT_OUT_DIR"
+
+
+class ScriptError(click.ClickException):
+    """A user-facing failure: printed as `Error: ...` and the script exits with status 1."""
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Errors that name bad input or a refusal become one `Error: ...` line, not a traceback."""
+    try:
+        yield
+    except (JCreditError, OracleError, MethodologyError) as exc:
+        raise ScriptError(str(exc)) from None
+
+
+def active(provider: ProviderAPI) -> ProviderAPI:
+    """The connected provider. Normally the one click passes; when the network was already
+    connected in-process (tests, the demo), click passes a fresh unconnected instance."""
+    from ape import networks
+
+    return provider if provider.is_connected else networks.active_provider
+
+
+def platform_of(provider: ProviderAPI, deployments_file: Path | None = None) -> Platform:
+    with user_errors():
+        return connect(active(provider), deployments_file)
+
+
+def sender_for(provider: ProviderAPI, account: AccountAPI | None, role: str) -> Sender:
+    """The transaction sender of --account, or of the role's devnet test account."""
+    provider = active(provider)
+    with user_errors():
+        return Sender(role_account(provider, account, role), provider, log=click.echo)
+
+
+def out_dir(default: str) -> Path:
+    """Where a command writes its files by default: `$JCREDIT_OUT_DIR/<default>` or out/."""
+    return Path(os.environ.get(OUT_DIR_ENV, "out")) / default
+
+
+def write_json(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2) + "\n")
+
+
+def account_option(role: str, who: str | None = None) -> Callable:
+    """--account ALIAS (ape accounts, or TEST::n); unset means the devnet test account of `role`.
+
+    ape.cli's account_option prompts when unset and takes no help text; scripts must run unattended
+    on a devnet, so this is the same option type without the prompt.
+    """
+    from ape.cli import AccountAliasPromptChoice
+
+    index = DEVNET_ROLE_INDEX[role]
+    return click.option(
+        "--account",
+        type=AccountAliasPromptChoice(),
+        help=f"{who or 'The ' + role}: an `ape accounts` alias (devnet default: TEST::{index}).",
+    )
+
+
+def utf8_limit(limit: int) -> Callable:
+    """click callback refusing text longer than the contract's String[limit], which counts UTF-8
+    bytes (a Japanese character takes 3)."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value is not None and len(value.encode()) > limit:
+            raise click.BadParameter(
+                f"{len(value.encode())} bytes in UTF-8; the contract stores at most {limit}"
+            )
+        return value
+
+    return check
+
+
+def checksum_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """click callback: a 20-byte hex address, returned checksummed (events compare that way)."""
+    from eth_utils import is_address, to_checksum_address
+
+    if value is None:
+        return None
+    if not is_address(value):
+        raise click.BadParameter(f"{value!r} is not an address (0x followed by 40 hex digits)")
+    return to_checksum_address(value)
+
+
+def time_option_value(value: str, option: str) -> int:
+    """A `YYYY-MM-DD` (JST) or ISO 8601 option value in seconds since the epoch."""
+    try:
+        return parse_time(value)
+    except ValueError as exc:
+        raise ScriptError(f"{option}: {exc}") from None
+
+
+def token_options(command: Callable) -> Callable:
+    """--token-id, or --project with --fiscal-year: which credits a command is about."""
+    command = click.option("--fiscal-year", type=click.IntRange(2000, 65535), help="Vintage.")(
+        command
+    )
+    command = click.option("--project", "project_id", type=click.IntRange(min=1))(command)
+    return click.option("--token-id", "token", type=click.IntRange(min=0))(command)
+
+
+def resolve_token(token: int | None, project_id: int | None, fiscal_year: int | None) -> int:
+    if token is not None:
+        if project_id is not None or fiscal_year is not None:
+            raise ScriptError("give either --token-id or --project with --fiscal-year, not both")
+        return token
+    if project_id is None or fiscal_year is None:
+        raise ScriptError("name the credits: --token-id, or --project with --fiscal-year")
+    return token_id(project_id, fiscal_year)

@@ -1,0 +1,171 @@
+"""finalize, report monthly and registry-export on real monitoring reports (embedded chain).
+
+A simulated plant signs two months (April and May 2025) of readings; the oracle submits them
+with a one-hour challenge window, so `finalize` has something to do. The tests are the steps of
+that story on one module-scoped chain and run in file order (April is finalized, then May, then
+the records are exported): run the module, not one test.
+"""
+
+import csv
+
+import pytest
+
+from methodology.fiscal import to_iso
+from tests.scripts.runner import ok, refused
+
+OWNER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
+# 2025-04-01, 2025-05-01, 2025-06-01 at 00:00 JST, seconds since the epoch
+APRIL, MAY, JUNE = 1743433200, 1746025200, 1748703600
+WINDOW_S = 3600
+
+
+@pytest.fixture(scope="module")
+def feed(run, provider, deployments_dir, tmp_path_factory):
+    from ape import accounts, chain
+
+    from jcredit.connect import connect
+    from jcredit.tx import Sender
+    from oracles.feed import open_oracle
+    from oracles.simulator import Plant, write_site
+
+    ok(run("deploy", "--force", "--challenge-window", str(WINDOW_S)))
+    platform = connect(provider)
+    ok(run("factors", "set", "--fiscal-year", "2025"))
+    ok(run("project", "register", "--capacity-w", "49500", "--commissioning-date", "2025-04-01"))
+    project_id = platform.registry.project_count()
+    ok(run("project", "approve", str(project_id)))
+    ok(run("project", "set-oracle", str(project_id)))
+    site_path = write_site(
+        tmp_path_factory.mktemp("site"),
+        project_id,
+        chain.chain_id,
+        platform.registry.address,
+        APRIL,
+        JUNE,
+        Plant(latitude=34.71, longitude=137.73),
+    )
+    sender = Sender(accounts.test_accounts[3], provider, log=lambda line: None)
+    oracle = open_oracle(site_path, platform, sender, log=lambda line: None)
+    for meter in oracle.site.meters:
+        ok(run("meter", "register", "--project", str(project_id), "--address", meter.address,
+               "--kind", meter.kind, "--serial", meter.serial,
+               "--certification-expiry", "2032-03-31"))  # fmt: skip
+        ok(run("meter", "approve", meter.address))
+    oracle.start_monitoring(APRIL)
+    return {
+        "registry": platform.registry.contract,
+        "credit": platform.credit.contract,
+        "project_id": project_id,
+        "oracle": oracle,
+    }
+
+
+def submitted(feed):
+    from ape import chain
+
+    return list(
+        feed["registry"].ReportSubmitted.range(
+            0, chain.blocks.height + 1, search_topics={"project_id": feed["project_id"]}
+        )
+    )
+
+
+def test_finalize__waits_for_the_window_and_the_dispute_then_mints(run, feed):
+    from ape import accounts, chain
+
+    credit, project_id = feed["credit"], feed["project_id"]
+    # The oracle submits April, then waits: May is not sent while April is in its window.
+    pushed = feed["oracle"].push()
+    assert len(pushed.submitted) == 1
+    assert "challenge window" in pushed.stopped
+    token = credit.token_id(project_id, 2025)
+
+    out = refused(run("finalize", "--project", str(project_id)))
+    (pending,) = submitted(feed)
+    deadline = to_iso(pending.challenge_deadline)
+    assert f"is in its challenge window until {deadline}: finalize after that" in out
+    assert pending.challenge_deadline == chain.blocks[pending.block_number].timestamp + WINDOW_S
+    assert credit.balanceOf(OWNER, token) == 0
+
+    # A verifier disputes it: finalize is refused; rejecting the report undoes it and the oracle
+    # submits the period again.
+    validator = accounts.test_accounts[1]
+    feed["registry"].dispute(project_id, "export meter reads high", sender=validator)
+    out = refused(run("finalize", "--project", str(project_id)))
+    assert "is disputed: a validator resolves the dispute first" in out
+    feed["registry"].resolve_dispute(project_id, False, sender=validator)
+    assert len(feed["oracle"].push().submitted) == 1
+
+    chain.pending_timestamp = chain.pending_timestamp + WINDOW_S + 1
+    out = ok(run("finalize", "--project", str(project_id)))
+    rejected, april = submitted(feed)
+    assert (rejected.period_start, rejected.period_end) == (april.period_start, april.period_end)
+    # Whole tonnes, truncated; the first report of the year carries nothing in.
+    minted = april.reduction_g // 1_000_000
+    assert minted >= 1
+    assert f"report {april.report_id} of project {project_id} finalized: {minted} t-CO2" in out
+    assert credit.balanceOf(OWNER, token) == minted
+
+    nothing = ok(run("finalize", "--project", str(project_id)))
+    assert f"project {project_id} has no pending report: nothing to finalize" in nothing
+    assert credit.balanceOf(OWNER, token) == minted
+    assert "unknown project 99" in refused(run("finalize", "--project", "99"))
+
+
+def test_report_monthly__matches_the_chain(run, feed, tmp_path):
+    from ape import chain
+
+    credit, project_id = feed["credit"], feed["project_id"]
+    pushed = feed["oracle"].push()
+    assert [(r.period_start, r.period_end) for r in pushed.submitted] == [(MAY, JUNE)]
+    chain.pending_timestamp = chain.pending_timestamp + WINDOW_S + 1
+    ok(run("finalize", "--project", str(project_id)))
+
+    out = ok(run("report", "monthly", "--project", str(project_id), "--fiscal-year", "2025",
+                 "--out", str(tmp_path)))  # fmt: skip
+    token = credit.token_id(project_id, 2025)
+    balance = credit.balanceOf(OWNER, token)
+    assert f"project {project_id} FY2025: 2 reports, {balance} t-CO2" in out
+    with (tmp_path / f"project-{project_id}-FY2025.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    # The report rejected in the dispute above is not part of the record.
+    events = submitted(feed)[1:]
+    assert [r["period_start"] for r in rows] == [
+        "2025-04-01T00:00:00+09:00",
+        "2025-05-01T00:00:00+09:00",
+    ]
+    assert rows[1]["period_end"] == "2025-06-01T00:00:00+09:00"
+    for row, event in zip(rows, events, strict=True):
+        assert int(row["generation_wh"]) == event.generation_wh
+        assert int(row["export_wh"]) == event.export_wh
+        assert int(row["self_consumed_wh"]) == event.generation_wh - event.export_wh
+        assert int(row["reduction_g"]) == event.self_consumed_wh * 434_000 // 1_000_000
+    # Fractions carry within the fiscal year: both months' credits = floor of the summed reduction.
+    total_g = sum(event.reduction_g for event in events)
+    assert sum(int(row["credits_t"]) for row in rows) == total_g // 1_000_000 == balance
+    png = tmp_path / f"project-{project_id}-FY2025.png"
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+    none = refused(run("report", "monthly", "--project", str(project_id), "--fiscal-year", "2024",
+                       "--out", str(tmp_path)))  # fmt: skip
+    assert f"project {project_id} has no finalized reports for FY2024" in none
+
+
+def test_registry_export__issuances_with_consecutive_serials(run, feed, tmp_path):
+    project_id = feed["project_id"]
+    ok(run("registry-export", "--project", str(project_id), "--out", str(tmp_path)))
+    with (tmp_path / "issuances.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    minted = [int(row["amount_t"]) for row in rows]
+    assert sum(minted) == feed["credit"].balanceOf(OWNER, feed["credit"].token_id(project_id, 2025))
+    assert rows[0]["monitoring_period_start"] == "2025-04-01T00:00:00+09:00"
+    assert rows[0]["monitoring_period_end"] == "2025-05-01T00:00:00+09:00"
+    assert (rows[0]["serial_first"], rows[0]["serial_last"]) == ("1", str(minted[0]))
+    assert rows[1]["serial_first"] == str(minted[0] + 1)
+    assert rows[1]["serial_last"] == str(minted[0] + minted[1])
+    prefix = f"JCR-P{project_id}-FY2025"
+    assert rows[0]["serial_range"] == f"{prefix}-000001..{prefix}-{minted[0]:06d}"
+    assert all(row["project_id"] == str(project_id) for row in rows)
+    assert all(row["data_uri"].startswith("archive:") for row in rows)
+
+    assert "unknown project 99" in refused(run("registry-export", "--project", "99"))

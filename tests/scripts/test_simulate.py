@@ -1,0 +1,39 @@
+"""simulate: a registered project's signed meter data, bound to this chain and Registry."""
+
+import json
+
+from tests.scripts.runner import ok, refused
+
+
+def test_simulate__writes_a_site_for_the_project_and_refuses_bad_input(
+    run, deployments_dir, tmp_path
+):
+    from ape import project
+
+    from oracles.intake import check_signatures, load_source
+    from oracles.site import load_site
+
+    ok(run("deploy", "--force"))
+    deployed = json.loads((deployments_dir / "ethereum-local.json").read_text())
+    registry = project.Registry.at(deployed["registry"])
+    ok(run("project", "register", "--capacity-w", "12000", "--commissioning-date", "2025-04-01"))
+    project_id = registry.project_count()
+
+    out = ok(run("simulate", "--project", str(project_id), "--fiscal-year", "2025",
+                 "--out", str(tmp_path)))  # fmt: skip
+    site = load_site(tmp_path / "site.json")
+    assert (site.project_id, site.capacity_w) == (project_id, 12000)
+    assert sorted(m.kind for m in site.meters) == ["export", "generation"]
+    for meter in site.meters:
+        assert meter.address in out
+    # Every reading is signed for this chain id and Registry: nothing is refused.
+    readings, batches, raw = load_source(site)
+    intake = check_signatures(site, readings, batches, 1337, registry.address, raw)
+    assert intake.refusals == []
+    # 365 days of 48 half-hours, plus the reading at the start, per meter
+    assert len(intake.readings) == 2 * (365 * 48 + 1)
+
+    unknown = refused(run("simulate", "--project", "99", "--fiscal-year", "2025"))
+    assert "unknown project 99" in unknown
+    future = refused(run("simulate", "--project", str(project_id), "--fiscal-year", "2030"))
+    assert "FY2030 ends 2031-04-01T00:00:00+09:00, after the chain's time" in future
