@@ -17,6 +17,32 @@ MINTER_ROLE: bytes = keccak256(b"MINTER_ROLE")
 _FISCAL_YEAR_BITS = 16
 
 
+_SPOKEN_NAMES = {"MeterKind": "meter kind", "RetirementPurpose": "purpose"}
+
+
+class _Spelled:
+    """Lower-case spellings of an enum's members, as files and the command line write them."""
+
+    @classmethod
+    def from_name(cls, name: str):
+        try:
+            return cls[name.strip().upper()]
+        except KeyError:
+            what = _SPOKEN_NAMES.get(cls.__name__, cls.__name__)
+            raise ValueError(
+                f"unknown {what} {name!r}: expected {', '.join(cls.names())}"
+            ) from None
+
+    @classmethod
+    def names(cls) -> list[str]:
+        """The spellings, in value order."""
+        return [member.label for member in cls]
+
+    @property
+    def label(self) -> str:
+        return str(self.name).lower()
+
+
 class ProjectStatus(IntFlag):
     PENDING = 1
     APPROVED = 2
@@ -24,29 +50,10 @@ class ProjectStatus(IntFlag):
     SUSPENDED = 8
 
 
-class MeterKind(IntFlag):
+class MeterKind(_Spelled, IntFlag):
     GENERATION = 1
     EXPORT = 2
     SELF_CONSUMPTION = 4
-
-    @classmethod
-    def from_name(cls, name: str) -> "MeterKind":
-        """Kind from the readings CSV spelling (`generation`, `export`, `self_consumption`)."""
-        try:
-            return cls[name.strip().upper()]
-        except KeyError:
-            raise ValueError(
-                f"unknown meter kind {name!r}: expected {', '.join(cls.names())}"
-            ) from None
-
-    @classmethod
-    def names(cls) -> list[str]:
-        """The CSV and command-line spellings, in bit order."""
-        return [kind.label for kind in cls]
-
-    @property
-    def label(self) -> str:
-        return str(self.name).lower()
 
 
 class MeterStatus(IntFlag):
@@ -61,30 +68,13 @@ class ReportStatus(IntEnum):
     DISPUTED = 2
 
 
-class RetirementPurpose(IntEnum):
+class RetirementPurpose(_Spelled, IntEnum):
     GHG_LAW_REPORTING = 0
     CARBON_OFFSET = 1
     CDP = 2
     RE100 = 3
     SBT = 4
     OTHER = 5
-
-    @classmethod
-    def from_name(cls, name: str) -> "RetirementPurpose":
-        try:
-            return cls[name.strip().upper()]
-        except KeyError:
-            raise ValueError(
-                f"unknown purpose {name!r}: expected {', '.join(cls.names())}"
-            ) from None
-
-    @classmethod
-    def names(cls) -> list[str]:
-        return [purpose.label for purpose in cls]
-
-    @property
-    def label(self) -> str:
-        return str(self.name).lower()
 
 
 def token_id(project_id: int, fiscal_year: int) -> int:

@@ -100,12 +100,23 @@ def cli() -> None:
     """Oracle: submit monitoring reports from signed meter data, and verify committed ones."""
 
 
+def _feed_options(command):
+    """The options of every command that submits: network, site, oracle account, files."""
+    for option in reversed(
+        (
+            network_option(),
+            _site_option(),
+            account_option("oracle", "The project's oracle account"),
+            _deployments_option(),
+            _factors_option(),
+        )
+    ):
+        command = option(command)
+    return command
+
+
 @cli.command(cls=ConnectedProviderCommand)
-@network_option()
-@_site_option()
-@account_option("oracle", "The project's oracle account")
-@_deployments_option()
-@_factors_option()
+@_feed_options
 @click.option("--start", help="First period start (YYYY-MM-DD JST) if monitoring has not started.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (for logs).")
 def push(provider, site_path, account, deployments_file, factors_path, start, no_progress):
@@ -115,11 +126,7 @@ def push(provider, site_path, account, deployments_file, factors_path, start, no
 
 
 @cli.command(cls=ConnectedProviderCommand)
-@network_option()
-@_site_option()
-@account_option("oracle", "The project's oracle account")
-@_deployments_option()
-@_factors_option()
+@_feed_options
 @click.option("--interval", default=300, show_default=True, help="Seconds between polls.")
 def follow(provider, site_path, account, deployments_file, factors_path, interval):
     """Keep running: reread the data and submit each period as it closes. Ctrl-C stops cleanly."""
