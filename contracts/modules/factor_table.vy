@@ -13,6 +13,7 @@
 """
 
 from snekmate.auth import ownable
+from . import constants
 
 uses: ownable
 
@@ -26,7 +27,8 @@ struct EmissionFactor:
 
 _LOCKED_BIT: constant(uint256) = 1 << 255
 # Factors must stay far below this so reduction arithmetic cannot overflow.
-MAX_FACTOR_G_PER_MWH: constant(uint256) = 2**64 - 1
+# It is also the mask of the factor's 64 bits in `_factors`.
+MAX_FACTOR_G_PER_MWH: constant(uint256) = constants.MASK_64
 _JST_OFFSET: constant(uint256) = 9 * 3600
 
 
@@ -67,7 +69,7 @@ def set_emission_factor(fiscal_year: uint16, factor_g_per_mwh: uint256, starts_a
     ownable._check_owner()
     assert factor_g_per_mwh != 0, "registry: zero factor"
     assert factor_g_per_mwh <= MAX_FACTOR_G_PER_MWH, "registry: factor too large"
-    assert fiscal_year >= 1970, "registry: fiscal year < 1970"
+    # `_fiscal_year_start` refuses years before 1970 ("registry: fiscal year < 1970").
     assert (
         starts_at == self._fiscal_year_start(fiscal_year)
         and ends_at == self._fiscal_year_start(fiscal_year + 1)
@@ -100,7 +102,9 @@ def emission_factors(fiscal_year: uint16) -> EmissionFactor:
 def _use(fiscal_year: uint16) -> uint256:
     """
     @notice The year's factor for a non-void report; locks it on first use.
-    @return The factor in g-CO2/MWh.
+            Reverts if the year has no factor.
+    @param fiscal_year The report's fiscal year.
+    @return uint256 The factor in g-CO2/MWh.
     """
     packed: uint256 = self._factors[fiscal_year]
     assert packed != 0, "registry: no emission factor"
@@ -116,7 +120,9 @@ def _fiscal_year_start(fiscal_year: uint16) -> uint64:
     """
     @notice N-04-01T00:00+09:00 in seconds since epoch, by the days-from-civil
             algorithm (proleptic Gregorian; April is past February so the
-            year is not shifted).
+            year is not shifted). Reverts for years before 1970.
+    @param fiscal_year N, the fiscal year.
+    @return uint64 The first second of fiscal year N.
     """
     year: uint256 = convert(fiscal_year, uint256)
     assert year >= 1970, "registry: fiscal year < 1970"

@@ -87,6 +87,13 @@ def _digest(
 ) -> bytes32:
     """
     @notice EIP-712 digest of a ReadingBatch.
+    @param project_id The project the readings are for.
+    @param meter The meter's signing address.
+    @param first_timestamp Timestamp of the batch's first reading.
+    @param last_timestamp Timestamp of the batch's last reading.
+    @param last_cumulative_wh Register value of the batch's last reading.
+    @param readings_hash keccak256 of abi.encode(uint64, uint256) per reading.
+    @return bytes32 The digest the meter signs.
     """
     return eip712_domain_separator._hash_typed_data_v4(
         keccak256(
@@ -109,6 +116,8 @@ def _check_signature(project_id: uint256, reading: SignedReading):
     """
     @notice Reverts unless `reading` is signed by its own meter for
             `project_id` on this chain and contract.
+    @param project_id The project the reading is submitted for.
+    @param reading The signed reading.
     """
     digest: bytes32 = self._digest(
         project_id,

@@ -4,9 +4,11 @@
 @custom:contract-name monitoring_reports
 @license MIT
 @notice The project's oracle submits one report per period; the contract
-        re-checks it without trusting the oracle (DESIGN section 3 step 4):
-        the period starts exactly where the last one ended, is over, and
-        stays inside one fiscal year and the crediting period; every approved meter of the
+        re-checks it without trusting the oracle (the oracle only relays
+        data signed by the meters, and every figure it claims must equal
+        what the contract computes itself from those readings): the period
+        starts exactly where the last one ended, is over, and stays inside
+        one fiscal year and the crediting period; every approved meter of the
         project gives its end-of-period register reading, signed by the
         meter (EIP-712), newer than its last accepted one, not going
         backwards, taken before the meter's certification expired;
@@ -31,6 +33,8 @@
 
 from snekmate.auth import ownable
 from snekmate.utils import pausable
+from ..interfaces import ICarbonCredit
+from . import constants
 from . import roles
 from . import project_registry
 from . import meter_registry
@@ -46,18 +50,8 @@ uses: factor_table
 uses: meter_signatures
 
 
-interface ICarbonCredit:
-    def mint(owner: address, token_id: uint256, amount: uint256): nonpayable
-
-
-# @notice Report status in `pending_report`: no pending report.
-REPORT_NONE: public(constant(uint256)) = 0
-# @notice Report status in `pending_report`: waiting for its challenge window.
-REPORT_PENDING: public(constant(uint256)) = 1
-# @notice Report status in `pending_report`: disputed by a validator.
-REPORT_DISPUTED: public(constant(uint256)) = 2
-
-
+# @notice A project's unfinalized report; `status` is `constants.REPORT_*`
+#         (0 none, 1 pending, 2 disputed).
 struct PendingReport:
     status: uint256
     report_id: uint256
@@ -68,15 +62,6 @@ struct PendingReport:
     challenge_deadline: uint64
     self_consumed_wh: uint256
     reduction_g: uint256
-
-
-_GENERATION: constant(uint256) = 1
-_EXPORT: constant(uint256) = 2
-_SELF_CONSUMPTION: constant(uint256) = 4
-_MASK_64: constant(uint256) = 2**64 - 1
-_MASK_128: constant(uint256) = 2**128 - 1
-_G_PER_T: constant(uint256) = 10**6
-_WH_PER_MWH: constant(uint256) = 10**6
 
 
 # @notice The CarbonCredit token this registry mints.
@@ -95,7 +80,9 @@ _pending_period: HashMap[uint256, uint256]
 #      reduction g (128-255).
 _pending_claim: HashMap[uint256, uint256]
 # @dev Each meter's last reading before its pending report, restored if a
-#      validator rejects the report (packed like meter_registry._last).
+#      validator rejects the report (opaque packed values from
+#      `meter_registry._check_meter`, put back with
+#      `meter_registry._store_last`).
 _previous_last: HashMap[address, uint256]
 # @dev Fraction of a tonne (g) not yet minted, per token id (project, year).
 _carry: HashMap[uint256, uint256]
@@ -207,10 +194,10 @@ def start_monitoring(
     @param readings One signed reading per meter to baseline.
     """
     pausable._require_not_paused()
-    state: uint256 = self._check_oracle(project_id)
-    # Rejecting a report restores every baselined meter; that is only right if no meter was
+    # `_check_reporter` also refuses a pending report: rejecting a report
+    # restores every baselined meter, which is only right if no meter was
     # baselined while the report was pending.
-    assert project_registry._unpack_report_status(state) == REPORT_NONE, "registry: report pending"
+    state: uint256 = project_registry._check_reporter(project_id)
     next_start: uint64 = project_registry._unpack_next_start(state)
     if next_start == 0:
         capacity_w: uint256 = 0
@@ -224,26 +211,19 @@ def start_monitoring(
     assert len(readings) != 0, "registry: no readings"
     seen: uint256 = 0
     for reading: meter_signatures.SignedReading in readings:
-        info: uint256 = self._check_meter(project_id, reading)
-        kind: uint256 = (info >> 64) & 255
-        assert seen & kind == 0, "registry: duplicate meter kind"
+        kind: uint256 = 0
+        last: uint256 = 0
+        kind, last = self._check_reading(
+            project_id, reading.meter, reading.first_timestamp, reading.last_timestamp, seen
+        )
         seen |= kind
-        assert meter_registry._last[reading.meter] == 0, "registry: meter has a baseline"
+        assert last == 0, "registry: meter has a baseline"
         assert reading.last_timestamp != 0, "registry: zero timestamp"
         assert reading.last_timestamp <= period_start, "registry: reading after start"
-        meter_signatures._check_signature(project_id, reading)
-        meter_registry._last[reading.meter] = meter_registry._pack_last(
-            reading.last_timestamp, reading.last_cumulative_wh
-        )
-        log MeterReadingAccepted(
-            meter=reading.meter,
-            project_id=project_id,
-            timestamp=reading.last_timestamp,
-            cumulative_wh=reading.last_cumulative_wh,
-        )
+        self._accept_reading(project_id, reading)
     if next_start == 0:
         assert seen == project_registry._unpack_kinds(state), "registry: readings != meters"
-        project_registry._state[project_id] = project_registry._with_next_start(state, period_start)
+        project_registry._store_report(project_id, state, period_start, constants.REPORT_NONE)
         log MonitoringStarted(project_id=project_id, period_start=period_start)
 
 
@@ -280,8 +260,7 @@ def submit_report(
     @return The report id.
     """
     pausable._require_not_paused()
-    state: uint256 = self._check_oracle(project_id)
-    assert project_registry._unpack_report_status(state) == REPORT_NONE, "registry: report pending"
+    state: uint256 = project_registry._check_reporter(project_id)
     period_start: uint64 = project_registry._unpack_next_start(state)
     assert period_start != 0, "registry: monitoring not started"
     assert period_end > period_start, "registry: period end <= start"
@@ -298,36 +277,27 @@ def submit_report(
     assert merkle_root != empty(bytes32), "registry: empty merkle root"
     kinds: uint256 = project_registry._unpack_kinds(state)
     assert (
-        kinds == _GENERATION | _EXPORT or kinds == _SELF_CONSUMPTION or kinds == _SELF_CONSUMPTION | _GENERATION
+        kinds == constants.GENERATION | constants.EXPORT
+        or kinds == constants.SELF_CONSUMPTION
+        or kinds == constants.SELF_CONSUMPTION | constants.GENERATION
     ), "registry: bad meter set"
 
     window: uint64 = self.challenge_window
     energy: uint256[5] = empty(uint256[5])
     seen: uint256 = 0
     for reading: meter_signatures.SignedReading in readings:
-        info: uint256 = self._check_meter(project_id, reading)
-        kind: uint256 = (info >> 64) & 255
-        assert seen & kind == 0, "registry: duplicate meter kind"
+        kind: uint256 = 0
+        last: uint256 = 0
+        kind, last = self._check_reading(
+            project_id, reading.meter, reading.first_timestamp, reading.last_timestamp, seen
+        )
         seen |= kind
-        last: uint256 = meter_registry._last[reading.meter]
         assert last != 0, "registry: meter has no baseline"
         assert reading.last_timestamp <= period_end, "registry: reading after end"
-        assert convert(reading.last_timestamp, uint256) > last & _MASK_64, "registry: reading not newer"
-        last_wh: uint256 = last >> 64
-        assert reading.last_cumulative_wh >= last_wh, "registry: register backwards"
-        meter_signatures._check_signature(project_id, reading)
-        energy[kind] = reading.last_cumulative_wh - last_wh
+        energy[kind] = meter_registry._check_advance(last, reading.last_timestamp, reading.last_cumulative_wh)
         if window != 0:
             self._previous_last[reading.meter] = last
-        meter_registry._last[reading.meter] = meter_registry._pack_last(
-            reading.last_timestamp, reading.last_cumulative_wh
-        )
-        log MeterReadingAccepted(
-            meter=reading.meter,
-            project_id=project_id,
-            timestamp=reading.last_timestamp,
-            cumulative_wh=reading.last_cumulative_wh,
-        )
+        self._accept_reading(project_id, reading)
     assert seen == kinds, "registry: readings != meters"
 
     if void:
@@ -346,8 +316,8 @@ def submit_report(
         fiscal_year=fiscal_year,
         period_start=period_start,
         period_end=period_end,
-        generation_wh=energy[_GENERATION],
-        export_wh=energy[_EXPORT],
+        generation_wh=energy[constants.GENERATION],
+        export_wh=energy[constants.EXPORT],
         self_consumed_wh=self_consumed_wh,
         reduction_g=reduction_g,
         void=void,
@@ -355,12 +325,11 @@ def submit_report(
         data_uri=data_uri,
         challenge_deadline=deadline,
     )
-    state = project_registry._with_next_start(state, period_end)
     if window == 0:
-        project_registry._state[project_id] = state
+        project_registry._store_report(project_id, state, period_end, constants.REPORT_NONE)
         self._credit(project_id, report_id, fiscal_year, reduction_g)
     else:
-        project_registry._state[project_id] = project_registry._with_report_status(state, REPORT_PENDING)
+        project_registry._store_report(project_id, state, period_end, constants.REPORT_PENDING)
         packed_void: uint256 = 0
         if void:
             packed_void = 1
@@ -384,12 +353,9 @@ def finalize(project_id: uint256):
     @param project_id The project.
     """
     pausable._require_not_paused()
-    state: uint256 = project_registry._state[project_id]
-    report_status: uint256 = project_registry._unpack_report_status(state)
-    assert report_status != REPORT_NONE, "registry: no pending report"
-    assert report_status == REPORT_PENDING, "registry: report disputed"
+    state: uint256 = project_registry._check_report_pending(project_id)
     period: uint256 = self._pending_period[project_id]
-    assert block.timestamp >= (period >> 128) & _MASK_64, "registry: challenge window open"
+    assert block.timestamp >= (period >> 128) & constants.MASK_64, "registry: challenge window open"
     self._finalize(project_id, state, period)
 
 
@@ -402,13 +368,10 @@ def dispute(project_id: uint256, reason: String[256]):
     @param reason Why, for the record.
     """
     roles._check_validator()
-    state: uint256 = project_registry._state[project_id]
-    report_status: uint256 = project_registry._unpack_report_status(state)
-    assert report_status != REPORT_NONE, "registry: no pending report"
-    assert report_status == REPORT_PENDING, "registry: report disputed"
+    state: uint256 = project_registry._check_report_pending(project_id)
     period: uint256 = self._pending_period[project_id]
-    assert block.timestamp < (period >> 128) & _MASK_64, "registry: challenge window over"
-    project_registry._state[project_id] = project_registry._with_report_status(state, REPORT_DISPUTED)
+    assert block.timestamp < (period >> 128) & constants.MASK_64, "registry: challenge window over"
+    project_registry._store_report_status(project_id, state, constants.REPORT_DISPUTED)
     log ReportDisputed(project_id=project_id, report_id=period >> 216, validator=msg.sender, reason=reason)
 
 
@@ -422,8 +385,10 @@ def resolve_dispute(project_id: uint256, uphold: bool):
     @param uphold True to uphold, False to reject.
     """
     roles._check_validator()
-    state: uint256 = project_registry._state[project_id]
-    assert project_registry._unpack_report_status(state) == REPORT_DISPUTED, "registry: report not disputed"
+    state: uint256 = project_registry._state_of(project_id)
+    assert (
+        project_registry._unpack_report_status(state) == constants.REPORT_DISPUTED
+    ), "registry: report not disputed"
     period: uint256 = self._pending_period[project_id]
     log DisputeResolved(project_id=project_id, report_id=period >> 216, validator=msg.sender, upheld=uphold)
     if uphold:
@@ -433,12 +398,13 @@ def resolve_dispute(project_id: uint256, uphold: bool):
     # Every meter that has a baseline now took part in the report: baselines
     # and reports need no pending report, and every report reads all approved
     # meters. Revoked meters are skipped (they never report again).
-    for kind: uint256 in [_GENERATION, _EXPORT, _SELF_CONSUMPTION]:
-        meter: address = meter_registry.kind_meter[project_id][kind]
-        if meter != empty(address) and meter_registry._last[meter] != 0:
-            meter_registry._last[meter] = self._previous_last[meter]
-    state = project_registry._with_next_start(state, convert(period & _MASK_64, uint64))
-    project_registry._state[project_id] = project_registry._with_report_status(state, REPORT_NONE)
+    for kind: uint256 in [constants.GENERATION, constants.EXPORT, constants.SELF_CONSUMPTION]:
+        meter: address = meter_registry._meter_of_kind(project_id, kind)
+        if meter != empty(address) and meter_registry._last_of(meter) != 0:
+            meter_registry._store_last(meter, self._previous_last[meter])
+    project_registry._store_report(
+        project_id, state, convert(period & constants.MASK_64, uint64), constants.REPORT_NONE
+    )
 
 
 @external
@@ -450,20 +416,20 @@ def pending_report(project_id: uint256) -> PendingReport:
     @param project_id The project.
     @return The pending report.
     """
-    report_status: uint256 = project_registry._unpack_report_status(project_registry._state[project_id])
-    if report_status == REPORT_NONE:
+    report_status: uint256 = project_registry._unpack_report_status(project_registry._state_of(project_id))
+    if report_status == constants.REPORT_NONE:
         return empty(PendingReport)
     period: uint256 = self._pending_period[project_id]
     claim: uint256 = self._pending_claim[project_id]
     return PendingReport(
         status=report_status,
         report_id=period >> 216,
-        period_start=convert(period & _MASK_64, uint64),
-        period_end=convert((period >> 64) & _MASK_64, uint64),
-        fiscal_year=convert((period >> 192) & 65535, uint16),
+        period_start=convert(period & constants.MASK_64, uint64),
+        period_end=convert((period >> 64) & constants.MASK_64, uint64),
+        fiscal_year=convert((period >> 192) & constants.MASK_16, uint16),
         void=(period >> 208) & 1 == 1,
-        challenge_deadline=convert((period >> 128) & _MASK_64, uint64),
-        self_consumed_wh=claim & _MASK_128,
+        challenge_deadline=convert((period >> 128) & constants.MASK_64, uint64),
+        self_consumed_wh=claim & constants.MASK_128,
         reduction_g=claim >> 128,
     )
 
@@ -483,37 +449,45 @@ def carry_g(project_id: uint256, fiscal_year: uint16) -> uint256:
 
 @internal
 @view
-def _check_oracle(project_id: uint256) -> uint256:
+def _check_reading(
+    project_id: uint256, meter: address, first_timestamp: uint64, last_timestamp: uint64, seen: uint256
+) -> (uint256, uint256):
     """
-    @notice Reverts unless the caller is the approved project's oracle and
-            still holds ORACLE_ROLE.
-    @return The project's packed state.
+    @notice Reverts unless the reading's meter is an approved meter of the
+            project whose certification covers the reading, the batch is in
+            order and no earlier reading had the meter's kind.
+    @param project_id The project.
+    @param meter The reading's meter.
+    @param first_timestamp Timestamp of the batch's first reading.
+    @param last_timestamp Timestamp of the batch's last reading.
+    @param seen OR of the kinds of the readings before this one.
+    @return uint256 The meter's kind bit.
+    @return uint256 The meter's packed last reading (0 = no baseline).
     """
-    state: uint256 = project_registry._state[project_id]
-    assert project_registry._unpack_oracle(state) == msg.sender, "registry: not the project oracle"
-    assert roles._is_oracle(msg.sender), "registry: not an ORACLE_ROLE"
-    assert (
-        project_registry._unpack_status(state) == project_registry.ProjectStatus.APPROVED
-    ), "registry: project not approved"
-    return state
+    kind: uint256 = 0
+    last: uint256 = 0
+    kind, last = meter_registry._check_meter(meter, project_id, last_timestamp)
+    assert first_timestamp <= last_timestamp, "registry: batch first > last"
+    assert seen & kind == 0, "registry: duplicate meter kind"
+    return kind, last
 
 
 @internal
-@view
-def _check_meter(project_id: uint256, reading: meter_signatures.SignedReading) -> uint256:
+def _accept_reading(project_id: uint256, reading: meter_signatures.SignedReading):
     """
-    @notice Reverts unless the reading's meter is an approved meter of the
-            project whose certification covers the reading's timestamp.
-    @return The meter's packed facts.
+    @notice Checks the meter's signature and stores the reading as the
+            meter's new last register value.
+    @param project_id The project.
+    @param reading The signed reading, already checked by `_check_reading`.
     """
-    info: uint256 = meter_registry._info[reading.meter]
-    assert info & _MASK_64 == project_id, "registry: meter not of project"
-    assert meter_registry._unpack_status(info) == meter_registry.MeterStatus.APPROVED, "registry: meter not approved"
-    assert (
-        convert(reading.last_timestamp, uint256) < (info >> 80) & _MASK_64
-    ), "registry: certification expired"
-    assert reading.first_timestamp <= reading.last_timestamp, "registry: batch first > last"
-    return info
+    meter_signatures._check_signature(project_id, reading)
+    meter_registry._set_last(reading.meter, reading.last_timestamp, reading.last_cumulative_wh)
+    log MeterReadingAccepted(
+        meter=reading.meter,
+        project_id=project_id,
+        timestamp=reading.last_timestamp,
+        cumulative_wh=reading.last_cumulative_wh,
+    )
 
 
 @internal
@@ -528,39 +502,47 @@ def _check_claim(
 ):
     """
     @notice Physical checks and the recomputation of a non-void claim.
+    @param energy Energy per meter kind bit in Wh (index 1, 2, 4).
+    @param kinds OR of the project's approved meter kinds.
+    @param capacity_w The project's capacity in W.
+    @param seconds Length of the period.
+    @param fiscal_year Fiscal year of the period (its factor is used).
+    @param self_consumed_wh Claimed self-consumed energy in Wh.
+    @param reduction_g Claimed reduction in g-CO2.
     """
     self_consumed: uint256 = 0
     physical: uint256 = 0
-    if kinds & _SELF_CONSUMPTION != 0:
-        self_consumed = energy[_SELF_CONSUMPTION]
+    if kinds & constants.SELF_CONSUMPTION != 0:
+        self_consumed = energy[constants.SELF_CONSUMPTION]
         physical = self_consumed
-        if kinds & _GENERATION != 0:
-            assert self_consumed <= energy[_GENERATION], "registry: self-consumed > gen"
-            physical = energy[_GENERATION]
+        if kinds & constants.GENERATION != 0:
+            assert self_consumed <= energy[constants.GENERATION], "registry: self-consumed > gen"
+            physical = energy[constants.GENERATION]
     else:
-        assert energy[_EXPORT] <= energy[_GENERATION], "registry: export > generation"
-        self_consumed = energy[_GENERATION] - energy[_EXPORT]
-        physical = energy[_GENERATION]
+        assert energy[constants.EXPORT] <= energy[constants.GENERATION], "registry: export > generation"
+        self_consumed = energy[constants.GENERATION] - energy[constants.EXPORT]
+        physical = energy[constants.GENERATION]
     # Wh x 3600 <= W x s, in integers, so no rounding of hours.
     assert physical * 3600 <= capacity_w * convert(seconds, uint256), "registry: generation > capacity"
     assert self_consumed_wh == self_consumed, "registry: self-consumed mismatch"
     factor: uint256 = factor_table._use(fiscal_year)
-    assert reduction_g == self_consumed * factor // _WH_PER_MWH, "registry: reduction mismatch"
+    assert reduction_g == self_consumed * factor // constants.WH_PER_MWH, "registry: reduction mismatch"
 
 
 @internal
 def _finalize(project_id: uint256, state: uint256, period: uint256):
     """
     @notice Clears the pending status and credits the report.
+    @param project_id The project.
+    @param state The project's packed state.
+    @param period The packed pending period.
     """
-    assert (
-        project_registry._unpack_status(state) == project_registry.ProjectStatus.APPROVED
-    ), "registry: project not approved"
-    project_registry._state[project_id] = project_registry._with_report_status(state, REPORT_NONE)
+    project_registry._check_approved(state)
+    project_registry._store_report_status(project_id, state, constants.REPORT_NONE)
     self._credit(
         project_id,
         period >> 216,
-        convert((period >> 192) & 65535, uint16),
+        convert((period >> 192) & constants.MASK_16, uint16),
         self._pending_claim[project_id] >> 128,
     )
 
@@ -570,15 +552,19 @@ def _credit(project_id: uint256, report_id: uint256, fiscal_year: uint16, reduct
     """
     @notice Adds the reduction to the year's carry, mints the whole tonnes
             to the project owner and keeps the rest as carry.
+    @param project_id The project.
+    @param report_id The report being finalized.
+    @param fiscal_year The report's fiscal year.
+    @param reduction_g The report's reduction in g-CO2.
     """
     token_id: uint256 = self._token_id(project_id, fiscal_year)
     total_g: uint256 = self._carry[token_id] + reduction_g
-    minted_t: uint256 = total_g // _G_PER_T
-    carry: uint256 = total_g % _G_PER_T
+    minted_t: uint256 = total_g // constants.G_PER_T
+    carry: uint256 = total_g % constants.G_PER_T
     if reduction_g != 0:
         self._carry[token_id] = carry
     if minted_t != 0:
-        extcall ICarbonCredit(credit).mint(project_registry.project_owner[project_id], token_id, minted_t)
+        extcall ICarbonCredit(credit).mint(project_registry._owner_of(project_id), token_id, minted_t)
     log ReportFinalized(
         project_id=project_id,
         report_id=report_id,
@@ -593,6 +579,9 @@ def _credit(project_id: uint256, report_id: uint256, fiscal_year: uint16, reduct
 @pure
 def _token_id(project_id: uint256, fiscal_year: uint16) -> uint256:
     """
-    @notice Credit token id of a project's fiscal year: (project_id << 16) | year.
+    @notice Credit token id of a project's fiscal year.
+    @param project_id The project.
+    @param fiscal_year The fiscal year.
+    @return uint256 (project_id << 16) | fiscal_year.
     """
     return (project_id << 16) | convert(fiscal_year, uint256)

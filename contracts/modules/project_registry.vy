@@ -12,6 +12,7 @@
 """
 
 from snekmate.auth import ownable
+from . import constants
 from . import roles
 
 uses: ownable
@@ -54,8 +55,6 @@ _NEXT_START_SHIFT: constant(uint256) = 160
 _STATUS_SHIFT: constant(uint256) = 224
 _KINDS_SHIFT: constant(uint256) = 232
 _REPORT_SHIFT: constant(uint256) = 240
-_MASK_64: constant(uint256) = 2**64 - 1
-_MASK_8: constant(uint256) = 255
 
 
 # @notice Number of registered projects; ids run from 1 to `project_count`.
@@ -64,7 +63,10 @@ project_count: public(uint256)
 project_owner: public(HashMap[uint256, address])
 # @dev Packed hot state per project: oracle (bits 0-159), next period start
 #      (160-223), ProjectStatus (224-231), kinds of approved meters (232-239),
-#      report status 0 none / 1 pending / 2 disputed (240-247).
+#      report status `constants.REPORT_*` (240-247). Other modules read it
+#      through `_state_of` and the `_check_*` functions, decode it with the
+#      pure `_unpack_*` functions and change only the next period start and
+#      the report status, through `_store_report` / `_store_report_status`.
 _state: HashMap[uint256, uint256]
 # @dev Packed terms per project: capacity in W (bits 0-63), commissioning
 #      date (64-127), crediting start (128-191), crediting end (192-255).
@@ -149,7 +151,7 @@ def register_project(
     @return The new project id (ids start at 1).
     """
     assert capacity_w != 0, "registry: zero capacity"
-    assert capacity_w <= _MASK_64, "registry: capacity too large"
+    assert capacity_w <= constants.MASK_64, "registry: capacity too large"
     assert len(methodology_id) != 0, "registry: empty methodology id"
     assert crediting_start < crediting_end, "registry: crediting end <= start"
     assert crediting_end - crediting_start <= MAX_CREDITING_SECONDS, "registry: crediting period > 8y"
@@ -215,7 +217,7 @@ def suspend_project(project_id: uint256, reason: String[256]):
     @param reason Why, for the record.
     """
     roles._check_validator()
-    assert self._status(project_id) == ProjectStatus.APPROVED, "registry: project not approved"
+    self._check_approved(self._state[project_id])
     self._set_status(project_id, ProjectStatus.SUSPENDED)
     log ProjectSuspended(project_id=project_id, validator=msg.sender, reason=reason)
 
@@ -243,7 +245,7 @@ def set_project_oracle(project_id: uint256, oracle: address):
     """
     ownable._check_owner()
     assert project_id != 0 and project_id <= self.project_count, "registry: unknown project"
-    assert roles._is_oracle(oracle), "registry: not an ORACLE_ROLE"
+    self._check_oracle_role(oracle)
     state: uint256 = self._state[project_id]
     self._state[project_id] = (state & ~convert(max_value(uint160), uint256)) | convert(oracle, uint256)
     log ProjectOracleSet(project_id=project_id, oracle=oracle)
@@ -262,16 +264,16 @@ def projects(project_id: uint256) -> Project:
     texts: ProjectTexts = self._texts[project_id]
     return Project(
         owner=self.project_owner[project_id],
-        capacity_w=terms & _MASK_64,
-        commissioning_date=convert((terms >> 64) & _MASK_64, uint64),
-        crediting_start=convert((terms >> 128) & _MASK_64, uint64),
+        capacity_w=terms & constants.MASK_64,
+        commissioning_date=convert((terms >> 64) & constants.MASK_64, uint64),
+        crediting_start=convert((terms >> 128) & constants.MASK_64, uint64),
         crediting_end=convert(terms >> 192, uint64),
         methodology_id=texts.methodology_id,
         metadata_uri=texts.metadata_uri,
         status=self._unpack_status(state),
         oracle=self._unpack_oracle(state),
         next_period_start=self._unpack_next_start(state),
-        active_meter_kinds=convert((state >> _KINDS_SHIFT) & _MASK_8, uint8),
+        active_meter_kinds=convert((state >> _KINDS_SHIFT) & constants.MASK_8, uint8),
     )
 
 
@@ -289,9 +291,119 @@ def next_period_start(project_id: uint256) -> uint64:
 
 @internal
 @view
+def _state_of(project_id: uint256) -> uint256:
+    """
+    @notice The packed hot state of a project (0 for an unknown id); read it
+            once and decode it with the `_unpack_*` functions.
+    @param project_id The project.
+    @return uint256 The packed state (layout: see `_state`).
+    """
+    return self._state[project_id]
+
+
+@internal
+def _store_report(project_id: uint256, state: uint256, next_start: uint64, report_status: uint256):
+    """
+    @notice Stores the project's state with its next period start and report
+            status replaced.
+    @param project_id The project.
+    @param state The project's packed state, as read in this call (from
+           `_state_of` or a `_check_*` function), so the slot is read once.
+    @param next_start The new next period start.
+    @param report_status The new report status (`constants.REPORT_*`).
+    """
+    self._state[project_id] = (
+        state & ~((constants.MASK_64 << _NEXT_START_SHIFT) | (constants.MASK_8 << _REPORT_SHIFT))
+    ) | (convert(next_start, uint256) << _NEXT_START_SHIFT) | (report_status << _REPORT_SHIFT)
+
+
+@internal
+def _store_report_status(project_id: uint256, state: uint256, report_status: uint256):
+    """
+    @notice Stores the project's state with its report status replaced.
+    @param project_id The project.
+    @param state The project's packed state, as read in this call.
+    @param report_status The new report status (`constants.REPORT_*`).
+    """
+    self._state[project_id] = (state & ~(constants.MASK_8 << _REPORT_SHIFT)) | (report_status << _REPORT_SHIFT)
+
+
+@internal
+@view
+def _owner_of(project_id: uint256) -> address:
+    """
+    @notice Owner of a project (zero address for an unknown id).
+    @param project_id The project.
+    @return address The owner, who receives the project's credits.
+    """
+    return self.project_owner[project_id]
+
+
+@internal
+@view
+def _check_reporter(project_id: uint256) -> uint256:
+    """
+    @notice Reverts unless the caller is the project's oracle and still
+            holds ORACLE_ROLE, the project is APPROVED and it has no report
+            pending or disputed (checked in this order).
+    @param project_id The project.
+    @return uint256 The project's packed state.
+    """
+    state: uint256 = self._state[project_id]
+    assert (
+        state & convert(max_value(uint160), uint256) == convert(msg.sender, uint256)
+    ), "registry: not the project oracle"
+    self._check_oracle_role(msg.sender)
+    self._check_approved(state)
+    assert (state >> _REPORT_SHIFT) & constants.MASK_8 == constants.REPORT_NONE, "registry: report pending"
+    return state
+
+
+@internal
+@view
+def _check_report_pending(project_id: uint256) -> uint256:
+    """
+    @notice Reverts unless the project has a report waiting for its
+            challenge window (pending, not disputed).
+    @param project_id The project.
+    @return uint256 The project's packed state.
+    """
+    state: uint256 = self._state[project_id]
+    report_status: uint256 = (state >> _REPORT_SHIFT) & constants.MASK_8
+    assert report_status != constants.REPORT_NONE, "registry: no pending report"
+    assert report_status == constants.REPORT_PENDING, "registry: report disputed"
+    return state
+
+
+@internal
+@view
+def _check_oracle_role(account: address):
+    """
+    @notice Reverts unless `account` holds ORACLE_ROLE.
+    @param account The account to check.
+    """
+    assert roles._is_oracle(account), "registry: not an ORACLE_ROLE"
+
+
+@internal
+@view
+def _check_approved(state: uint256):
+    """
+    @notice Reverts unless the packed state's project is APPROVED.
+    @param state A packed state from `_state_of`.
+    """
+    assert (
+        convert((state >> _STATUS_SHIFT) & constants.MASK_8, ProjectStatus) == ProjectStatus.APPROVED
+    ), "registry: project not approved"
+
+
+@internal
+@view
 def _status(project_id: uint256) -> ProjectStatus:
     """
-    @notice Status of the project; empty flag for an unknown id.
+    @notice Status of the project.
+    @param project_id The project.
+    @return ProjectStatus The status; the empty flag for an unknown id.
     """
     return self._unpack_status(self._state[project_id])
 
@@ -300,10 +412,48 @@ def _status(project_id: uint256) -> ProjectStatus:
 def _set_status(project_id: uint256, status: ProjectStatus):
     """
     @notice Overwrites the status byte of the packed state.
+    @param project_id The project.
+    @param status The new status.
     """
     state: uint256 = self._state[project_id]
-    self._state[project_id] = (state & ~(_MASK_8 << _STATUS_SHIFT)) | (
+    self._state[project_id] = (state & ~(constants.MASK_8 << _STATUS_SHIFT)) | (
         convert(status, uint256) << _STATUS_SHIFT
+    )
+
+
+@internal
+def _set_kind(project_id: uint256, kind: uint256, approved: bool):
+    """
+    @notice Adds a meter kind to, or removes it from, the project's set of
+            kinds of approved meters (the meters every report must read).
+    @param project_id The project.
+    @param kind The kind's bit (`constants.GENERATION`, `EXPORT` or
+           `SELF_CONSUMPTION`).
+    @param approved True to add the kind, False to remove it.
+    """
+    state: uint256 = self._state[project_id]
+    if approved:
+        state |= kind << _KINDS_SHIFT
+    else:
+        state &= ~(kind << _KINDS_SHIFT)
+    self._state[project_id] = state
+
+
+@internal
+@view
+def _capacity_and_crediting(project_id: uint256) -> (uint256, uint64, uint64):
+    """
+    @notice Capacity and crediting period of a project, from one storage read.
+    @param project_id The project.
+    @return uint256 The capacity in W.
+    @return uint64 The crediting start (seconds since epoch).
+    @return uint64 The crediting end (exclusive, seconds since epoch).
+    """
+    terms: uint256 = self._terms[project_id]
+    return (
+        terms & constants.MASK_64,
+        convert((terms >> 128) & constants.MASK_64, uint64),
+        convert(terms >> 192, uint64),
     )
 
 
@@ -312,8 +462,10 @@ def _set_status(project_id: uint256, status: ProjectStatus):
 def _unpack_status(state: uint256) -> ProjectStatus:
     """
     @notice Status byte of a packed state.
+    @param state A packed state from `_state_of`.
+    @return ProjectStatus The project's status.
     """
-    return convert((state >> _STATUS_SHIFT) & _MASK_8, ProjectStatus)
+    return convert((state >> _STATUS_SHIFT) & constants.MASK_8, ProjectStatus)
 
 
 @internal
@@ -321,6 +473,8 @@ def _unpack_status(state: uint256) -> ProjectStatus:
 def _unpack_oracle(state: uint256) -> address:
     """
     @notice Oracle of a packed state.
+    @param state A packed state from `_state_of`.
+    @return address The project's oracle (zero address until set).
     """
     return convert(convert(state & convert(max_value(uint160), uint256), uint160), address)
 
@@ -330,8 +484,10 @@ def _unpack_oracle(state: uint256) -> address:
 def _unpack_next_start(state: uint256) -> uint64:
     """
     @notice Next period start of a packed state.
+    @param state A packed state from `_state_of`.
+    @return uint64 The next period start (0 before monitoring started).
     """
-    return convert((state >> _NEXT_START_SHIFT) & _MASK_64, uint64)
+    return convert((state >> _NEXT_START_SHIFT) & constants.MASK_64, uint64)
 
 
 @internal
@@ -339,55 +495,19 @@ def _unpack_next_start(state: uint256) -> uint64:
 def _unpack_kinds(state: uint256) -> uint256:
     """
     @notice Bit set of the kinds of approved meters in a packed state.
+    @param state A packed state from `_state_of`.
+    @return uint256 The OR of the approved meters' kind bits.
     """
-    return (state >> _KINDS_SHIFT) & _MASK_8
+    return (state >> _KINDS_SHIFT) & constants.MASK_8
 
 
 @internal
 @pure
 def _unpack_report_status(state: uint256) -> uint256:
     """
-    @notice Report status of a packed state: 0 none, 1 pending, 2 disputed.
+    @notice Report status of a packed state.
+    @param state A packed state from `_state_of`.
+    @return uint256 `constants.REPORT_NONE`, `REPORT_PENDING` or
+            `REPORT_DISPUTED`.
     """
-    return (state >> _REPORT_SHIFT) & _MASK_8
-
-
-@internal
-@pure
-def _with_next_start(state: uint256, next_start: uint64) -> uint256:
-    """
-    @notice `state` with its next period start replaced.
-    """
-    return (state & ~(_MASK_64 << _NEXT_START_SHIFT)) | (convert(next_start, uint256) << _NEXT_START_SHIFT)
-
-
-@internal
-@pure
-def _with_report_status(state: uint256, report_status: uint256) -> uint256:
-    """
-    @notice `state` with its report status replaced.
-    """
-    return (state & ~(_MASK_8 << _REPORT_SHIFT)) | (report_status << _REPORT_SHIFT)
-
-
-@internal
-def _set_kinds(project_id: uint256, kinds: uint256):
-    """
-    @notice Stores the bit set of kinds of approved meters.
-    """
-    state: uint256 = self._state[project_id]
-    self._state[project_id] = (state & ~(_MASK_8 << _KINDS_SHIFT)) | (kinds << _KINDS_SHIFT)
-
-
-@internal
-@view
-def _capacity_and_crediting(project_id: uint256) -> (uint256, uint64, uint64):
-    """
-    @notice Capacity in W, crediting start and end, from one storage read.
-    """
-    terms: uint256 = self._terms[project_id]
-    return (
-        terms & _MASK_64,
-        convert((terms >> 128) & _MASK_64, uint64),
-        convert(terms >> 192, uint64),
-    )
+    return (state >> _REPORT_SHIFT) & constants.MASK_8

@@ -15,6 +15,7 @@
 
 from snekmate.tokens import erc1155
 from snekmate.tokens.interfaces import IERC1155
+from . import constants
 
 uses: erc1155
 
@@ -56,16 +57,17 @@ struct StoredRetirement:
     memo_hash: bytes32
 
 
-# Widths of the packed token id and amount. Registry token ids are
-# (project_id < 2**64) << 16 | year, far below 2**128; CarbonCredit mints no
-# wider id and no token's minted total reaches 2**128 t-CO2.
-_MASK_128: constant(uint256) = 2**128 - 1
+# Token id and amount are packed into 128 bits each (`constants.MASK_128`).
+# Registry token ids are (project_id < 2**64) << 16 | year, far below
+# 2**128; CarbonCredit mints no wider id and no token's minted total
+# reaches 2**128 t-CO2.
 _EMPTY_MEMO_HASH: constant(bytes32) = keccak256("")
 
 # @notice Number of retirements so far; ids run from 1 to `retirement_count`.
 retirement_count: public(uint256)
 # @notice Total t-CO2 retired by each holder, over all token ids.
 retired_by_holder: public(HashMap[address, uint256])
+# @dev Retirement record per id, in its packed storage form.
 _records: HashMap[uint256, StoredRetirement]
 
 
@@ -110,8 +112,8 @@ def retire(token_id: uint256, amount: uint256, beneficiary: String[128], purpose
     assert amount != 0, "credit: zero amount"
     assert purpose <= PURPOSE_OTHER, "credit: unknown purpose"
     assert len(beneficiary) != 0, "credit: empty beneficiary"
-    assert token_id <= _MASK_128, "credit: token id too large"
-    assert amount <= _MASK_128, "credit: amount too large"
+    assert token_id <= constants.MASK_128, "credit: token id too large"
+    assert amount <= constants.MASK_128, "credit: amount too large"
     # snekmate's `_burn` inlined (same writes, same TransferSingle event):
     # its hooks build singleton arrays and copy a Bytes[1024] twice, which
     # cost a retirement ~4,000 gas.
@@ -168,7 +170,7 @@ def retirements(retirement_id: uint256) -> Retirement:
         memo_hash = _EMPTY_MEMO_HASH
     return Retirement(
         holder=convert(convert(stored.head & convert(max_value(uint160), uint256), uint160), address),
-        token_id=stored.token_amount & _MASK_128,
+        token_id=stored.token_amount & constants.MASK_128,
         amount=stored.token_amount >> 128,
         retired_at=convert((stored.head >> 160) & convert(max_value(uint64), uint256), uint64),
         purpose=convert((stored.head >> 224) & 255, uint8),

@@ -9,7 +9,8 @@
         any renounce function, so the platform can never lose its admin.
         snekmate's `access_control` is not used because its admin is itself a
         role (`DEFAULT_ADMIN_ROLE`) that can be granted in one step and
-        renounced, which the design forbids.
+        renounced, while the admin here must only move in two steps and
+        never be renounced.
 """
 
 from snekmate.auth import ownable
@@ -115,7 +116,19 @@ def _check_minter():
 @view
 def _is_oracle(account: address) -> bool:
     """
-    @notice True when `account` holds ORACLE_ROLE.
+    @notice Whether `account` holds ORACLE_ROLE.
     @param account The account to check.
+    @return bool True when it holds the role.
     """
     return self.has_role[ORACLE_ROLE][account]
+
+
+@internal
+@view
+def _is_validator(account: address) -> bool:
+    """
+    @notice Whether `account` holds VALIDATOR_ROLE.
+    @param account The account to check.
+    @return bool True when it holds the role.
+    """
+    return self.has_role[VALIDATOR_ROLE][account]
