@@ -7,9 +7,11 @@
         `token_id = (project_id << 16) | fiscal_year`; amounts are whole
         t-CO2. Built on snekmate's `erc1155` (balances, approvals, receiver
         checks, metadata `uri` = base URI + decimal token id) with
-        snekmate's `ownable_2step` admin (no renounce exported). Minting is
-        for MINTER_ROLE (the Registry); snekmate's own minter list, set for
-        the deployer by `erc1155.__init__`, is not exported and unused.
+        snekmate's `ownable_2step` admin (no renounce exported). Only one
+        Registry ever mints: the admin binds it once (`bind_registry`), so
+        token ids cannot collide between registries; snekmate's own minter
+        list, set for the deployer by `erc1155.__init__`, is not exported
+        and unused.
         Pause policy: a pause (PAUSER_ROLE) stops minting and transfers;
         retirement stays open (see `retire`). The admin can attach the
         J-Credit registry's reference to a token id, once.
@@ -26,7 +28,7 @@ from .modules import retirement
 initializes: ownable
 initializes: ownable_2step[ownable := ownable]
 initializes: erc1155[ownable := ownable]
-initializes: roles[ownable := ownable]
+initializes: roles[ownable := ownable, ownable_2step := ownable_2step]
 initializes: pausable
 initializes: emergency_pause[pausable := pausable, roles := roles]
 initializes: retirement[erc1155 := erc1155]
@@ -35,14 +37,19 @@ exports: (
     ownable.owner,
     ownable_2step.pending_owner,
     ownable_2step.transfer_ownership,
-    ownable_2step.accept_ownership,
+    roles.accept_ownership,
     roles.VALIDATOR_ROLE,
     roles.ORACLE_ROLE,
     roles.PAUSER_ROLE,
-    roles.MINTER_ROLE,
+    roles.ADMIN_DELAY,
     roles.has_role,
+    roles.role_grant_eta,
+    roles.launched,
     roles.grant_role,
+    roles.activate_role,
+    roles.cancel_role_grant,
     roles.revoke_role,
+    roles.launch,
     pausable.paused,
     emergency_pause.pause,
     emergency_pause.unpause,
@@ -66,10 +73,18 @@ exports: (
 )
 
 
+# @notice The Registry that mints, bound once for the contract's life (zero
+#         until bound).
+registry: public(address)
 # @notice Total t-CO2 ever minted per token id (supply = minted - retired).
 minted: public(HashMap[uint256, uint256])
 # @notice J-Credit registry reference per token id (empty until set; write once).
 registry_reference: public(HashMap[uint256, String[64]])
+
+
+# @notice The admin bound the Registry that mints; it can never change.
+event RegistryBound:
+    registry: indexed(address)
 
 
 # @notice The admin recorded the J-Credit registry's reference of `token_id`.
@@ -81,7 +96,8 @@ event RegistryReferenceSet:
 @deploy
 def __init__(base_uri: String[80]):
     """
-    @notice The deployer becomes admin; grant MINTER_ROLE to the Registry.
+    @notice The deployer becomes admin; it then binds the Registry
+            (`bind_registry`).
     @param base_uri Prefix of every token's metadata URI (`uri(id)` is
            base_uri followed by the decimal id).
     """
@@ -136,16 +152,29 @@ def safeBatchTransferFrom(
 
 
 @external
+def bind_registry(registry: address):
+    """
+    @notice Binds the one Registry that may mint (admin, once for good).
+    @param registry The Registry contract.
+    """
+    ownable._check_owner()
+    assert self.registry == empty(address), "credit: registry already bound"
+    assert registry.is_contract, "credit: registry is not a contract"
+    self.registry = registry
+    log RegistryBound(registry=registry)
+
+
+@external
 def mint(owner: address, token_id: uint256, amount: uint256):
     """
-    @notice Mints credits (MINTER_ROLE; the Registry on finalizing a
-            report); refused while paused. A contract owner must accept
-            ERC-1155 (receiver check).
-    @param owner Receiver of the credits (the project owner).
+    @notice Mints credits (the bound Registry, on finalizing a report);
+            refused while paused. A contract owner must accept ERC-1155
+            (receiver check).
+    @param owner Receiver of the credits.
     @param token_id The credit token id.
     @param amount Whole t-CO2 (> 0).
     """
-    roles._check_minter()
+    assert msg.sender == self.registry, "credit: caller is not the registry"
     pausable._require_not_paused()
     assert amount != 0, "credit: zero amount"
     # Retirement records pack token id and amount into 128 bits each: never

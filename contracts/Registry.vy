@@ -1,113 +1,258 @@
 # pragma version ~=0.4.3
 """
-@title Registry of solar J-Credit projects, meters, factors and reports
+@title Registry of solar J-Credit projects, meters and emission factors
 @custom:contract-name Registry
 @license MIT
-@notice Deployable that wires the modules together: two-step admin
-        (snekmate `ownable_2step`, no renounce exported), roles, emergency
-        pause, projects, meters, emission factors, EIP-712 meter signatures
-        and monitoring reports, which mint credits on CarbonCredit (this
-        contract needs MINTER_ROLE there). Pause stops reporting and minting
-        (see `monitoring_reports`).
+@notice Who and what may report: the two-step admin (snekmate
+        `ownable_2step`, no renounce exported) and its delayed role grants,
+        projects, meters (registered with the meter's own signature) and the
+        emission factor per fiscal year. It is also the EIP-712 domain every
+        meter signature is bound to. Monitoring reports, fraud proofs and
+        oracle bonds live in the MonitoringReports contract, bound once
+        (`bind_reports`); it reads a project's terms here in one call
+        (`report_terms`) and is the only caller of `lock_factor` and
+        `on_fraud`.
 """
 
 from snekmate.auth import ownable
 from snekmate.auth import ownable_2step
-from snekmate.utils import pausable
 from snekmate.utils import eip712_domain_separator
+from .interfaces import IRegistry
+from .modules import constants
 from .modules import roles
-from .modules import emergency_pause
 from .modules import project_registry
 from .modules import meter_registry
 from .modules import factor_table
 from .modules import meter_signatures
-from .modules import monitoring_reports
 
 initializes: ownable
 initializes: ownable_2step[ownable := ownable]
-initializes: roles[ownable := ownable]
-initializes: pausable
-initializes: emergency_pause[pausable := pausable, roles := roles]
+initializes: roles[ownable := ownable, ownable_2step := ownable_2step]
 initializes: project_registry[ownable := ownable, roles := roles]
-initializes: meter_registry[roles := roles, project_registry := project_registry]
-initializes: factor_table[ownable := ownable]
 initializes: eip712_domain_separator
-initializes: meter_signatures[eip712_domain_separator := eip712_domain_separator]
-initializes: monitoring_reports[
-    ownable := ownable,
-    pausable := pausable,
-    roles := roles,
-    project_registry := project_registry,
-    meter_registry := meter_registry,
-    factor_table := factor_table,
-    meter_signatures := meter_signatures,
+initializes: meter_registry[
+    roles := roles, project_registry := project_registry, eip712_domain_separator := eip712_domain_separator
 ]
+initializes: factor_table[ownable := ownable, roles := roles]
 
 exports: (
     ownable.owner,
     ownable_2step.pending_owner,
     ownable_2step.transfer_ownership,
-    ownable_2step.accept_ownership,
+    roles.accept_ownership,
     roles.VALIDATOR_ROLE,
     roles.ORACLE_ROLE,
     roles.PAUSER_ROLE,
-    roles.MINTER_ROLE,
+    roles.ADMIN_DELAY,
     roles.has_role,
+    roles.role_grant_eta,
+    roles.launched,
     roles.grant_role,
+    roles.activate_role,
+    roles.cancel_role_grant,
     roles.revoke_role,
-    pausable.paused,
-    emergency_pause.pause,
-    emergency_pause.unpause,
+    roles.launch,
+    project_registry.MAX_CREDITING_SECONDS,
+    project_registry.MAX_AGE_AT_REGISTRATION,
+    project_registry.MAX_CAPACITY_W,
     project_registry.project_count,
     project_registry.project_owner,
+    project_registry.pending_project_owner,
+    project_registry.reports,
+    project_registry.oracle_assignments,
+    project_registry.bind_reports,
     project_registry.register_project,
     project_registry.approve_project,
     project_registry.reject_project,
     project_registry.suspend_project,
     project_registry.resume_project,
     project_registry.set_project_oracle,
+    project_registry.transfer_project,
+    project_registry.accept_project,
     project_registry.projects,
-    project_registry.next_period_start,
+    meter_registry.MIN_INTERVAL_SECONDS,
+    meter_registry.MAX_INTERVAL_SECONDS,
     meter_registry.kind_meter,
+    meter_registry.serial_meter,
     meter_registry.register_meter,
     meter_registry.approve_meter,
     meter_registry.revoke_meter,
     meter_registry.meters,
+    factor_table.MAX_FACTOR_G_PER_MWH,
     factor_table.set_emission_factor,
+    factor_table.activate_emission_factor,
     factor_table.emission_factors,
     eip712_domain_separator.eip712Domain,
-    meter_signatures.READING_BATCH_TYPEHASH,
-    meter_signatures.domain_separator,
-    meter_signatures.reading_digest,
-    monitoring_reports.credit,
-    monitoring_reports.challenge_window,
-    monitoring_reports.report_count,
-    monitoring_reports.set_challenge_window,
-    monitoring_reports.start_monitoring,
-    monitoring_reports.submit_report,
-    monitoring_reports.finalize,
-    monitoring_reports.dispute,
-    monitoring_reports.resolve_dispute,
-    monitoring_reports.pending_report,
-    monitoring_reports.carry_g,
 )
 
 
 @deploy
-def __init__(credit: address):
+def __init__():
     """
-    @notice The deployer becomes admin. Grant this contract MINTER_ROLE on
-            `credit` afterwards.
-    @param credit The CarbonCredit contract.
+    @notice The deployer becomes admin; the system is in set-up until the
+            admin binds the reports contract and calls `launch`.
     """
     ownable.__init__()
     ownable_2step.__init__()
     roles.__init__()
-    pausable.__init__()
-    emergency_pause.__init__()
     project_registry.__init__()
+    eip712_domain_separator.__init__(meter_signatures.DOMAIN_NAME, meter_signatures.DOMAIN_VERSION)
     meter_registry.__init__()
     factor_table.__init__()
-    eip712_domain_separator.__init__("SolarJCredit", "1")
-    meter_signatures.__init__()
-    monitoring_reports.__init__(credit)
+
+
+@external
+@view
+def report_terms(project_id: uint256, fiscal_year: uint16, meters: DynArray[address, 6]) -> IRegistry.ReportTerms:
+    """
+    @notice Everything a report of `project_id` in `fiscal_year` is checked
+            against, in one call (for the reports contract; anyone may read).
+    @param project_id The project.
+    @param fiscal_year The report's fiscal year (its factor is returned).
+    @param meters The meters the report names; each gets its facts.
+    @return The report terms (see `IRegistry.ReportTerms`).
+    """
+    state: uint256 = project_registry._state_of(project_id)
+    terms: uint256 = project_registry._terms_of(project_id)
+    oracle: address = project_registry._unpack_oracle(state)
+    factor: uint256 = 0
+    locked: bool = False
+    factor, locked = factor_table._factor_of(fiscal_year)
+    facts: DynArray[uint256, 6] = []
+    for meter: address in meters:
+        facts.append(meter_registry._report_facts(project_id, meter))
+    return IRegistry.ReportTerms(
+        oracle=oracle,
+        oracle_has_role=roles._is_oracle(oracle),
+        approved=project_registry._unpack_status(state) == project_registry.ProjectStatus.APPROVED,
+        kinds=project_registry._unpack_kinds(state),
+        capacity_w=terms & constants.MASK_64,
+        crediting_start=convert((terms >> 128) & constants.MASK_64, uint64),
+        crediting_end=convert(terms >> 192, uint64),
+        meter_facts=facts,
+        factor_g_per_mwh=factor,
+        factor_locked=locked,
+    )
+
+
+@external
+@view
+def project_meters(project_id: uint256) -> address[3]:
+    """
+    @notice The project's approved meter per kind slot (0 generation,
+            1 export, 2 self-consumption; zero where none).
+    @param project_id The project.
+    @return The meters.
+    """
+    result: address[3] = empty(address[3])
+    for slot: uint256 in range(3):
+        result[slot] = meter_registry._approved_meter(project_id, 1 << slot)
+    return result
+
+
+@external
+@view
+def finalize_terms(project_id: uint256) -> (bool, address):
+    """
+    @notice What finalizing a report of `project_id` needs: whether the
+            project is APPROVED, and its owner (who receives the credits).
+    @param project_id The project.
+    @return Approved, owner.
+    """
+    approved: bool = (
+        project_registry._unpack_status(project_registry._state_of(project_id))
+        == project_registry.ProjectStatus.APPROVED
+    )
+    return approved, project_registry._owner_of(project_id)
+
+
+@external
+def lock_factor(fiscal_year: uint16):
+    """
+    @notice Locks a fiscal year's factor: a report now depends on it (the
+            reports contract only).
+    @param fiscal_year The fiscal year.
+    """
+    self._check_reports()
+    factor_table._lock(fiscal_year)
+
+
+@external
+def on_fraud(project_id: uint256, oracle: address):
+    """
+    @notice A fraud proof undid a report of `oracle` (the reports contract
+            only): the oracle loses ORACLE_ROLE, so it reports for no
+            project any more, and the project has no oracle until the admin
+            assigns one.
+    @param project_id The project of the refuted report.
+    @param oracle The oracle that submitted it.
+    """
+    self._check_reports()
+    roles._revoke(roles.ORACLE_ROLE, oracle)
+    if project_registry._unpack_oracle(project_registry._state_of(project_id)) == oracle:
+        project_registry._set_oracle(project_id, empty(address))
+
+
+@external
+@view
+def domain_separator() -> bytes32:
+    """
+    @notice The EIP-712 domain separator every meter signature uses.
+    @return The domain separator.
+    """
+    return eip712_domain_separator._domain_separator_v4()
+
+
+@external
+@view
+def reading_digest(
+    project_id: uint256,
+    meter: address,
+    first_timestamp: uint64,
+    last_timestamp: uint64,
+    last_cumulative_wh: uint256,
+    readings_hash: bytes32,
+) -> bytes32:
+    """
+    @notice The EIP-712 digest a meter signs for a batch of readings.
+    @param project_id The project the readings are for.
+    @param meter The meter's signing address.
+    @param first_timestamp Timestamp of the batch's first reading.
+    @param last_timestamp Timestamp of the batch's last reading.
+    @param last_cumulative_wh Register value of the batch's last reading.
+    @param readings_hash keccak256 of abi.encode(uint64, uint256) per reading.
+    @return The digest to sign.
+    """
+    return meter_signatures._reading_digest(
+        eip712_domain_separator._domain_separator_v4(),
+        project_id,
+        meter,
+        first_timestamp,
+        last_timestamp,
+        last_cumulative_wh,
+        readings_hash,
+    )
+
+
+@external
+@view
+def registration_digest(project_id: uint256, owner: address, serial: String[64]) -> bytes32:
+    """
+    @notice The EIP-712 digest a meter signs to be registered.
+    @param project_id The project it joins.
+    @param owner The project owner who registers it.
+    @param serial Its serial number.
+    @return The digest to sign.
+    """
+    return meter_signatures._registration_digest(
+        eip712_domain_separator._domain_separator_v4(), project_id, owner, serial
+    )
+
+
+@internal
+@view
+def _check_reports():
+    """
+    @notice Reverts unless the caller is the bound reports contract.
+    """
+    assert msg.sender == project_registry.reports and msg.sender != empty(address), "registry: caller is not reports"

@@ -1,106 +1,165 @@
 # pragma version ~=0.4.3
 """
-@title Verified monitoring reports, challenge window, dispute, finalize
+@title Monitoring reports: boundary readings, challenge window, dispute, finalize
 @custom:contract-name monitoring_reports
 @license MIT
-@notice The project's oracle submits one report per period; the contract
-        re-checks it without trusting the oracle (the oracle only relays
-        data signed by the meters, and every figure it claims must equal
-        what the contract computes itself from those readings): the period
-        starts exactly where the last one ended, is over, and stays inside
-        one fiscal year and the crediting period; every approved meter of the
-        project gives its end-of-period register reading, signed by the
-        meter (EIP-712), newer than its last accepted one, not going
-        backwards, taken before the meter's certification expired;
-        export <= generation; generation <= capacity x hours; and the claimed
-        self-consumed Wh and reduction g equal the contract's own result with
-        the fiscal year's factor. Gas is O(1) in the number of readings: only
-        each meter's boundary reading is checked; the period's readings are
-        committed by a Merkle root and archived off chain.
+@notice A project's oracle submits one report per period. For every fact the
+        report claims, the contract either recomputes it here in O(1) or
+        anyone can prove it wrong before the report finalizes (FraudProofs);
+        nothing rests on the oracle's word:
 
-        After the challenge window (0 = the submit finalizes at once) anyone
-        finalizes: whole t-CO2 are minted to the project owner, the fraction
-        of a tonne carries to the next report of the same project and fiscal
-        year. A validator may dispute inside the window and then uphold
-        (finalize) or reject (as if never submitted: period start and meter
-        registers are restored, the data can be resubmitted).
+        - Recomputed at submission: the period starts where the last one
+          ended, is over, lies in one fiscal year and the crediting period;
+          every approved meter gives its end reading, signed by the meter
+          for this project, within one metering interval before the period
+          end (`(end - interval, end]`), newer than its baseline and not
+          going backwards, before its certification expired, and committed
+          in the report's Merkle root (the report carries the proof); a
+          meter without a baseline (first report after monitoring
+          (re)started) also gives its start reading, within one interval
+          before the period start and not before the crediting start;
+          export <= generation and generation <= capacity x the span the
+          readings measure; the claimed Wh and g equal the contract's own
+          result with the fiscal year's factor. A void report (the
+          methodology found the period invalid) claims 0 and must show why:
+          its boundary readings fail a check above, or FraudProofs holds a
+          recorded interval above capacity of the capacity-checked meter
+          inside the period (`record_violation`, before submitting).
+        - Provable until finalization (FraudProofs): a later signed reading
+          than a claimed boundary, an interval above capacity in a report
+          that claims credits, committed data that differ from what a meter
+          signed or contradict each other.
+
+        Storage keeps only what later reports need (each meter's last
+        reading, the project's cursor) and one hash of the pending report's
+        facts (`IMonitoringReports.ReportFacts`, logged in full by `ReportSubmitted`): whoever
+        finalizes, rejects or proves passes the facts back and the contract
+        checks them against the hash.
+
+        After the challenge window anyone finalizes: whole t-CO2 go to the
+        project owner (or, when the owner is a contract, accrue until it
+        claims them to an address of its choice, so no receiver hook can
+        block a project), the fraction of a tonne carries to the next
+        report of the same project and fiscal year (what is left when the
+        project moves to the next fiscal year is never issued). A validator
+        may dispute inside the window; another validator may uphold at once,
+        the disputing one only after the window; any validator may reject; a
+        dispute nobody resolves for `DISPUTE_TIMEOUT` undoes the report.
+        Undoing (rejection, expiry, fraud proof) restores the meters'
+        baselines and the period start: the period can be reported again.
+
+        A meter swap: end a report at the old meter's last reading, revoke
+        it, register and approve the new meter, then `start_monitoring`
+        again at a start every meter has a reading within one interval
+        before (the new meter's first reading at the latest): every
+        baseline is taken afresh by the next report, and the gap between the
+        two periods is credited to nobody, so no energy is counted twice and
+        none is counted without its export.
 
         Pause policy: while paused, `start_monitoring`, `submit_report`,
-        `finalize` and upholding a dispute revert (no reporting, no minting).
-        Disputing and rejecting stay open so a validator can stop a bad
-        report during an emergency.
+        `finalize` and upholding a dispute revert (no reporting, no
+        minting); disputes, rejections and fraud proofs stay open.
 """
 
-from snekmate.auth import ownable
 from snekmate.utils import pausable
 from ..interfaces import ICarbonCredit
+from ..interfaces import IFraudProofs
+from ..interfaces import IMonitoringReports
+from ..interfaces import IRegistry
 from . import constants
-from . import roles
-from . import project_registry
-from . import meter_registry
-from . import factor_table
+from . import evidence
+from . import jst_calendar
 from . import meter_signatures
 
-uses: ownable
 uses: pausable
-uses: roles
-uses: project_registry
-uses: meter_registry
-uses: factor_table
-uses: meter_signatures
 
 
-# @notice A project's unfinalized report; `status` is `constants.REPORT_*`
-#         (0 none, 1 pending, 2 disputed).
+# @notice One boundary reading of a report: a meter's signed batch ending
+#         on it, and the Merkle proof that the batch is in the report's root.
+struct BoundaryReading:
+    batch: meter_signatures.SignedReading
+    proof: DynArray[bytes32, evidence.MAX_PROOF_DEPTH]
+
+
+# @notice A project's unfinalized report (status 0 = none: the other fields
+#         are meaningless); its facts are in the `ReportSubmitted` event and
+#         hash to `facts_hash`.
 struct PendingReport:
     status: uint256
     report_id: uint256
-    period_start: uint64
-    period_end: uint64
-    fiscal_year: uint16
-    void: bool
     challenge_deadline: uint64
-    self_consumed_wh: uint256
-    reduction_g: uint256
+    facts_hash: bytes32
+    disputer: address
+    disputed_at: uint64
 
 
-# @notice The CarbonCredit token this registry mints.
+# @notice Shortest challenge window: fraud proofs need time to be sent.
+MIN_CHALLENGE_WINDOW: public(constant(uint64)) = 3600
+# @notice Longest challenge window (a longer one would only delay credits).
+MAX_CHALLENGE_WINDOW: public(constant(uint64)) = 30 * 86400
+# @notice A dispute nobody resolves for this long undoes the report.
+DISPUTE_TIMEOUT: public(constant(uint64)) = 14 * 86400
+# @notice Why a report was undone (`ReportUndone.reason`).
+UNDONE_REJECTED: public(constant(uint8)) = 1
+UNDONE_DISPUTE_EXPIRED: public(constant(uint8)) = 2
+UNDONE_FRAUD_PROVEN: public(constant(uint8)) = 3
+
+_MAX_BOUNDARY_READINGS: constant(uint256) = 6
+_KIND_SLOTS: constant(uint256) = 3
+_PAUSER_ROLE: constant(bytes32) = keccak256("PAUSER_ROLE")
+_VALIDATOR_ROLE: constant(bytes32) = keccak256("VALIDATOR_ROLE")
+# Bits of `_cursor`: next period start (0-63), report status (64-71), epoch
+# (72-87), challenge deadline (88-151), pending report id (152-191), fiscal
+# year of the carry (192-207), carried grams (208-231).
+_STATUS_SHIFT: constant(uint256) = 64
+_EPOCH_SHIFT: constant(uint256) = 72
+_DEADLINE_SHIFT: constant(uint256) = 88
+_REPORT_SHIFT: constant(uint256) = 152
+_CARRY_YEAR_SHIFT: constant(uint256) = 192
+_CARRY_SHIFT: constant(uint256) = 208
+_MASK_24: constant(uint256) = 2**24 - 1
+_MASK_40: constant(uint256) = 2**40 - 1
+# Bits of `_last`: timestamp (0-63), register (64-127), registration
+# (128-143), epoch (144-159).
+_REGISTRATION_SHIFT: constant(uint256) = 128
+_EPOCH_IN_LAST_SHIFT: constant(uint256) = 144
+# Bit of `_config` set once the Registry is launched (its launch is one-way).
+_LAUNCHED_BIT: constant(uint256) = 1 << 128
+
+
+# @notice The Registry: projects, meters, roles, factors, signature domain.
+registry: public(immutable(address))
+# @notice The CarbonCredit token minted on finalization.
 credit: public(immutable(address))
-# @notice Challenge window in seconds for reports submitted from now on.
-challenge_window: public(uint64)
-# @notice Number of reports ever accepted by `submit_report` (ids 1..n).
-report_count: public(uint256)
-# @dev Pending report per project, packed: period start (bits 0-63), period
-#      end (64-127), challenge deadline (128-191), fiscal year (192-207), void
-#      (208), report id (216-255). Left in place after finalization (its
-#      status lives in the project's state), so the next report overwrites
-#      a non-zero slot.
-_pending_period: HashMap[uint256, uint256]
-# @dev Pending report claims per project: self-consumed Wh (bits 0-127) and
-#      reduction g (128-255).
-_pending_claim: HashMap[uint256, uint256]
-# @dev Each meter's last reading before its pending report, restored if a
-#      validator rejects the report (opaque packed values from
-#      `meter_registry._check_meter`, put back with
-#      `meter_registry._store_last`).
-_previous_last: HashMap[address, uint256]
-# @dev Fraction of a tonne (g) not yet minted, per token id (project, year).
-_carry: HashMap[uint256, uint256]
+# @notice The FraudProofs contract: the only caller of `refute`, and where a
+#         void report's interval evidence is recorded.
+fraud_proofs: public(immutable(address))
+# @dev Challenge window of reports submitted from now on (bits 0-63), number
+#      of reports ever submitted (64-127), launched (128): one slot every
+#      submit reads and writes.
+_config: uint256
+# @dev Per project, the packed cursor (layout: see `_STATUS_SHIFT` above).
+_cursor: HashMap[uint256, uint256]
+# @dev Per project: keccak256 of the pending report's `IMonitoringReports.ReportFacts`.
+_pending_hash: HashMap[uint256, bytes32]
+# @dev Per project: the validator that disputed (bits 0-159) and when
+#      (160-223).
+_dispute: HashMap[uint256, uint256]
+# @dev Per meter: its last accepted reading and the registration and project
+#      epoch it was accepted under (layout: see `_REGISTRATION_SHIFT`); the
+#      meter's baseline only while both still match.
+_last: HashMap[address, uint256]
+# @notice Whole t-CO2 accrued per token id for a project owner that is a
+#         contract, waiting for `claim`.
+claimable: public(HashMap[uint256, uint256])
 
 
-# @notice The project's oracle fixed the start of monitoring (first period).
+# @notice The project's oracle started (or, after a meter swap, restarted)
+#         monitoring at `period_start`; `epoch` counts the restarts.
 event MonitoringStarted:
     project_id: indexed(uint256)
     period_start: uint64
-
-
-# @notice A meter's reading was accepted as its new last register value
-#         (baseline from `start_monitoring`, or a report's end reading).
-event MeterReadingAccepted:
-    meter: indexed(address)
-    project_id: indexed(uint256)
-    timestamp: uint64
-    cumulative_wh: uint256
+    epoch: uint16
 
 
 # @notice The admin changed the challenge window of future reports.
@@ -108,25 +167,23 @@ event ChallengeWindowSet:
     seconds: uint64
 
 
-# @notice A monitoring report passed every check.
+# @notice A monitoring report passed every check and waits for its window.
+#         `facts` is everything it claims (pass it back to finalize, reject
+#         or prove it); each meter's end reading in it is the meter's new
+#         last reading.
 event ReportSubmitted:
     project_id: indexed(uint256)
     report_id: indexed(uint256)
     fiscal_year: indexed(uint16)
-    period_start: uint64
-    period_end: uint64
+    facts: IMonitoringReports.ReportFacts
     generation_wh: uint256
     export_wh: uint256
-    self_consumed_wh: uint256
-    reduction_g: uint256
-    void: bool
-    merkle_root: bytes32
     data_uri: String[256]
-    challenge_deadline: uint64
 
 
-# @notice A report was finalized: `minted_t` credits went to the owner and
-#         `carry_g` grams wait for the next report of the year.
+# @notice A report was finalized: `minted_t` credits went to `recipient`
+#         (or accrued for it to claim) and `carry_g` grams wait for the next
+#         report of the year.
 event ReportFinalized:
     project_id: indexed(uint256)
     report_id: indexed(uint256)
@@ -134,6 +191,8 @@ event ReportFinalized:
     reduction_g: uint256
     minted_t: uint256
     carry_g: uint256
+    recipient: address
+    accrued: bool
 
 
 # @notice A validator disputed a report inside its challenge window.
@@ -145,7 +204,7 @@ event ReportDisputed:
 
 
 # @notice A validator resolved a dispute: upheld (finalized right after) or
-#         rejected (undone; the period can be reported again).
+#         rejected (undone).
 event DisputeResolved:
     project_id: indexed(uint256)
     report_id: indexed(uint256)
@@ -153,78 +212,92 @@ event DisputeResolved:
     upheld: bool
 
 
+# @notice A report was undone (`reason`: 1 rejected, 2 dispute expired,
+#         3 fraud proven): the period can be reported again.
+event ReportUndone:
+    project_id: indexed(uint256)
+    report_id: indexed(uint256)
+    reason: uint8
+
+
+# @notice A project owner that is a contract claimed `amount` accrued
+#         credits of `token_id` to `recipient`.
+event CreditsClaimed:
+    token_id: indexed(uint256)
+    recipient: indexed(address)
+    amount: uint256
+
+
 @deploy
-def __init__(credit_: address):
+def __init__(registry_: address, credit_: address, fraud_proofs_: address):
     """
-    @notice Binds the registry to its credit token.
-    @param credit_ The CarbonCredit contract (grant this contract MINTER_ROLE).
+    @notice Binds the Registry, the credit token and the fraud proofs; the
+            window starts at one day.
+    @param registry_ The Registry (bind this contract there).
+    @param credit_ The CarbonCredit token (bind this contract there).
+    @param fraud_proofs_ The FraudProofs contract.
     """
-    assert credit_ != empty(address), "registry: zero credit address"
+    assert (
+        registry_ != empty(address) and credit_ != empty(address) and fraud_proofs_ != empty(address)
+    ), "reports: zero address"
+    registry = registry_
     credit = credit_
+    fraud_proofs = fraud_proofs_
+    self._config = 86400
 
 
 @external
 def set_challenge_window(seconds: uint64):
     """
     @notice Sets the challenge window of reports submitted from now on
-            (admin). 0 finalizes reports in the submitting transaction.
+            (the Registry's admin), between one hour and 30 days.
     @param seconds Window length in seconds.
     """
-    ownable._check_owner()
-    self.challenge_window = seconds
+    assert msg.sender == staticcall IRegistry(registry).owner(), "reports: caller is not the admin"
+    assert seconds >= MIN_CHALLENGE_WINDOW and seconds <= MAX_CHALLENGE_WINDOW, "reports: window out of bounds"
+    self._config = (self._config & ~constants.MASK_64) | convert(seconds, uint256)
     log ChallengeWindowSet(seconds=seconds)
 
 
 @external
-def start_monitoring(
-    project_id: uint256, period_start: uint64, readings: DynArray[meter_signatures.SignedReading, 3]
-):
+def start_monitoring(project_id: uint256, period_start: uint64):
     """
-    @notice Fixes each meter's baseline register at `period_start` (the
-            project's oracle). First call: starts the first period, which
-            must lie in the crediting period, and needs a reading of every
-            approved meter. Later calls (after a meter was replaced) must
-            repeat the current `next_period_start` and baseline meters that
-            have none yet (replace a meter at a period boundary: end a report
-            at the swap, then baseline the new meter there). Each reading is
-            the meter's last at or before `period_start`. Refused while a
-            report is pending.
+    @notice Starts monitoring at `period_start` (the project's oracle): the
+            first time inside the crediting period; again after a meter
+            swap (an approved meter has no baseline), at or after the next
+            period start, which voids every baseline: the next report
+            carries a start reading of every meter.
     @param project_id The project.
-    @param period_start Start of the first (or current) period.
-    @param readings One signed reading per meter to baseline.
+    @param period_start Start of the first period after (re)starting.
     """
     pausable._require_not_paused()
-    # `_check_reporter` also refuses a pending report: rejecting a report
-    # restores every baselined meter, which is only right if no meter was
-    # baselined while the report was pending.
-    state: uint256 = project_registry._check_reporter(project_id)
-    next_start: uint64 = project_registry._unpack_next_start(state)
+    meters: address[3] = staticcall IRegistry(registry).project_meters(project_id)
+    asked: DynArray[address, 6] = []
+    for meter: address in meters:
+        asked.append(meter)
+    terms: IRegistry.ReportTerms = self._check_reporter(project_id, 0, asked)
+    cursor: uint256 = self._cursor[project_id]
+    self._check_no_report(cursor)
+    next_start: uint64 = convert(cursor & constants.MASK_64, uint64)
+    epoch: uint256 = (cursor >> _EPOCH_SHIFT) & constants.MASK_16
     if next_start == 0:
-        capacity_w: uint256 = 0
-        crediting_start: uint64 = 0
-        crediting_end: uint64 = 0
-        capacity_w, crediting_start, crediting_end = project_registry._capacity_and_crediting(project_id)
-        assert period_start >= crediting_start, "registry: before crediting start"
-        assert period_start < crediting_end, "registry: after crediting end"
+        assert period_start >= terms.crediting_start, "reports: before crediting start"
     else:
-        assert period_start == next_start, "registry: monitoring started"
-    assert len(readings) != 0, "registry: no readings"
-    seen: uint256 = 0
-    for reading: meter_signatures.SignedReading in readings:
-        kind: uint256 = 0
-        last: uint256 = 0
-        kind, last = self._check_reading(
-            project_id, reading.meter, reading.first_timestamp, reading.last_timestamp, seen
-        )
-        seen |= kind
-        assert last == 0, "registry: meter has a baseline"
-        assert reading.last_timestamp != 0, "registry: zero timestamp"
-        assert reading.last_timestamp <= period_start, "registry: reading after start"
-        self._accept_reading(project_id, reading)
-    if next_start == 0:
-        assert seen == project_registry._unpack_kinds(state), "registry: readings != meters"
-        project_registry._store_report(project_id, state, period_start, constants.REPORT_NONE)
-        log MonitoringStarted(project_id=project_id, period_start=period_start)
+        assert period_start >= next_start, "reports: before next period start"
+        needs_baseline: bool = False
+        for slot: uint256 in range(_KIND_SLOTS):
+            if meters[slot] != empty(address) and not self._has_baseline(
+                meters[slot], terms.meter_facts[slot], epoch
+            ):
+                needs_baseline = True
+        assert needs_baseline, "reports: monitoring started"
+        epoch += 1
+    assert period_start < terms.crediting_end, "reports: after crediting end"
+    # The carry (bits 192-231) stays: a restart does not close the fiscal year.
+    self._cursor[project_id] = (
+        (cursor & ~((1 << _CARRY_YEAR_SHIFT) - 1)) | convert(period_start, uint256) | (epoch << _EPOCH_SHIFT)
+    )
+    log MonitoringStarted(project_id=project_id, period_start=period_start, epoch=convert(epoch, uint16))
 
 
 @external
@@ -232,7 +305,7 @@ def submit_report(
     project_id: uint256,
     period_end: uint64,
     fiscal_year: uint16,
-    readings: DynArray[meter_signatures.SignedReading, 3],
+    readings: DynArray[BoundaryReading, _MAX_BOUNDARY_READINGS],
     merkle_root: bytes32,
     data_uri: String[256],
     self_consumed_wh: uint256,
@@ -242,168 +315,297 @@ def submit_report(
     """
     @notice Submits the report of [next_period_start, period_end) (the
             project's oracle). See the module NatSpec for every check; a
-            failed check reverts with `registry: <check>`. `void` reports a
-            period the methodology found invalid: it must claim 0 and 0;
-            continuity, signature and register checks still apply, the
-            physical and claim checks do not, nothing is minted. With a
-            challenge window of 0 the report is finalized in this call.
+            failed check reverts with `reports: <check>`.
     @param project_id The project.
     @param period_end End of the period (exclusive), seconds since epoch.
     @param fiscal_year Fiscal year (vintage) the whole period lies in.
-    @param readings Each approved meter's last reading at or before
-           `period_end`, signed by the meter.
-    @param merkle_root Merkle root of all the period's readings.
+    @param readings Per approved meter its end reading; before it, for a
+           meter without a baseline, its start reading.
+    @param merkle_root Root of the period's signed batches (one leaf each).
     @param data_uri Where the archived readings are.
     @param self_consumed_wh Claimed self-consumed energy in Wh.
     @param reduction_g Claimed reduction in g-CO2.
-    @param void True for a period found invalid off chain.
+    @param void True for a period the methodology found invalid (claims 0).
     @return The report id.
     """
     pausable._require_not_paused()
-    state: uint256 = project_registry._check_reporter(project_id)
-    period_start: uint64 = project_registry._unpack_next_start(state)
-    assert period_start != 0, "registry: monitoring not started"
-    assert period_end > period_start, "registry: period end <= start"
-    assert convert(period_end, uint256) <= block.timestamp, "registry: period not over"
-    capacity_w: uint256 = 0
-    crediting_start: uint64 = 0
-    crediting_end: uint64 = 0
-    capacity_w, crediting_start, crediting_end = project_registry._capacity_and_crediting(project_id)
-    assert period_end <= crediting_end, "registry: after crediting end"
+    asked: DynArray[address, 6] = []
+    for reading: BoundaryReading in readings:
+        asked.append(reading.batch.meter)
+    terms: IRegistry.ReportTerms = self._check_reporter(project_id, fiscal_year, asked)
+    cursor: uint256 = self._cursor[project_id]
+    self._check_no_report(cursor)
+    facts: IMonitoringReports.ReportFacts = empty(IMonitoringReports.ReportFacts)
+    facts.project_id = project_id
+    facts.period_start = convert(cursor & constants.MASK_64, uint64)
+    facts.period_end = period_end
+    facts.fiscal_year = fiscal_year
+    facts.void = void
+    facts.self_consumed_wh = self_consumed_wh
+    facts.reduction_g = reduction_g
+    facts.merkle_root = merkle_root
+    facts.oracle = msg.sender
+    assert facts.period_start != 0, "reports: monitoring not started"
+    assert period_end > facts.period_start, "reports: period end <= start"
+    assert convert(period_end, uint256) <= block.timestamp, "reports: period not over"
+    assert period_end <= terms.crediting_end, "reports: after crediting end"
     assert (
-        period_start >= factor_table._fiscal_year_start(fiscal_year)
-        and period_end <= factor_table._fiscal_year_start(fiscal_year + 1)
-    ), "registry: outside fiscal year"
-    assert merkle_root != empty(bytes32), "registry: empty merkle root"
-    kinds: uint256 = project_registry._unpack_kinds(state)
+        facts.period_start >= jst_calendar._fiscal_year_start(fiscal_year)
+        and period_end <= jst_calendar._fiscal_year_start(fiscal_year + 1)
+    ), "reports: outside fiscal year"
+    assert merkle_root != empty(bytes32), "reports: empty merkle root"
     assert (
-        kinds == constants.GENERATION | constants.EXPORT
-        or kinds == constants.SELF_CONSUMPTION
-        or kinds == constants.SELF_CONSUMPTION | constants.GENERATION
-    ), "registry: bad meter set"
+        terms.kinds == constants.GENERATION | constants.EXPORT
+        or terms.kinds == constants.SELF_CONSUMPTION
+        or terms.kinds == constants.SELF_CONSUMPTION | constants.GENERATION
+    ), "reports: bad meter set"
 
-    window: uint64 = self.challenge_window
-    energy: uint256[5] = empty(uint256[5])
+    config: uint256 = self._config
+    facts.report_id = ((config >> 64) & constants.MASK_64) + 1
+    facts.challenge_deadline = convert(block.timestamp, uint64) + convert(config & constants.MASK_64, uint64)
+    epoch: uint256 = (cursor >> _EPOCH_SHIFT) & constants.MASK_16
+    separator: bytes32 = meter_signatures._domain_separator(registry)
+    for index: uint256 in range(_MAX_BOUNDARY_READINGS):
+        if index >= len(readings):
+            break
+        meter_facts: uint256 = terms.meter_facts[index]
+        assert meter_facts != 0, "reports: meter not of project"
+        slot: uint256 = 2
+        if meter_facts & constants.GENERATION != 0:
+            slot = 0
+        elif meter_facts & constants.EXPORT != 0:
+            slot = 1
+        facts.meters[slot] = self._accept(
+            project_id,
+            facts.period_start,
+            period_end,
+            merkle_root,
+            readings[index],
+            facts.meters[slot],
+            meter_facts,
+            epoch,
+            separator,
+            terms.crediting_start,
+        )
     seen: uint256 = 0
-    for reading: meter_signatures.SignedReading in readings:
-        kind: uint256 = 0
-        last: uint256 = 0
-        kind, last = self._check_reading(
-            project_id, reading.meter, reading.first_timestamp, reading.last_timestamp, seen
-        )
-        seen |= kind
-        assert last != 0, "registry: meter has no baseline"
-        assert reading.last_timestamp <= period_end, "registry: reading after end"
-        energy[kind] = meter_registry._check_advance(last, reading.last_timestamp, reading.last_cumulative_wh)
-        if window != 0:
-            self._previous_last[reading.meter] = last
-        self._accept_reading(project_id, reading)
-    assert seen == kinds, "registry: readings != meters"
+    for slot: uint256 in range(_KIND_SLOTS):
+        if facts.meters[slot].end_timestamp != 0:
+            seen |= 1 << slot
+    assert seen == terms.kinds, "reports: readings != meters"
 
-    if void:
-        assert self_consumed_wh == 0 and reduction_g == 0, "registry: void report claims"
-    else:
-        self._check_claim(
-            energy, kinds, capacity_w, period_end - period_start, fiscal_year, self_consumed_wh, reduction_g
-        )
+    generation: uint256 = facts.meters[0].end_cumulative_wh - facts.meters[0].start_cumulative_wh
+    export: uint256 = facts.meters[1].end_cumulative_wh - facts.meters[1].start_cumulative_wh
+    self._check_claim(facts, terms)
 
-    report_id: uint256 = self.report_count + 1
-    self.report_count = report_id
-    deadline: uint64 = convert(block.timestamp, uint64) + window
+    self._config = (config & ~(constants.MASK_64 << 64)) | (facts.report_id << 64)
+    self._cursor[project_id] = (
+        (cursor & ~((1 << _CARRY_YEAR_SHIFT) - 1))
+        | convert(period_end, uint256)
+        | (constants.REPORT_PENDING << _STATUS_SHIFT)
+        | (epoch << _EPOCH_SHIFT)
+        | (convert(facts.challenge_deadline, uint256) << _DEADLINE_SHIFT)
+        | (facts.report_id << _REPORT_SHIFT)
+    )
+    self._pending_hash[project_id] = keccak256(abi_encode(facts))
     log ReportSubmitted(
         project_id=project_id,
-        report_id=report_id,
+        report_id=facts.report_id,
         fiscal_year=fiscal_year,
-        period_start=period_start,
-        period_end=period_end,
-        generation_wh=energy[constants.GENERATION],
-        export_wh=energy[constants.EXPORT],
-        self_consumed_wh=self_consumed_wh,
-        reduction_g=reduction_g,
-        void=void,
-        merkle_root=merkle_root,
+        facts=facts,
+        generation_wh=generation,
+        export_wh=export,
         data_uri=data_uri,
-        challenge_deadline=deadline,
     )
-    if window == 0:
-        project_registry._store_report(project_id, state, period_end, constants.REPORT_NONE)
-        self._credit(project_id, report_id, fiscal_year, reduction_g)
-    else:
-        project_registry._store_report(project_id, state, period_end, constants.REPORT_PENDING)
-        packed_void: uint256 = 0
-        if void:
-            packed_void = 1
-        self._pending_period[project_id] = (
-            convert(period_start, uint256)
-            | (convert(period_end, uint256) << 64)
-            | (convert(deadline, uint256) << 128)
-            | (convert(fiscal_year, uint256) << 192)
-            | (packed_void << 208)
-            | (report_id << 216)
-        )
-        self._pending_claim[project_id] = self_consumed_wh | (reduction_g << 128)
-    return report_id
+    return facts.report_id
 
 
 @external
-def finalize(project_id: uint256):
+def finalize(facts: IMonitoringReports.ReportFacts):
     """
-    @notice Finalizes the project's pending report once its challenge window
-            has passed (anyone): mints whole t-CO2 to the project owner.
-    @param project_id The project.
+    @notice Finalizes a pending report once its challenge window has passed
+            (anyone): whole t-CO2 to the project owner.
+    @param facts The report's facts, as logged by `ReportSubmitted`.
     """
     pausable._require_not_paused()
-    state: uint256 = project_registry._check_report_pending(project_id)
-    period: uint256 = self._pending_period[project_id]
-    assert block.timestamp >= (period >> 128) & constants.MASK_64, "registry: challenge window open"
-    self._finalize(project_id, state, period)
+    cursor: uint256 = self._check_pending(facts, False)
+    assert block.timestamp >= convert(facts.challenge_deadline, uint256), "reports: challenge window open"
+    self._finalize(facts, cursor)
 
 
 @external
 def dispute(project_id: uint256, reason: String[256]):
     """
     @notice Disputes the project's pending report inside its challenge window
-            (VALIDATOR_ROLE); only `resolve_dispute` can then settle it.
+            (VALIDATOR_ROLE); `resolve_dispute` then settles it, or the
+            dispute expires after `DISPUTE_TIMEOUT` and undoes the report.
     @param project_id The project.
     @param reason Why, for the record.
     """
-    roles._check_validator()
-    state: uint256 = project_registry._check_report_pending(project_id)
-    period: uint256 = self._pending_period[project_id]
-    assert block.timestamp < (period >> 128) & constants.MASK_64, "registry: challenge window over"
-    project_registry._store_report_status(project_id, state, constants.REPORT_DISPUTED)
-    log ReportDisputed(project_id=project_id, report_id=period >> 216, validator=msg.sender, reason=reason)
+    self._check_validator()
+    cursor: uint256 = self._cursor[project_id]
+    status: uint256 = (cursor >> _STATUS_SHIFT) & constants.MASK_8
+    assert status != constants.REPORT_NONE, "reports: no pending report"
+    assert status == constants.REPORT_PENDING, "reports: report disputed"
+    assert block.timestamp < (cursor >> _DEADLINE_SHIFT) & constants.MASK_64, "reports: challenge window over"
+    self._cursor[project_id] = self._with_status(cursor, constants.REPORT_DISPUTED)
+    self._dispute[project_id] = convert(msg.sender, uint256) | (block.timestamp << 160)
+    log ReportDisputed(
+        project_id=project_id,
+        report_id=(cursor >> _REPORT_SHIFT) & _MASK_40,
+        validator=msg.sender,
+        reason=reason,
+    )
 
 
 @external
-def resolve_dispute(project_id: uint256, uphold: bool):
+def resolve_dispute(facts: IMonitoringReports.ReportFacts, uphold: bool):
     """
     @notice Settles a disputed report (VALIDATOR_ROLE). Uphold: finalize now
-            (not while paused or while the project is suspended). Reject:
-            undo the report as if never submitted.
-    @param project_id The project.
+            (by another validator, or by the disputing one once the window
+            is over; not while paused or the project is suspended).
+            Reject: undo the report.
+    @param facts The report's facts, as logged by `ReportSubmitted`.
     @param uphold True to uphold, False to reject.
     """
-    roles._check_validator()
-    state: uint256 = project_registry._state_of(project_id)
-    assert (
-        project_registry._unpack_report_status(state) == constants.REPORT_DISPUTED
-    ), "registry: report not disputed"
-    period: uint256 = self._pending_period[project_id]
-    log DisputeResolved(project_id=project_id, report_id=period >> 216, validator=msg.sender, upheld=uphold)
+    self._check_validator()
+    cursor: uint256 = self._check_pending(facts, True)
+    log DisputeResolved(
+        project_id=facts.project_id, report_id=facts.report_id, validator=msg.sender, upheld=uphold
+    )
     if uphold:
         pausable._require_not_paused()
-        self._finalize(project_id, state, period)
+        disputer: uint256 = self._dispute[facts.project_id] & convert(max_value(uint160), uint256)
+        assert (
+            convert(msg.sender, uint256) != disputer
+            or block.timestamp >= convert(facts.challenge_deadline, uint256)
+        ), "reports: disputer upholds after the window"
+        self._finalize(facts, cursor)
         return
-    # Every meter that has a baseline now took part in the report: baselines
-    # and reports need no pending report, and every report reads all approved
-    # meters. Revoked meters are skipped (they never report again).
-    for kind: uint256 in [constants.GENERATION, constants.EXPORT, constants.SELF_CONSUMPTION]:
-        meter: address = meter_registry._meter_of_kind(project_id, kind)
-        if meter != empty(address) and meter_registry._last_of(meter) != 0:
-            meter_registry._store_last(meter, self._previous_last[meter])
-    project_registry._store_report(
-        project_id, state, convert(period & constants.MASK_64, uint64), constants.REPORT_NONE
+    self._undo(facts, cursor, UNDONE_REJECTED)
+
+
+@external
+def expire_dispute(facts: IMonitoringReports.ReportFacts):
+    """
+    @notice Undoes a report whose dispute nobody resolved within
+            `DISPUTE_TIMEOUT` (anyone).
+    @param facts The report's facts, as logged by `ReportSubmitted`.
+    """
+    cursor: uint256 = self._check_pending(facts, True)
+    assert block.timestamp >= (self._dispute[facts.project_id] >> 160) + convert(
+        DISPUTE_TIMEOUT, uint256
+    ), "reports: dispute not expired"
+    self._undo(facts, cursor, UNDONE_DISPUTE_EXPIRED)
+
+
+@external
+def refute(facts: IMonitoringReports.ReportFacts) -> uint256:
+    """
+    @notice A fraud proof held (FraudProofs only): undoes the pending report.
+            FraudProofs then has the Registry and the bonds deal with the
+            oracle.
+    @param facts The report's facts, checked by FraudProofs.
+    @return The report id undone.
+    """
+    assert msg.sender == fraud_proofs, "reports: caller is not fraud proofs"
+    cursor: uint256 = self._cursor[facts.project_id]
+    assert (cursor >> _STATUS_SHIFT) & constants.MASK_8 != constants.REPORT_NONE, "reports: no pending report"
+    assert keccak256(abi_encode(facts)) == self._pending_hash[facts.project_id], "reports: facts differ from the report"
+    self._undo(facts, cursor, UNDONE_FRAUD_PROVEN)
+    return facts.report_id
+
+
+@external
+def claim(token_id: uint256, recipient: address):
+    """
+    @notice Mints the credits accrued for a project owner that is a contract
+            to `recipient` (the project's current owner only).
+    @param token_id The credit token id (project << 16 | fiscal year).
+    @param recipient Who receives them.
+    """
+    assert msg.sender == staticcall IRegistry(registry).project_owner(token_id >> 16), "reports: not the project owner"
+    amount: uint256 = self.claimable[token_id]
+    assert amount != 0, "reports: nothing to claim"
+    self.claimable[token_id] = 0
+    extcall ICarbonCredit(credit).mint(recipient, token_id, amount)
+    log CreditsClaimed(token_id=token_id, recipient=recipient, amount=amount)
+
+
+@external
+def pause():
+    """
+    @notice Stops reporting and minting (PAUSER_ROLE on the Registry).
+    """
+    self._check_role(_PAUSER_ROLE, "roles: caller is not a pauser")
+    pausable._pause()
+
+
+@external
+def unpause():
+    """
+    @notice Restarts reporting and minting (PAUSER_ROLE on the Registry).
+    """
+    self._check_role(_PAUSER_ROLE, "roles: caller is not a pauser")
+    pausable._unpause()
+
+
+@external
+@view
+def challenge_window() -> uint64:
+    """
+    @notice Challenge window of reports submitted from now on, in seconds.
+    @return The window.
+    """
+    return convert(self._config & constants.MASK_64, uint64)
+
+
+@external
+@view
+def report_count() -> uint256:
+    """
+    @notice Number of reports ever submitted (ids run from 1).
+    @return The count.
+    """
+    return (self._config >> 64) & constants.MASK_64
+
+
+@external
+@view
+def next_period_start(project_id: uint256) -> uint64:
+    """
+    @notice Start of the project's next period (0 before monitoring starts).
+    @param project_id The project.
+    @return Seconds since epoch.
+    """
+    return convert(self._cursor[project_id] & constants.MASK_64, uint64)
+
+
+@external
+@view
+def monitoring_epoch(project_id: uint256) -> uint16:
+    """
+    @notice How many times the project restarted monitoring (meter swaps).
+    @param project_id The project.
+    @return The epoch.
+    """
+    return convert((self._cursor[project_id] >> _EPOCH_SHIFT) & constants.MASK_16, uint16)
+
+
+@external
+@view
+def last_reading(meter: address) -> (uint64, uint256, uint16, uint16):
+    """
+    @notice A meter's last accepted reading with the registration and
+            epoch it belongs to (its baseline only while they are current).
+    @param meter The meter.
+    @return Timestamp, register Wh, registration count, project epoch.
+    """
+    last: uint256 = self._last[meter]
+    return (
+        convert(last & constants.MASK_64, uint64),
+        (last >> 64) & constants.MASK_64,
+        convert((last >> _REGISTRATION_SHIFT) & constants.MASK_16, uint16),
+        convert((last >> _EPOCH_IN_LAST_SHIFT) & constants.MASK_16, uint16),
     )
 
 
@@ -411,27 +613,44 @@ def resolve_dispute(project_id: uint256, uphold: bool):
 @view
 def pending_report(project_id: uint256) -> PendingReport:
     """
-    @notice The project's unfinalized report (status 0 = none, and then the
-            other fields are meaningless).
+    @notice The project's unfinalized report (status 0 = none).
     @param project_id The project.
     @return The pending report.
     """
-    report_status: uint256 = project_registry._unpack_report_status(project_registry._state_of(project_id))
-    if report_status == constants.REPORT_NONE:
+    cursor: uint256 = self._cursor[project_id]
+    status: uint256 = (cursor >> _STATUS_SHIFT) & constants.MASK_8
+    if status == constants.REPORT_NONE:
         return empty(PendingReport)
-    period: uint256 = self._pending_period[project_id]
-    claim: uint256 = self._pending_claim[project_id]
+    disputer: address = empty(address)
+    disputed_at: uint64 = 0
+    if status == constants.REPORT_DISPUTED:
+        disputed: uint256 = self._dispute[project_id]
+        disputer = convert(convert(disputed & convert(max_value(uint160), uint256), uint160), address)
+        disputed_at = convert(disputed >> 160, uint64)
     return PendingReport(
-        status=report_status,
-        report_id=period >> 216,
-        period_start=convert(period & constants.MASK_64, uint64),
-        period_end=convert((period >> 64) & constants.MASK_64, uint64),
-        fiscal_year=convert((period >> 192) & constants.MASK_16, uint16),
-        void=(period >> 208) & 1 == 1,
-        challenge_deadline=convert((period >> 128) & constants.MASK_64, uint64),
-        self_consumed_wh=claim & constants.MASK_128,
-        reduction_g=claim >> 128,
+        status=status,
+        report_id=(cursor >> _REPORT_SHIFT) & _MASK_40,
+        challenge_deadline=convert((cursor >> _DEADLINE_SHIFT) & constants.MASK_64, uint64),
+        facts_hash=self._pending_hash[project_id],
+        disputer=disputer,
+        disputed_at=disputed_at,
     )
+
+
+@external
+@view
+def check_facts(facts: IMonitoringReports.ReportFacts) -> uint256:
+    """
+    @notice The status of the pending report `facts` describes (1 pending,
+            2 disputed); reverts unless they are its facts.
+    @param facts A report's facts.
+    @return The status.
+    """
+    cursor: uint256 = self._cursor[facts.project_id]
+    status: uint256 = (cursor >> _STATUS_SHIFT) & constants.MASK_8
+    assert status != constants.REPORT_NONE, "reports: no pending report"
+    assert keccak256(abi_encode(facts)) == self._pending_hash[facts.project_id], "reports: facts differ from the report"
+    return status
 
 
 @external
@@ -439,149 +658,320 @@ def pending_report(project_id: uint256) -> PendingReport:
 def carry_g(project_id: uint256, fiscal_year: uint16) -> uint256:
     """
     @notice Grams of reduction of the project's fiscal year not yet minted
-            (always < 1 t). What is left when the year closes is never issued.
+            (always < 1 t); 0 once the project reported another year, whose
+            carry starts afresh: the rest of a closed year is never issued.
     @param project_id The project.
     @param fiscal_year The fiscal year.
     @return The carried grams.
     """
-    return self._carry[self._token_id(project_id, fiscal_year)]
+    cursor: uint256 = self._cursor[project_id]
+    if (cursor >> _CARRY_YEAR_SHIFT) & constants.MASK_16 != convert(fiscal_year, uint256):
+        return 0
+    return (cursor >> _CARRY_SHIFT) & _MASK_24
+
+
+@internal
+def _accept(
+    project_id: uint256,
+    period_start: uint64,
+    period_end: uint64,
+    merkle_root: bytes32,
+    reading: BoundaryReading,
+    period: IMonitoringReports.MeterPeriod,
+    meter_facts: uint256,
+    epoch: uint256,
+    separator: bytes32,
+    crediting_start: uint64,
+) -> IMonitoringReports.MeterPeriod:
+    """
+    @notice Checks one boundary reading of a meter: its first entry in the
+            report is a start reading if the meter has no baseline, else (and
+            for the second entry) its end reading, which becomes its last
+            reading.
+    @param project_id The project.
+    @param period_start The period's start.
+    @param period_end The period's end.
+    @param merkle_root The report's Merkle root.
+    @param reading The signed batch ending on the reading, with its proof.
+    @param period The meter's period so far (empty before its first entry).
+    @param meter_facts The meter's packed facts from the Registry.
+    @param epoch The project's epoch.
+    @param separator The Registry's EIP-712 domain separator.
+    @param crediting_start The project's crediting start.
+    @return IMonitoringReports.MeterPeriod The meter's period with the reading.
+    """
+    meter: address = reading.batch.meter
+    ts: uint64 = reading.batch.last_timestamp
+    wh: uint256 = reading.batch.last_cumulative_wh
+    assert convert(ts, uint256) < (meter_facts >> 8) & constants.MASK_64, "reports: certification expired"
+    assert wh <= constants.MASK_64, "reports: register too large"
+    meter_signatures._check_reading(separator, project_id, reading.batch)
+    assert evidence._in_root(
+        reading.proof,
+        merkle_root,
+        evidence._leaf_hash(meter, reading.batch.first_timestamp, ts, wh, reading.batch.readings_hash),
+    ), "reports: batch not in merkle root"
+    interval: uint64 = convert((meter_facts >> 72) & convert(max_value(uint32), uint256), uint64)
+    result: IMonitoringReports.MeterPeriod = period
+    assert result.end_timestamp == 0, "reports: duplicate meter kind"
+    if result.meter == empty(address):
+        result.meter = meter
+        if self._has_baseline(meter, meter_facts, epoch):
+            last: uint256 = self._last[meter]
+            result.start_timestamp = convert(last & constants.MASK_64, uint64)
+            result.start_cumulative_wh = (last >> 64) & constants.MASK_64
+        else:
+            # A new baseline: its start reading, within one interval before the period start.
+            assert ts <= period_start and ts + interval > period_start, "reports: start reading outside window"
+            assert ts >= crediting_start, "reports: start before crediting"
+            result.start_timestamp = ts
+            result.start_cumulative_wh = wh
+            result.carried_start = True
+            return result
+    assert ts <= period_end and ts + interval > period_end, "reports: end reading outside window"
+    assert ts > result.start_timestamp, "reports: reading not newer"
+    assert wh >= result.start_cumulative_wh, "reports: register backwards"
+    result.end_timestamp = ts
+    result.end_cumulative_wh = wh
+    self._last[meter] = (
+        convert(ts, uint256)
+        | (wh << 64)
+        | (((meter_facts >> 104) & constants.MASK_16) << _REGISTRATION_SHIFT)
+        | (epoch << _EPOCH_IN_LAST_SHIFT)
+    )
+    return result
+
+
+@internal
+def _check_reporter(
+    project_id: uint256, fiscal_year: uint16, meters: DynArray[address, 6]
+) -> IRegistry.ReportTerms:
+    """
+    @notice Reverts unless the Registry is launched, the caller is the
+            project's oracle and holds ORACLE_ROLE, and the project is
+            APPROVED (an assigned oracle always keeps a bond: it cannot
+            unbond while assigned).
+    @param project_id The project.
+    @param fiscal_year The fiscal year whose factor the terms carry.
+    @param meters The meters to get facts of.
+    @return IRegistry.ReportTerms The project's report terms.
+    """
+    config: uint256 = self._config
+    if config & _LAUNCHED_BIT == 0:
+        # Launch is one-way: once seen, it is remembered here.
+        assert staticcall IRegistry(registry).launched(), "reports: not launched"
+        self._config = config | _LAUNCHED_BIT
+    terms: IRegistry.ReportTerms = staticcall IRegistry(registry).report_terms(project_id, fiscal_year, meters)
+    assert terms.oracle == msg.sender and msg.sender != empty(address), "reports: not the project oracle"
+    assert terms.oracle_has_role, "reports: not an ORACLE_ROLE"
+    assert terms.approved, "reports: project not approved"
+    return terms
 
 
 @internal
 @view
-def _check_reading(
-    project_id: uint256, meter: address, first_timestamp: uint64, last_timestamp: uint64, seen: uint256
-) -> (uint256, uint256):
+def _check_no_report(cursor: uint256):
     """
-    @notice Reverts unless the reading's meter is an approved meter of the
-            project whose certification covers the reading, the batch is in
-            order and no earlier reading had the meter's kind.
-    @param project_id The project.
-    @param meter The reading's meter.
-    @param first_timestamp Timestamp of the batch's first reading.
-    @param last_timestamp Timestamp of the batch's last reading.
-    @param seen OR of the kinds of the readings before this one.
-    @return uint256 The meter's kind bit.
-    @return uint256 The meter's packed last reading (0 = no baseline).
+    @notice Reverts while the project has a pending or disputed report.
+    @param cursor The project's cursor.
     """
-    kind: uint256 = 0
-    last: uint256 = 0
-    kind, last = meter_registry._check_meter(meter, project_id, last_timestamp)
-    assert first_timestamp <= last_timestamp, "registry: batch first > last"
-    assert seen & kind == 0, "registry: duplicate meter kind"
-    return kind, last
+    assert (cursor >> _STATUS_SHIFT) & constants.MASK_8 == constants.REPORT_NONE, "reports: report pending"
 
 
 @internal
-def _accept_reading(project_id: uint256, reading: meter_signatures.SignedReading):
+@view
+def _check_pending(facts: IMonitoringReports.ReportFacts, disputed: bool) -> uint256:
     """
-    @notice Checks the meter's signature and stores the reading as the
-            meter's new last register value.
-    @param project_id The project.
-    @param reading The signed reading, already checked by `_check_reading`.
+    @notice Reverts unless `facts` are those of the project's pending
+            report and it is disputed (`disputed`) or not.
+    @param facts A report's facts.
+    @param disputed True to require a disputed report.
+    @return uint256 The project's cursor.
     """
-    meter_signatures._check_signature(project_id, reading)
-    meter_registry._set_last(reading.meter, reading.last_timestamp, reading.last_cumulative_wh)
-    log MeterReadingAccepted(
-        meter=reading.meter,
-        project_id=project_id,
-        timestamp=reading.last_timestamp,
-        cumulative_wh=reading.last_cumulative_wh,
-    )
-
-
-@internal
-def _check_claim(
-    energy: uint256[5],
-    kinds: uint256,
-    capacity_w: uint256,
-    seconds: uint64,
-    fiscal_year: uint16,
-    self_consumed_wh: uint256,
-    reduction_g: uint256,
-):
-    """
-    @notice Physical checks and the recomputation of a non-void claim.
-    @param energy Energy per meter kind bit in Wh (index 1, 2, 4).
-    @param kinds OR of the project's approved meter kinds.
-    @param capacity_w The project's capacity in W.
-    @param seconds Length of the period.
-    @param fiscal_year Fiscal year of the period (its factor is used).
-    @param self_consumed_wh Claimed self-consumed energy in Wh.
-    @param reduction_g Claimed reduction in g-CO2.
-    """
-    self_consumed: uint256 = 0
-    physical: uint256 = 0
-    if kinds & constants.SELF_CONSUMPTION != 0:
-        self_consumed = energy[constants.SELF_CONSUMPTION]
-        physical = self_consumed
-        if kinds & constants.GENERATION != 0:
-            assert self_consumed <= energy[constants.GENERATION], "registry: self-consumed > gen"
-            physical = energy[constants.GENERATION]
+    cursor: uint256 = self._cursor[facts.project_id]
+    status: uint256 = (cursor >> _STATUS_SHIFT) & constants.MASK_8
+    if disputed:
+        assert status == constants.REPORT_DISPUTED, "reports: report not disputed"
     else:
-        assert energy[constants.EXPORT] <= energy[constants.GENERATION], "registry: export > generation"
-        self_consumed = energy[constants.GENERATION] - energy[constants.EXPORT]
-        physical = energy[constants.GENERATION]
-    # Wh x 3600 <= W x s, in integers, so no rounding of hours.
-    assert physical * 3600 <= capacity_w * convert(seconds, uint256), "registry: generation > capacity"
-    assert self_consumed_wh == self_consumed, "registry: self-consumed mismatch"
-    factor: uint256 = factor_table._use(fiscal_year)
-    assert reduction_g == self_consumed * factor // constants.WH_PER_MWH, "registry: reduction mismatch"
+        assert status != constants.REPORT_NONE, "reports: no pending report"
+        assert status == constants.REPORT_PENDING, "reports: report disputed"
+    assert keccak256(abi_encode(facts)) == self._pending_hash[facts.project_id], "reports: facts differ from the report"
+    return cursor
 
 
 @internal
-def _finalize(project_id: uint256, state: uint256, period: uint256):
+@view
+def _check_validator():
     """
-    @notice Clears the pending status and credits the report.
-    @param project_id The project.
-    @param state The project's packed state.
-    @param period The packed pending period.
+    @notice Reverts unless the caller holds VALIDATOR_ROLE on the Registry.
     """
-    project_registry._check_approved(state)
-    project_registry._store_report_status(project_id, state, constants.REPORT_NONE)
-    self._credit(
-        project_id,
-        period >> 216,
-        convert((period >> 192) & constants.MASK_16, uint16),
-        self._pending_claim[project_id] >> 128,
+    self._check_role(_VALIDATOR_ROLE, "roles: caller is not a validator")
+
+
+@internal
+@view
+def _check_role(role: bytes32, reason: String[40]):
+    """
+    @notice Reverts with `reason` unless the caller holds `role` on the
+            Registry.
+    @param role The role.
+    @param reason The revert reason.
+    """
+    if not staticcall IRegistry(registry).has_role(role, msg.sender):
+        raise reason
+
+
+@internal
+@view
+def _has_baseline(meter: address, meter_facts: uint256, epoch: uint256) -> bool:
+    """
+    @notice Whether the meter's last accepted reading is its baseline: it was
+            accepted under its current registration and the project's
+            current epoch.
+    @param meter The meter.
+    @param meter_facts Its packed facts from the Registry.
+    @param epoch The project's epoch.
+    @return bool True when it has a baseline.
+    """
+    last: uint256 = self._last[meter]
+    return (
+        last != 0
+        and (last >> _REGISTRATION_SHIFT) & constants.MASK_16 == (meter_facts >> 104) & constants.MASK_16
+        and (last >> _EPOCH_IN_LAST_SHIFT) & constants.MASK_16 == epoch
     )
 
 
 @internal
-def _credit(project_id: uint256, report_id: uint256, fiscal_year: uint16, reduction_g: uint256):
+def _check_claim(facts: IMonitoringReports.ReportFacts, terms: IRegistry.ReportTerms):
     """
-    @notice Adds the reduction to the year's carry, mints the whole tonnes
-            to the project owner and keeps the rest as carry.
-    @param project_id The project.
-    @param report_id The report being finalized.
-    @param fiscal_year The report's fiscal year.
-    @param reduction_g The report's reduction in g-CO2.
+    @notice The physical checks and the recomputation of the claim; a void
+            report must show why it is void.
+    @param facts The report being built.
+    @param terms The project's report terms.
     """
-    token_id: uint256 = self._token_id(project_id, fiscal_year)
-    total_g: uint256 = self._carry[token_id] + reduction_g
+    energy: uint256[_KIND_SLOTS] = empty(uint256[_KIND_SLOTS])
+    for slot: uint256 in range(_KIND_SLOTS):
+        energy[slot] = facts.meters[slot].end_cumulative_wh - facts.meters[slot].start_cumulative_wh
+    # The capacity bounds generation; without a generation meter, self-consumption.
+    capped: uint256 = 0
+    self_consumed: uint256 = 0
+    problem: String[40] = ""
+    if terms.kinds & constants.SELF_CONSUMPTION != 0:
+        self_consumed = energy[2]
+        capped = 2
+        if terms.kinds & constants.GENERATION != 0:
+            capped = 0
+            if self_consumed > energy[0]:
+                problem = "reports: self-consumed > gen"
+    elif energy[1] > energy[0]:
+        problem = "reports: export > generation"
+    else:
+        self_consumed = energy[0] - energy[1]
+    period: IMonitoringReports.MeterPeriod = facts.meters[capped]
+    span: uint256 = convert(period.end_timestamp - period.start_timestamp, uint256)
+    # Wh x 3600 <= W x s, in integers, so no rounding of hours.
+    if problem == "" and energy[capped] * 3600 > terms.capacity_w * span:
+        problem = "reports: generation > capacity"
+    if facts.void:
+        assert facts.self_consumed_wh == 0 and facts.reduction_g == 0, "reports: void report claims"
+        if problem == "":
+            assert staticcall IFraudProofs(fraud_proofs).violation_within(
+                facts.project_id, period.meter, period.start_timestamp, period.end_timestamp
+            ), "reports: void without a recorded violation"
+        return
+    if problem != "":
+        raise problem
+    assert facts.self_consumed_wh == self_consumed, "reports: self-consumed mismatch"
+    assert terms.factor_g_per_mwh != 0, "reports: no emission factor"
+    if not terms.factor_locked:
+        extcall IRegistry(registry).lock_factor(facts.fiscal_year)
+    assert (
+        facts.reduction_g == self_consumed * terms.factor_g_per_mwh // constants.WH_PER_MWH
+    ), "reports: reduction mismatch"
+
+
+@internal
+def _finalize(facts: IMonitoringReports.ReportFacts, cursor: uint256):
+    """
+    @notice Clears the pending status and credits the report (the project
+            must be APPROVED).
+    @param facts The report's facts (checked).
+    @param cursor The project's cursor as read.
+    """
+    approved: bool = False
+    owner: address = empty(address)
+    approved, owner = staticcall IRegistry(registry).finalize_terms(facts.project_id)
+    assert approved, "reports: project not approved"
+    token_id: uint256 = (facts.project_id << 16) | convert(facts.fiscal_year, uint256)
+    carry: uint256 = 0
+    if (cursor >> _CARRY_YEAR_SHIFT) & constants.MASK_16 == convert(facts.fiscal_year, uint256):
+        carry = (cursor >> _CARRY_SHIFT) & _MASK_24
+    total_g: uint256 = carry + facts.reduction_g
     minted_t: uint256 = total_g // constants.G_PER_T
-    carry: uint256 = total_g % constants.G_PER_T
-    if reduction_g != 0:
-        self._carry[token_id] = carry
+    carry = total_g % constants.G_PER_T
+    self._cursor[facts.project_id] = (
+        (cursor & ((1 << _CARRY_YEAR_SHIFT) - 1) & ~(constants.MASK_8 << _STATUS_SHIFT))
+        | (convert(facts.fiscal_year, uint256) << _CARRY_YEAR_SHIFT)
+        | (carry << _CARRY_SHIFT)
+    )
+    accrued: bool = False
     if minted_t != 0:
-        extcall ICarbonCredit(credit).mint(project_registry._owner_of(project_id), token_id, minted_t)
+        # A contract owner could refuse ERC-1155 in its receiver hook and so
+        # block the project: its credits accrue until it claims them.
+        if owner.is_contract:
+            self.claimable[token_id] += minted_t
+            accrued = True
+        else:
+            extcall ICarbonCredit(credit).mint(owner, token_id, minted_t)
     log ReportFinalized(
-        project_id=project_id,
-        report_id=report_id,
+        project_id=facts.project_id,
+        report_id=facts.report_id,
         token_id=token_id,
-        reduction_g=reduction_g,
+        reduction_g=facts.reduction_g,
         minted_t=minted_t,
         carry_g=carry,
+        recipient=owner,
+        accrued=accrued,
     )
+
+
+@internal
+def _undo(facts: IMonitoringReports.ReportFacts, cursor: uint256, reason: uint8):
+    """
+    @notice Undoes the pending report as if never submitted: each meter gets
+            its previous baseline back (none, if the report carried it), the
+            period can be reported again.
+    @param facts The report's facts (checked).
+    @param cursor The project's cursor as read.
+    @param reason UNDONE_REJECTED, UNDONE_DISPUTE_EXPIRED or
+           UNDONE_FRAUD_PROVEN.
+    """
+    for period: IMonitoringReports.MeterPeriod in facts.meters:
+        if period.meter == empty(address):
+            continue
+        if period.carried_start:
+            self._last[period.meter] = 0
+        else:
+            # Same registration and epoch as the end reading the report stored.
+            tags: uint256 = self._last[period.meter] & ~constants.MASK_128
+            self._last[period.meter] = (
+                tags | convert(period.start_timestamp, uint256) | (period.start_cumulative_wh << 64)
+            )
+    self._cursor[facts.project_id] = (
+        (cursor & ~((1 << _CARRY_YEAR_SHIFT) - 1))
+        | convert(facts.period_start, uint256)
+        | (((cursor >> _EPOCH_SHIFT) & constants.MASK_16) << _EPOCH_SHIFT)
+    )
+    log ReportUndone(project_id=facts.project_id, report_id=facts.report_id, reason=reason)
 
 
 @internal
 @pure
-def _token_id(project_id: uint256, fiscal_year: uint16) -> uint256:
+def _with_status(cursor: uint256, status: uint256) -> uint256:
     """
-    @notice Credit token id of a project's fiscal year.
-    @param project_id The project.
-    @param fiscal_year The fiscal year.
-    @return uint256 (project_id << 16) | fiscal_year.
+    @notice A cursor with its report status replaced.
+    @param cursor A packed cursor.
+    @param status `constants.REPORT_*`.
+    @return uint256 The new cursor.
     """
-    return (project_id << 16) | convert(fiscal_year, uint256)
+    return (cursor & ~(constants.MASK_8 << _STATUS_SHIFT)) | (status << _STATUS_SHIFT)

@@ -5,13 +5,15 @@
 @license MIT
 @notice Projects (solar plants) under methodology EN-R-002: the owner
         registers, a validator approves or rejects, and can suspend and
-        resume an approved project. The admin assigns each project its oracle.
-        The fields read by every monitoring report are packed into one storage
-        slot (`_state`) and the project's terms into another, so a report
-        costs two cold reads for the project.
+        resume an approved project. Ownership moves in two steps. The admin
+        assigns each project its oracle, which must hold ORACLE_ROLE and a
+        live bond on the reports contract. The fields every monitoring report
+        reads are packed into one slot (`_state`), the project's terms into
+        another.
 """
 
 from snekmate.auth import ownable
+from ..interfaces import IMonitoringReports
 from . import constants
 from . import roles
 
@@ -28,6 +30,7 @@ flag ProjectStatus:
 
 struct Project:
     owner: address
+    pending_owner: address
     capacity_w: uint256
     commissioning_date: uint64
     crediting_start: uint64
@@ -36,7 +39,6 @@ struct Project:
     metadata_uri: String[256]
     status: ProjectStatus
     oracle: address
-    next_period_start: uint64
     active_meter_kinds: uint8
 
 
@@ -45,28 +47,36 @@ struct ProjectTexts:
     metadata_uri: String[256]
 
 
-# The crediting period is at most 8 years: 8 x 365 days + 2 leap days.
-MAX_CREDITING_SECONDS: constant(uint64) = 2922 * 86400
-# A project may not start more than 2 years (731 days with a leap day) before registration.
-MAX_AGE_AT_REGISTRATION: constant(uint64) = 731 * 86400
+# @notice The crediting period is at most 8 years: 8 x 365 days + 2 leap days.
+MAX_CREDITING_SECONDS: public(constant(uint64)) = 2922 * 86400
+# @notice A project may not start more than 2 years (731 days) before its
+#         registration.
+MAX_AGE_AT_REGISTRATION: public(constant(uint64)) = 731 * 86400
+# @notice Largest capacity a project may declare: 1 GW, above the largest
+#         solar plant in Japan. The bound keeps a "plant" that could never
+#         exist from passing the capacity checks.
+MAX_CAPACITY_W: public(constant(uint256)) = 10**9
 
 # Bit offsets inside `_state`.
-_NEXT_START_SHIFT: constant(uint256) = 160
-_STATUS_SHIFT: constant(uint256) = 224
-_KINDS_SHIFT: constant(uint256) = 232
-_REPORT_SHIFT: constant(uint256) = 240
+_STATUS_SHIFT: constant(uint256) = 160
+_KINDS_SHIFT: constant(uint256) = 168
 
 
 # @notice Number of registered projects; ids run from 1 to `project_count`.
 project_count: public(uint256)
 # @notice Owner of each project; receives its credits.
 project_owner: public(HashMap[uint256, address])
-# @dev Packed hot state per project: oracle (bits 0-159), next period start
-#      (160-223), ProjectStatus (224-231), kinds of approved meters (232-239),
-#      report status `constants.REPORT_*` (240-247). Other modules read it
-#      through `_state_of` and the `_check_*` functions, decode it with the
-#      pure `_unpack_*` functions and change only the next period start and
-#      the report status, through `_store_report` / `_store_report_status`.
+# @notice Owner-to-be of each project, until it accepts (zero when none).
+pending_project_owner: public(HashMap[uint256, address])
+# @notice The reports contract (bound once): the only caller of
+#         `on_fraud` and the holder of oracle bonds.
+reports: public(address)
+# @notice Number of projects each oracle is assigned to (an oracle may only
+#         take its bond back when it has none).
+oracle_assignments: public(HashMap[address, uint256])
+# @dev Packed hot state per project: oracle (bits 0-159), ProjectStatus
+#      (160-167), kinds of approved meters (168-175). Other modules read it
+#      through `_state_of` and decode it with the `_unpack_*` functions.
 _state: HashMap[uint256, uint256]
 # @dev Packed terms per project: capacity in W (bits 0-63), commissioning
 #      date (64-127), crediting start (128-191), crediting end (192-255).
@@ -114,10 +124,30 @@ event ProjectResumed:
     validator: indexed(address)
 
 
-# @notice The admin assigned `oracle` to submit the project's reports.
+# @notice The admin assigned `oracle` to submit the project's reports (zero:
+#         unassigned, e.g. after a proven fraud).
 event ProjectOracleSet:
     project_id: indexed(uint256)
     oracle: indexed(address)
+
+
+# @notice The project's owner offered the project to `new_owner`.
+event ProjectTransferStarted:
+    project_id: indexed(uint256)
+    owner: indexed(address)
+    new_owner: indexed(address)
+
+
+# @notice `new_owner` accepted the project; it receives its credits from now.
+event ProjectTransferred:
+    project_id: indexed(uint256)
+    previous_owner: indexed(address)
+    new_owner: indexed(address)
+
+
+# @notice The admin bound the reports contract, for good.
+event ReportsBound:
+    reports: indexed(address)
 
 
 @deploy
@@ -126,6 +156,19 @@ def __init__():
     @notice Nothing to set: there are no projects yet.
     """
     pass
+
+
+@external
+def bind_reports(reports: address):
+    """
+    @notice Binds the reports contract (admin, once for good).
+    @param reports The MonitoringReports contract.
+    """
+    ownable._check_owner()
+    assert self.reports == empty(address), "registry: reports already bound"
+    assert reports.is_contract, "registry: reports is not a contract"
+    self.reports = reports
+    log ReportsBound(reports=reports)
 
 
 @external
@@ -139,9 +182,10 @@ def register_project(
 ) -> uint256:
     """
     @notice Registers a project owned by the caller, status PENDING.
-            Eligibility checks: capacity > 0; commissioning <= crediting
-            start < crediting end; crediting period <= 8 years (2922 days);
-            commissioning not more than 2 years (731 days) before now.
+            Eligibility checks: 0 < capacity <= 1 GW; commissioning <=
+            crediting start < crediting end; crediting period <= 8 years
+            (2922 days); commissioning not more than 2 years (731 days)
+            before now.
     @param capacity_w Rated capacity in W (the physical limit of generation).
     @param commissioning_date Start of operation, seconds since epoch.
     @param crediting_start First second credits may be earned for.
@@ -151,7 +195,7 @@ def register_project(
     @return The new project id (ids start at 1).
     """
     assert capacity_w != 0, "registry: zero capacity"
-    assert capacity_w <= constants.MASK_64, "registry: capacity too large"
+    assert capacity_w <= MAX_CAPACITY_W, "registry: capacity too large"
     assert len(methodology_id) != 0, "registry: empty methodology id"
     assert crediting_start < crediting_end, "registry: crediting end <= start"
     assert crediting_end - crediting_start <= MAX_CREDITING_SECONDS, "registry: crediting period > 8y"
@@ -189,9 +233,7 @@ def approve_project(project_id: uint256):
     @notice Approves a PENDING project (VALIDATOR_ROLE).
     @param project_id The project.
     """
-    roles._check_validator()
-    assert self._status(project_id) == ProjectStatus.PENDING, "registry: project not pending"
-    self._set_status(project_id, ProjectStatus.APPROVED)
+    self._change_status(project_id, ProjectStatus.PENDING, ProjectStatus.APPROVED)
     log ProjectApproved(project_id=project_id, validator=msg.sender)
 
 
@@ -202,9 +244,7 @@ def reject_project(project_id: uint256, reason: String[256]):
     @param project_id The project.
     @param reason Why, for the record.
     """
-    roles._check_validator()
-    assert self._status(project_id) == ProjectStatus.PENDING, "registry: project not pending"
-    self._set_status(project_id, ProjectStatus.REJECTED)
+    self._change_status(project_id, ProjectStatus.PENDING, ProjectStatus.REJECTED)
     log ProjectRejected(project_id=project_id, validator=msg.sender, reason=reason)
 
 
@@ -216,9 +256,7 @@ def suspend_project(project_id: uint256, reason: String[256]):
     @param project_id The project.
     @param reason Why, for the record.
     """
-    roles._check_validator()
-    self._check_approved(self._state[project_id])
-    self._set_status(project_id, ProjectStatus.SUSPENDED)
+    self._change_status(project_id, ProjectStatus.APPROVED, ProjectStatus.SUSPENDED)
     log ProjectSuspended(project_id=project_id, validator=msg.sender, reason=reason)
 
 
@@ -228,9 +266,7 @@ def resume_project(project_id: uint256):
     @notice Resumes a SUSPENDED project (VALIDATOR_ROLE).
     @param project_id The project.
     """
-    roles._check_validator()
-    assert self._status(project_id) == ProjectStatus.SUSPENDED, "registry: project not suspended"
-    self._set_status(project_id, ProjectStatus.APPROVED)
+    self._change_status(project_id, ProjectStatus.SUSPENDED, ProjectStatus.APPROVED)
     log ProjectResumed(project_id=project_id, validator=msg.sender)
 
 
@@ -238,17 +274,44 @@ def resume_project(project_id: uint256):
 def set_project_oracle(project_id: uint256, oracle: address):
     """
     @notice Assigns the oracle that submits the project's reports (admin).
-            The oracle must hold ORACLE_ROLE; losing the role later stops
-            its reports too.
+            The oracle must hold ORACLE_ROLE and a live bond on the reports
+            contract; it cannot take the bond back while assigned, and
+            losing the role stops its reports.
     @param project_id The project.
     @param oracle The oracle's address.
     """
     ownable._check_owner()
     assert project_id != 0 and project_id <= self.project_count, "registry: unknown project"
-    self._check_oracle_role(oracle)
-    state: uint256 = self._state[project_id]
-    self._state[project_id] = (state & ~convert(max_value(uint160), uint256)) | convert(oracle, uint256)
-    log ProjectOracleSet(project_id=project_id, oracle=oracle)
+    assert roles._is_oracle(oracle), "registry: not an ORACLE_ROLE"
+    assert staticcall IMonitoringReports(self.reports).is_bonded(oracle), "registry: oracle not bonded"
+    self._set_oracle(project_id, oracle)
+
+
+@external
+def transfer_project(project_id: uint256, new_owner: address):
+    """
+    @notice Offers the project to `new_owner` (the owner); it takes effect
+            when `new_owner` calls `accept_project`. Zero cancels the offer.
+    @param project_id The project.
+    @param new_owner The owner-to-be.
+    """
+    assert self.project_owner[project_id] == msg.sender, "registry: not the project owner"
+    self.pending_project_owner[project_id] = new_owner
+    log ProjectTransferStarted(project_id=project_id, owner=msg.sender, new_owner=new_owner)
+
+
+@external
+def accept_project(project_id: uint256):
+    """
+    @notice Takes over the project offered to the caller; its credits go to
+            the caller from now on.
+    @param project_id The project.
+    """
+    assert self.pending_project_owner[project_id] == msg.sender, "registry: not the new owner"
+    previous: address = self.project_owner[project_id]
+    self.project_owner[project_id] = msg.sender
+    self.pending_project_owner[project_id] = empty(address)
+    log ProjectTransferred(project_id=project_id, previous_owner=previous, new_owner=msg.sender)
 
 
 @external
@@ -264,6 +327,7 @@ def projects(project_id: uint256) -> Project:
     texts: ProjectTexts = self._texts[project_id]
     return Project(
         owner=self.project_owner[project_id],
+        pending_owner=self.pending_project_owner[project_id],
         capacity_w=terms & constants.MASK_64,
         commissioning_date=convert((terms >> 64) & constants.MASK_64, uint64),
         crediting_start=convert((terms >> 128) & constants.MASK_64, uint64),
@@ -272,29 +336,15 @@ def projects(project_id: uint256) -> Project:
         metadata_uri=texts.metadata_uri,
         status=self._unpack_status(state),
         oracle=self._unpack_oracle(state),
-        next_period_start=self._unpack_next_start(state),
-        active_meter_kinds=convert((state >> _KINDS_SHIFT) & constants.MASK_8, uint8),
+        active_meter_kinds=convert(self._unpack_kinds(state), uint8),
     )
-
-
-@external
-@view
-def next_period_start(project_id: uint256) -> uint64:
-    """
-    @notice Start of the project's next monitoring period (0 before
-            `start_monitoring`).
-    @param project_id The project.
-    @return Seconds since epoch.
-    """
-    return self._unpack_next_start(self._state[project_id])
 
 
 @internal
 @view
 def _state_of(project_id: uint256) -> uint256:
     """
-    @notice The packed hot state of a project (0 for an unknown id); read it
-            once and decode it with the `_unpack_*` functions.
+    @notice The packed hot state of a project (0 for an unknown id).
     @param project_id The project.
     @return uint256 The packed state (layout: see `_state`).
     """
@@ -302,30 +352,16 @@ def _state_of(project_id: uint256) -> uint256:
 
 
 @internal
-def _store_report(project_id: uint256, state: uint256, next_start: uint64, report_status: uint256):
+@view
+def _terms_of(project_id: uint256) -> uint256:
     """
-    @notice Stores the project's state with its next period start and report
-            status replaced.
+    @notice The packed terms of a project: capacity W (bits 0-63),
+            commissioning (64-127), crediting start (128-191) and end
+            (192-255).
     @param project_id The project.
-    @param state The project's packed state, as read in this call (from
-           `_state_of` or a `_check_*` function), so the slot is read once.
-    @param next_start The new next period start.
-    @param report_status The new report status (`constants.REPORT_*`).
+    @return uint256 The packed terms.
     """
-    self._state[project_id] = (
-        state & ~((constants.MASK_64 << _NEXT_START_SHIFT) | (constants.MASK_8 << _REPORT_SHIFT))
-    ) | (convert(next_start, uint256) << _NEXT_START_SHIFT) | (report_status << _REPORT_SHIFT)
-
-
-@internal
-def _store_report_status(project_id: uint256, state: uint256, report_status: uint256):
-    """
-    @notice Stores the project's state with its report status replaced.
-    @param project_id The project.
-    @param state The project's packed state, as read in this call.
-    @param report_status The new report status (`constants.REPORT_*`).
-    """
-    self._state[project_id] = (state & ~(constants.MASK_8 << _REPORT_SHIFT)) | (report_status << _REPORT_SHIFT)
+    return self._terms[project_id]
 
 
 @internal
@@ -340,82 +376,40 @@ def _owner_of(project_id: uint256) -> address:
 
 
 @internal
-@view
-def _check_reporter(project_id: uint256) -> uint256:
+def _set_oracle(project_id: uint256, oracle: address):
     """
-    @notice Reverts unless the caller is the project's oracle and still
-            holds ORACLE_ROLE, the project is APPROVED and it has no report
-            pending or disputed (checked in this order).
+    @notice Stores the project's oracle, counts assignments per oracle and
+            logs it.
     @param project_id The project.
-    @return uint256 The project's packed state.
+    @param oracle The oracle (zero to unassign).
     """
     state: uint256 = self._state[project_id]
-    assert (
-        state & convert(max_value(uint160), uint256) == convert(msg.sender, uint256)
-    ), "registry: not the project oracle"
-    self._check_oracle_role(msg.sender)
-    self._check_approved(state)
-    assert (state >> _REPORT_SHIFT) & constants.MASK_8 == constants.REPORT_NONE, "registry: report pending"
-    return state
+    previous: address = self._unpack_oracle(state)
+    if previous != empty(address):
+        self.oracle_assignments[previous] -= 1
+    if oracle != empty(address):
+        self.oracle_assignments[oracle] += 1
+    self._state[project_id] = (state & ~convert(max_value(uint160), uint256)) | convert(oracle, uint256)
+    log ProjectOracleSet(project_id=project_id, oracle=oracle)
 
 
 @internal
-@view
-def _check_report_pending(project_id: uint256) -> uint256:
+def _change_status(project_id: uint256, required: ProjectStatus, status: ProjectStatus):
     """
-    @notice Reverts unless the project has a report waiting for its
-            challenge window (pending, not disputed).
+    @notice Moves a project from `required` to `status` (VALIDATOR_ROLE).
     @param project_id The project.
-    @return uint256 The project's packed state.
-    """
-    state: uint256 = self._state[project_id]
-    report_status: uint256 = (state >> _REPORT_SHIFT) & constants.MASK_8
-    assert report_status != constants.REPORT_NONE, "registry: no pending report"
-    assert report_status == constants.REPORT_PENDING, "registry: report disputed"
-    return state
-
-
-@internal
-@view
-def _check_oracle_role(account: address):
-    """
-    @notice Reverts unless `account` holds ORACLE_ROLE.
-    @param account The account to check.
-    """
-    assert roles._is_oracle(account), "registry: not an ORACLE_ROLE"
-
-
-@internal
-@view
-def _check_approved(state: uint256):
-    """
-    @notice Reverts unless the packed state's project is APPROVED.
-    @param state A packed state from `_state_of`.
-    """
-    assert (
-        convert((state >> _STATUS_SHIFT) & constants.MASK_8, ProjectStatus) == ProjectStatus.APPROVED
-    ), "registry: project not approved"
-
-
-@internal
-@view
-def _status(project_id: uint256) -> ProjectStatus:
-    """
-    @notice Status of the project.
-    @param project_id The project.
-    @return ProjectStatus The status; the empty flag for an unknown id.
-    """
-    return self._unpack_status(self._state[project_id])
-
-
-@internal
-def _set_status(project_id: uint256, status: ProjectStatus):
-    """
-    @notice Overwrites the status byte of the packed state.
-    @param project_id The project.
+    @param required The status the project must have.
     @param status The new status.
     """
+    roles._check_validator()
     state: uint256 = self._state[project_id]
+    current: ProjectStatus = self._unpack_status(state)
+    if required == ProjectStatus.PENDING:
+        assert current == required, "registry: project not pending"
+    elif required == ProjectStatus.APPROVED:
+        assert current == required, "registry: project not approved"
+    else:
+        assert current == required, "registry: project not suspended"
     self._state[project_id] = (state & ~(constants.MASK_8 << _STATUS_SHIFT)) | (
         convert(status, uint256) << _STATUS_SHIFT
     )
@@ -424,37 +418,18 @@ def _set_status(project_id: uint256, status: ProjectStatus):
 @internal
 def _set_kind(project_id: uint256, kind: uint256, approved: bool):
     """
-    @notice Adds a meter kind to, or removes it from, the project's set of
-            kinds of approved meters (the meters every report must read).
+    @notice Adds `kind` to (or removes it from) the project's approved kinds.
     @param project_id The project.
-    @param kind The kind's bit (`constants.GENERATION`, `EXPORT` or
-           `SELF_CONSUMPTION`).
-    @param approved True to add the kind, False to remove it.
+    @param kind A meter kind bit.
+    @param approved True to add, False to remove.
     """
     state: uint256 = self._state[project_id]
+    kinds: uint256 = self._unpack_kinds(state)
     if approved:
-        state |= kind << _KINDS_SHIFT
+        kinds |= kind
     else:
-        state &= ~(kind << _KINDS_SHIFT)
-    self._state[project_id] = state
-
-
-@internal
-@view
-def _capacity_and_crediting(project_id: uint256) -> (uint256, uint64, uint64):
-    """
-    @notice Capacity and crediting period of a project, from one storage read.
-    @param project_id The project.
-    @return uint256 The capacity in W.
-    @return uint64 The crediting start (seconds since epoch).
-    @return uint64 The crediting end (exclusive, seconds since epoch).
-    """
-    terms: uint256 = self._terms[project_id]
-    return (
-        terms & constants.MASK_64,
-        convert((terms >> 128) & constants.MASK_64, uint64),
-        convert(terms >> 192, uint64),
-    )
+        kinds &= ~kind
+    self._state[project_id] = (state & ~(constants.MASK_8 << _KINDS_SHIFT)) | (kinds << _KINDS_SHIFT)
 
 
 @internal
@@ -463,7 +438,7 @@ def _unpack_status(state: uint256) -> ProjectStatus:
     """
     @notice Status byte of a packed state.
     @param state A packed state from `_state_of`.
-    @return ProjectStatus The project's status.
+    @return ProjectStatus The status; the empty flag for an unknown project.
     """
     return convert((state >> _STATUS_SHIFT) & constants.MASK_8, ProjectStatus)
 
@@ -474,20 +449,9 @@ def _unpack_oracle(state: uint256) -> address:
     """
     @notice Oracle of a packed state.
     @param state A packed state from `_state_of`.
-    @return address The project's oracle (zero address until set).
+    @return address The assigned oracle (zero if none).
     """
     return convert(convert(state & convert(max_value(uint160), uint256), uint160), address)
-
-
-@internal
-@pure
-def _unpack_next_start(state: uint256) -> uint64:
-    """
-    @notice Next period start of a packed state.
-    @param state A packed state from `_state_of`.
-    @return uint64 The next period start (0 before monitoring started).
-    """
-    return convert((state >> _NEXT_START_SHIFT) & constants.MASK_64, uint64)
 
 
 @internal
@@ -496,18 +460,6 @@ def _unpack_kinds(state: uint256) -> uint256:
     """
     @notice Bit set of the kinds of approved meters in a packed state.
     @param state A packed state from `_state_of`.
-    @return uint256 The OR of the approved meters' kind bits.
+    @return uint256 OR of the approved meters' kind bits.
     """
     return (state >> _KINDS_SHIFT) & constants.MASK_8
-
-
-@internal
-@pure
-def _unpack_report_status(state: uint256) -> uint256:
-    """
-    @notice Report status of a packed state.
-    @param state A packed state from `_state_of`.
-    @return uint256 `constants.REPORT_NONE`, `REPORT_PENDING` or
-            `REPORT_DISPUTED`.
-    """
-    return (state >> _REPORT_SHIFT) & constants.MASK_8

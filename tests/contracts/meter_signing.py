@@ -22,6 +22,15 @@ READING_BATCH_TYPES = {
 }
 
 
+METER_REGISTRATION_TYPES = {
+    "MeterRegistration": [
+        {"name": "projectId", "type": "uint256"},
+        {"name": "owner", "type": "address"},
+        {"name": "serial", "type": "string"},
+    ]
+}
+
+
 @dataclass(frozen=True)
 class Domain:
     """EIP-712 domain of a Registry deployment."""
@@ -35,6 +44,15 @@ def readings_hash(readings: list[tuple[int, int]]) -> bytes:
     return keccak(b"".join(ts.to_bytes(32, "big") + wh.to_bytes(32, "big") for ts, wh in readings))
 
 
+def _domain_data(domain: "Domain") -> dict:
+    return {
+        "name": "SolarJCredit",
+        "version": "1",
+        "chainId": domain.chain_id,
+        "verifyingContract": domain.registry,
+    }
+
+
 def typed_message(
     domain: Domain,
     project_id: int,
@@ -46,12 +64,7 @@ def typed_message(
 ):
     """The SignableMessage of a ReadingBatch."""
     return encode_typed_data(
-        domain_data={
-            "name": "SolarJCredit",
-            "version": "1",
-            "chainId": domain.chain_id,
-            "verifyingContract": domain.registry,
-        },
+        domain_data=_domain_data(domain),
         message_types=READING_BATCH_TYPES,
         message_data={
             "projectId": project_id,
@@ -112,6 +125,15 @@ class Meter:
         )
         signature = self.account.sign_message(msg).signature
         return (self.address, first_ts, last_ts, last_wh, rhash, bytes(signature))
+
+    def sign_registration(self, domain: Domain, project_id: int, owner: str, serial: str) -> bytes:
+        """The meter's EIP-712 consent to be registered for `project_id` by `owner`."""
+        message = encode_typed_data(
+            domain_data=_domain_data(domain),
+            message_types=METER_REGISTRATION_TYPES,
+            message_data={"projectId": project_id, "owner": owner, "serial": serial},
+        )
+        return bytes(self.account.sign_message(message).signature)
 
     def reading(self, domain: Domain, project_id: int, timestamp: int, cumulative_wh: int) -> tuple:
         """A SignedReading of a single reading (a batch of one)."""
