@@ -69,7 +69,12 @@ def reduction_g(self_consumed_wh: int, factor_g_per_mwh: int) -> int:
 def period_problems(
     capacity_w: int, start: int, end: int, generation_wh: int, export_wh: int
 ) -> list[str]:
-    """The period-level checks the contract repeats: export <= generation <= capacity x duration."""
+    """The period-level checks the contract repeats: export <= generation <= capacity x duration.
+
+    `start` and `end` bound the span the capacity-checked meter's readings measure (its last
+    readings at or before the period's boundaries), as the contract computes it; with readings on
+    the boundaries that is the period itself.
+    """
     problems = []
     if export_wh > generation_wh:
         problems.append(
@@ -148,6 +153,9 @@ def compute(
     boundaries = np.array([periods[0][0]] + [end for _, end in periods], dtype=np.int64)
 
     energy = {kind: [0] * len(periods) for kind in KINDS}
+    # Per period, the span the capacity-checked meters' boundary readings measure (the shortest,
+    # when several meters are summed): what the capacity applies to, on and off chain.
+    spans: list[tuple[int, int] | None] = [None] * len(periods)
     interval_problems: list[list[str]] = [[] for _ in periods]
     # The capacity bounds generation; without a generation meter it bounds self-consumption.
     capped_kind = "generation" if "generation" in kinds_present else "self_consumption"
@@ -158,6 +166,11 @@ def compute(
         for j, wh in enumerate((at_boundary[1:] - at_boundary[:-1]).tolist()):
             energy[kind][j] += wh
         if kind == capped_kind:
+            reading_times = ts[np.searchsorted(ts, boundaries, side="right") - 1].tolist()
+            for j in range(len(periods)):
+                span, known = (reading_times[j], reading_times[j + 1]), spans[j]
+                if known is None or span[1] - span[0] < known[1] - known[0]:
+                    spans[j] = span
             violations = _capacity_violations(ts, regs, capacity_w)
             # An interval (t[i], t[i+1]] belongs to the period whose (start, end] holds t[i+1].
             in_period = np.searchsorted(boundaries, ts[violations + 1], side="left") - 1
@@ -179,7 +192,7 @@ def compute(
         if has_self_meter:
             self_consumed = energy["self_consumption"][j]
             capped = generation if capped_kind == "generation" else self_consumed
-            problems = period_problems(capacity_w, start, end, capped, 0)
+            problems = period_problems(capacity_w, *(spans[j] or (start, end)), capped, 0)
             if "generation" in kinds_present and self_consumed > generation:
                 problems.insert(
                     0,
@@ -188,7 +201,7 @@ def compute(
                 )
         else:
             self_consumed = generation - export
-            problems = period_problems(capacity_w, start, end, generation, export)
+            problems = period_problems(capacity_w, *(spans[j] or (start, end)), generation, export)
         problems += interval_problems[j]
         year = fiscal_year(start)
         factor = factors.factor(year)
