@@ -331,7 +331,6 @@ def _refute(reports: address, facts: IMonitoringReports.ReportFacts, kind: uint8
     @param kind The proof kind.
     """
     extcall IMonitoringReports(reports).refute(facts)
-    extcall IRegistry(registry).on_fraud(facts.project_id, facts.oracle)
     bond: uint256 = extcall IOracleBonds(reports).slash(facts.oracle, msg.sender)
     log FraudProven(
         project_id=facts.project_id,

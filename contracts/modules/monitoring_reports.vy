@@ -501,9 +501,9 @@ def expire_dispute(facts: IMonitoringReports.ReportFacts):
 @external
 def refute(facts: IMonitoringReports.ReportFacts) -> uint256:
     """
-    @notice A fraud proof held (FraudProofs only): undoes the pending report.
-            FraudProofs then has the Registry and the bonds deal with the
-            oracle.
+    @notice A fraud proof held (FraudProofs only): undoes the pending report
+            and has the Registry take the oracle's role and assignment
+            (FraudProofs then has its bond paid to the challenger).
     @param facts The report's facts, checked by FraudProofs.
     @return The report id undone.
     """
@@ -512,6 +512,7 @@ def refute(facts: IMonitoringReports.ReportFacts) -> uint256:
     assert (cursor >> _STATUS_SHIFT) & constants.MASK_8 != constants.REPORT_NONE, "reports: no pending report"
     assert keccak256(abi_encode(facts)) == self._pending_hash[facts.project_id], "reports: facts differ from the report"
     self._undo(facts, cursor, UNDONE_FRAUD_PROVEN)
+    extcall IRegistry(registry).on_fraud(facts.project_id, facts.oracle)
     return facts.report_id
 
 

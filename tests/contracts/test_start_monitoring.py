@@ -1,9 +1,10 @@
-"""start_monitoring: the first baselines, and baselines of replacement meters."""
+"""start_monitoring: the first start, and the restart after a meter swap (no backdating, no
+energy counted twice, none counted without its export)."""
 
 import boa
+import pytest
 
 from tests.contracts.contract_world import (
-    CERT_EXPIRY,
     DAY,
     EXPORT,
     FY2025_START,
@@ -14,192 +15,175 @@ from tests.contracts.contract_world import (
     meter_key,
 )
 from tests.contracts.meter_signing import Meter
-from tests.contracts.report_world import (
-    APRIL,
-    APRIL_G,
-    APRIL_SC,
-    BASE,
-    baseline_readings,
-    start_monitoring,
-)
+from tests.contracts.report_world import APRIL, APRIL_G, APRIL_SC, with_proofs
 
 
-def test_start_monitoring__valid__sets_baselines_and_logs(world, actors):
-    project_id, meters = world.approved_project()
-    readings = [
-        meters[k].reading(world.domain, project_id, FY2025_START - 1800, BASE[k]) for k in meters
-    ]
-    with boa.env.prank(actors.oracle):
-        world.registry.start_monitoring(project_id, FY2025_START, readings)
-    logged_meters = events(world.registry, "MeterReadingAccepted")
-    assert events(world.registry, "MonitoringStarted") == [
-        {"address": world.registry.address, "project_id": project_id, "period_start": FY2025_START}
-    ]
-    assert logged_meters == [
+def start(world, project_id, period_start, sender=None):
+    with boa.env.prank(sender or world.actors.oracle):
+        world.reports.start_monitoring(project_id, period_start)
+
+
+def test_start__sets_the_first_period_start_and_logs(world):
+    project = world.approved_project()
+    start(world, project.project_id, FY2025_START)
+    assert events(world.reports, "MonitoringStarted") == [
         {
-            "address": world.registry.address,
-            "meter": meters[k].address,
-            "project_id": project_id,
-            "timestamp": FY2025_START - 1800,
-            "cumulative_wh": BASE[k],
+            "address": world.reports.address,
+            "project_id": project.project_id,
+            "period_start": FY2025_START,
+            "epoch": 0,
         }
-        for k in (GENERATION, EXPORT)
     ]
-    assert world.registry.next_period_start(project_id) == FY2025_START
-    meter = world.registry.meters(meters[GENERATION].address)
-    assert (meter.last_timestamp, meter.last_cumulative_wh) == (
-        FY2025_START - 1800,
-        BASE[GENERATION],
-    )
+    assert world.reports.next_period_start(project.project_id) == FY2025_START
+    assert world.reports.monitoring_epoch(project.project_id) == 0
 
 
-def test_start_monitoring__by_stranger__reverts(world, actors):
-    project_id, meters = world.approved_project()
-    with boa.reverts("registry: not the project oracle"):
-        start_monitoring(
-            world, project_id, baseline_readings(world, project_id, meters), sender=actors.stranger
-        )
+def test_start__by_stranger__reverts(world, actors):
+    project = world.approved_project()
+    with boa.reverts("reports: not the project oracle"):
+        start(world, project.project_id, FY2025_START, sender=actors.stranger)
 
 
-def test_start_monitoring__oracle_role_revoked__reverts(world, actors):
-    project_id, meters = world.approved_project()
+def test_start__oracle_role_revoked__reverts(world, actors):
+    project = world.approved_project()
     with boa.env.prank(actors.admin):
         world.registry.revoke_role(world.registry.ORACLE_ROLE(), actors.oracle)
-    with boa.reverts("registry: not an ORACLE_ROLE"):
-        start_monitoring(world, project_id, baseline_readings(world, project_id, meters))
+    with boa.reverts("reports: not an ORACLE_ROLE"):
+        start(world, project.project_id, FY2025_START)
 
 
-def test_start_monitoring__suspended_project__reverts(world, actors):
-    project_id, meters = world.approved_project()
+def test_start__suspended_project__reverts(world, actors):
+    project = world.approved_project()
     with boa.env.prank(actors.validator):
-        world.registry.suspend_project(project_id, "audit")
-    with boa.reverts("registry: project not approved"):
-        start_monitoring(world, project_id, baseline_readings(world, project_id, meters))
+        world.registry.suspend_project(project.project_id, "audit")
+    with boa.reverts("reports: project not approved"):
+        start(world, project.project_id, FY2025_START)
 
 
-def test_start_monitoring__paused__reverts(world, actors):
-    project_id, meters = world.approved_project()
+def test_start__paused__reverts(world, actors):
+    project = world.approved_project()
     with boa.env.prank(actors.pauser):
-        world.registry.pause()
+        world.reports.pause()
     with boa.reverts("pausable: contract is paused"):
-        start_monitoring(world, project_id, baseline_readings(world, project_id, meters))
+        start(world, project.project_id, FY2025_START)
 
 
-def test_start_monitoring__before_crediting_start__reverts(world):
-    project_id, meters = world.approved_project()
-    readings = baseline_readings(world, project_id, meters, ts=FY2025_START - DAY)
-    with boa.reverts("registry: before crediting start"):
-        start_monitoring(world, project_id, readings, start=FY2025_START - 1)
+def test_start__before_crediting_start__reverts(world):
+    project = world.approved_project()
+    with boa.reverts("reports: before crediting start"):
+        start(world, project.project_id, FY2025_START - 1)
 
 
-def test_start_monitoring__at_crediting_end__reverts(world):
-    project_id, meters = world.approved_project(crediting_end=FY2025_START + 10 * DAY)
-    with boa.reverts("registry: after crediting end"):
-        start_monitoring(
-            world,
-            project_id,
-            baseline_readings(world, project_id, meters),
-            start=FY2025_START + 10 * DAY,
-        )
+def test_start__at_crediting_end__reverts(world):
+    project = world.approved_project(crediting_end=FY2025_START + 10 * DAY)
+    with boa.reverts("reports: after crediting end"):
+        start(world, project.project_id, FY2025_START + 10 * DAY)
 
 
-def test_start_monitoring__twice_with_other_start__reverts(world, project):
-    project_id, meters = project
-    with boa.reverts("registry: monitoring started"):
-        start_monitoring(
-            world, project_id, baseline_readings(world, project_id, meters), start=FY2025_START + 1
-        )
+def test_start__again_before_any_report__moves_the_start_forward(world):
+    # No meter has a baseline yet: starting again is a restart (epoch 1), forward only.
+    project = world.approved_project()
+    start(world, project.project_id, FY2025_START)
+    with boa.reverts("reports: before next period start"):
+        start(world, project.project_id, FY2025_START - 1)
+    start(world, project.project_id, FY2025_START + DAY)
+    assert world.reports.next_period_start(project.project_id) == FY2025_START + DAY
+    assert world.reports.monitoring_epoch(project.project_id) == 1
 
 
-def test_start_monitoring__twice_same_meters__reverts(world, project):
-    project_id, meters = project
-    with boa.reverts("registry: meter has a baseline"):
-        start_monitoring(world, project_id, baseline_readings(world, project_id, meters))
+def test_start__again_when_every_meter_has_a_baseline__reverts(world, project):
+    world.finalize(world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G))
+    with boa.reverts("reports: monitoring started"):
+        start(world, project.project_id, MAY_2025)
 
 
-def test_start_monitoring__no_readings__reverts(world):
-    project_id, _ = world.approved_project()
-    with boa.reverts("registry: no readings"):
-        start_monitoring(world, project_id, [])
+def test_start__while_a_report_is_pending__reverts(world, pending, actors):
+    project, _ = pending
+    with boa.env.prank(actors.owner):
+        world.registry.revoke_meter(project.meters[EXPORT].address)
+    with boa.reverts("reports: report pending"):
+        start(world, project.project_id, MAY_2025)
 
 
-def test_start_monitoring__missing_meter__reverts(world):
-    project_id, meters = world.approved_project()
-    with boa.reverts("registry: readings != meters"):
-        start_monitoring(
-            world, project_id, baseline_readings(world, project_id, meters, kinds=(GENERATION,))
-        )
+# ---- meter swap --------------------------------------------------------------------------------
 
 
-def test_start_monitoring__duplicate_meter__reverts(world):
-    project_id, meters = world.approved_project()
-    with boa.reverts("registry: duplicate meter kind"):
-        start_monitoring(
-            world,
-            project_id,
-            baseline_readings(world, project_id, meters, kinds=(GENERATION, GENERATION)),
-        )
+SWAP_REMOVED = MAY_2025 + 10 * DAY  # the old export meter's last reading: 11 May 00:00
+SWAP_INSTALLED = SWAP_REMOVED + 3 * 3600  # the new export meter's first reading: 11 May 03:00
 
 
-def test_start_monitoring__zero_timestamp__reverts(world):
-    project_id, meters = world.approved_project()
-    with boa.reverts("registry: zero timestamp"):
-        start_monitoring(world, project_id, baseline_readings(world, project_id, meters, ts=0))
+@pytest.fixture
+def swapped(world, actors, project):
+    """April reported and finalized; the export meter replaced on 11 May with a 3-hour gap."""
+    world.finalize(world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G))
+    # 1-10 May ends at the old export meter's last reading: generation +800,000, export +200,000.
+    boa.env.timestamp = JUNE_2025
+    before = {GENERATION: APRIL[GENERATION] + 800_000, EXPORT: APRIL[EXPORT] + 200_000}
+    world.finalize(world.submit(project, SWAP_REMOVED, before, 600_000, 260_400))
+    with boa.env.prank(actors.owner):
+        world.registry.revoke_meter(project.meters[EXPORT].address)
+    new_export = Meter(meter_key(4242))
+    world.register_meter(project.project_id, new_export, EXPORT, serial="EX-NEW")
+    world.approve_meter(new_export)
+    project.meters[EXPORT] = new_export
+    return project, before
 
 
-def test_start_monitoring__reading_after_start__reverts(world):
-    project_id, meters = world.approved_project()
-    with boa.reverts("registry: reading after start"):
-        start_monitoring(
-            world, project_id, baseline_readings(world, project_id, meters, ts=FY2025_START + 1)
-        )
-
-
-def test_start_monitoring__bad_signature__reverts(world):
-    project_id, meters = world.approved_project()
-    readings = baseline_readings(world, project_id, meters)
-    meter, first, last, wh, rhash, sig = readings[0]
-    readings[0] = (meter, first, last, wh + 1, rhash, sig)
-    with boa.reverts("registry: bad meter signature"):
-        start_monitoring(world, project_id, readings)
-
-
-def test_start_monitoring__replacement_meter__baselines_at_next_period_start(
-    world, actors, project
+def test_swap__restart_at_the_new_meters_first_reading__next_report_carries_every_start(
+    world, swapped
 ):
-    project_id, meters = project
-    world.submit(project_id, meters, MAY_2025, APRIL, APRIL_SC, APRIL_G)
-    with boa.env.prank(actors.owner):
-        world.registry.revoke_meter(meters[EXPORT].address)
-    new_export = Meter(meter_key(0xE2))
-    with boa.env.prank(actors.owner):
-        world.registry.register_meter(project_id, new_export.address, EXPORT, "EX-2", CERT_EXPIRY)
-    with boa.env.prank(actors.validator):
-        world.registry.approve_meter(new_export.address)
-    with boa.reverts("registry: meter has no baseline"):
-        world.submit(
-            project_id,
-            {**meters, EXPORT: new_export},
-            JUNE_2025,
-            {GENERATION: 3_000_000, EXPORT: 5},
-            0,
-            0,
+    project, before = swapped
+    start(world, project.project_id, SWAP_INSTALLED)
+    assert world.reports.monitoring_epoch(project.project_id) == 1
+    # Every meter's start is carried at 03:00: the generation meter's register there, the new
+    # export meter's first register. 11 May 03:00 -> 1 June: generation +1,500,000, export
+    # +400,000 on the new meter's own register (it starts at 7): 1,100,000 Wh self-consumed.
+    gen_at_install = before[GENERATION] + 5_000
+    project.start = SWAP_INSTALLED
+    project.carried = {GENERATION: gen_at_install, EXPORT: 7}
+    registers = {GENERATION: gen_at_install + 1_500_000, EXPORT: 400_007}
+    world.submit(project, JUNE_2025, registers, 1_100_000, 477_400)
+    (logged,) = events(world.reports, "ReportSubmitted")
+    generation, export, _ = logged["facts"].meters
+    assert generation.carried_start and export.carried_start
+    assert (generation.start_timestamp, export.start_timestamp) == (SWAP_INSTALLED, SWAP_INSTALLED)
+    # The 3 hours between the two periods are credited to nobody: the generation meter's 5,000 Wh
+    # then are not counted without the export they came with.
+    assert logged["facts"].period_start == SWAP_INSTALLED
+
+
+def test_swap__old_meter_baselines_void_after_restart(world, swapped):
+    project, before = swapped
+    start(world, project.project_id, SWAP_INSTALLED)
+    # Reusing the generation meter's old baseline (its end on 11 May 00:00) is not possible: a
+    # report without its carried start takes the end reading as a start reading, out of window.
+    batches = [
+        project.meters[GENERATION].reading(
+            world.domain, project.project_id, JUNE_2025, before[GENERATION] + 1
+        ),
+        project.meters[EXPORT].reading(world.domain, project.project_id, SWAP_INSTALLED, 7),
+        project.meters[EXPORT].reading(world.domain, project.project_id, JUNE_2025, 8),
+    ]
+    readings, root = with_proofs(batches)
+    with boa.env.prank(world.actors.oracle), boa.reverts("reports: start reading outside window"):
+        world.reports.submit_report(
+            project.project_id, JUNE_2025, 2025, readings, root, "", 0, 0, False
         )
-    start_monitoring(
-        world,
-        project_id,
-        [new_export.reading(world.domain, project_id, MAY_2025, 7)],
-        start=MAY_2025,
-    )
-    assert events(world.registry, "MonitoringStarted") == []
-    # June: generation 3,000,000 - 2,439,134 = 560,866; export 100,007 - 7 = 100,000 -> 460,866 Wh,
-    # 460,866 x 434,000 / 1e6 = 200,015.844 -> 200,015 g.
-    world.submit(
-        project_id,
-        {**meters, EXPORT: new_export},
-        JUNE_2025,
-        {GENERATION: 3_000_000, EXPORT: 100_007},
-        460_866,
-        200_015,
-    )
-    assert world.registry.carry_g(project_id, 2025) == 434_000 + 200_015
+
+
+def test_swap__restart_before_the_next_period_start__reverts(world, swapped):
+    project, _ = swapped
+    with boa.reverts("reports: before next period start"):
+        start(world, project.project_id, SWAP_REMOVED - 1)
+
+
+def test_swap__no_backdating_needed(world, swapped):
+    # The new meter's first signed reading is after the old meter's last one: with the restart it
+    # is a valid start reading, where the old rules demanded a reading at or before the swap.
+    project, _ = swapped
+    start(world, project.project_id, SWAP_INSTALLED)
+    assert world.reports.next_period_start(project.project_id) == SWAP_INSTALLED
+    # The generation meter's last reading stays on chain (the 11 May 00:00 end) but no longer
+    # counts as a baseline: it belongs to epoch 0.
+    assert world.reports.last_reading(project.meters[GENERATION].address)[3] == 0
+    assert world.reports.monitoring_epoch(project.project_id) == 1

@@ -1,22 +1,23 @@
-"""submit_report: accepted reports and every check that refuses one."""
+"""submit_report: accepted reports, and every check that refuses one (in the contract's order)."""
 
 import boa
+import pytest
 
 from tests.contracts.contract_world import (
-    CERT_EXPIRY,
     DAY,
     EXPORT,
     FY2025_END,
     FY2025_START,
     GENERATION,
+    INTERVAL,
     JUNE_2025,
     MAY_2025,
     NOW,
-    ROOT,
     SELF_CONSUMPTION,
+    WINDOW,
+    deploy_world,
     events,
     meter_key,
-    token_id,
 )
 from tests.contracts.meter_signing import Meter
 from tests.contracts.report_world import (
@@ -27,371 +28,397 @@ from tests.contracts.report_world import (
     MAY,
     MAY_G,
     MAY_SC,
-    ZERO32,
-    ZERO_ADDRESS,
-    april_readings,
-    baseline_readings,
-    start_monitoring,
-    submit_readings,
+    april_batches,
+    submit_raw,
+    with_proofs,
 )
 
 
-def test_submit_report__valid_window_0__finalizes_at_once_and_logs(world, actors, project):
-    project_id, meters = project
-    report_id = world.submit(project_id, meters, MAY_2025, APRIL, APRIL_SC, APRIL_G)
-    submitted = events(world.registry, "ReportSubmitted")
-    finalized = events(world.registry, "ReportFinalized")
-    assert report_id == 1
-    assert submitted == [
-        {
-            "address": world.registry.address,
-            "project_id": project_id,
-            "report_id": 1,
-            "fiscal_year": 2025,
-            "period_start": FY2025_START,
-            "period_end": MAY_2025,
-            "generation_wh": 1_234_567,
-            "export_wh": 234_567,
-            "self_consumed_wh": APRIL_SC,
-            "reduction_g": APRIL_G,
-            "void": False,
-            "merkle_root": ROOT,
-            "data_uri": "ar://data",
-            "challenge_deadline": NOW,
-        }
-    ]
-    assert finalized == [
-        {
-            "address": world.registry.address,
-            "project_id": project_id,
-            "report_id": 1,
-            "token_id": token_id(project_id, 2025),
-            "reduction_g": APRIL_G,
-            "minted_t": 0,
-            "carry_g": APRIL_G,
-        }
-    ]
-    assert world.registry.next_period_start(project_id) == MAY_2025
-    assert world.registry.carry_g(project_id, 2025) == APRIL_G
-    assert world.registry.report_count() == 1
-    assert world.registry.pending_report(project_id).status == 0
-    assert world.registry.emission_factors(2025).locked
-    meter = world.registry.meters(meters[EXPORT].address)
-    assert (meter.last_timestamp, meter.last_cumulative_wh) == (MAY_2025, APRIL[EXPORT])
-    assert world.credit.total_supply(token_id(project_id, 2025)) == 0
+def facts_logged(world):
+    (logged,) = events(world.reports, "ReportSubmitted")
+    return logged
 
 
-def test_submit_report__carry_reaches_a_tonne__mints_to_owner(world, actors, project):
-    project_id, meters = project
-    world.submit(project_id, meters, MAY_2025, APRIL, APRIL_SC, APRIL_G)
-    world.submit(project_id, meters, JUNE_2025, MAY, MAY_SC, MAY_G)
-    finalized = events(world.registry, "ReportFinalized")
-    transfers = events(world.registry, "TransferSingle")  # child call into CarbonCredit
-    tid = token_id(project_id, 2025)
-    # 434,000 + 868,000 = 1,302,000 g -> 1 t minted, 302,000 g carried.
-    assert [(e["minted_t"], e["carry_g"]) for e in finalized] == [(1, 302_000)]
-    # TransferSingle's fields start with "_", which namedtuple renames: compare values in order.
-    assert [list(e.values()) for e in transfers] == [
-        [world.credit.address, world.registry.address, ZERO_ADDRESS, actors.owner, tid, 1]
-    ]
-    assert world.credit.balanceOf(actors.owner, tid) == 1
-    assert world.credit.minted(tid) == 1
-    assert world.registry.carry_g(project_id, 2025) == 302_000
+# ---- accepted ---------------------------------------------------------------------------------
 
 
-def test_submit_report__self_consumption_meter__uses_its_delta(world):
-    project_id, meters = world.monitored_project(
-        baselines={SELF_CONSUMPTION: 500}, kinds=(SELF_CONSUMPTION,)
+def test_first_report__carries_start_readings_and_logs_its_facts(world, actors, project):
+    submission = world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G)
+    logged = facts_logged(world)
+    facts = logged["facts"]
+    assert (logged["generation_wh"], logged["export_wh"]) == (1_234_567, 234_567)
+    assert logged["data_uri"] == "ar://data"
+    assert (facts.project_id, facts.report_id, facts.period_start, facts.period_end) == (
+        project.project_id,
+        1,
+        FY2025_START,
+        MAY_2025,
     )
-    # 2,300,500 - 500 = 2,300,000 Wh x 434,000 / 1e6 = 998,200 g.
-    world.submit(project_id, meters, MAY_2025, {SELF_CONSUMPTION: 2_300_500}, 2_300_000, 998_200)
-    assert world.registry.carry_g(project_id, 2025) == 998_200
-
-
-def test_submit_report__self_consumption_with_generation__accepted(world):
-    project_id, meters = world.monitored_project(
-        baselines={SELF_CONSUMPTION: 0, GENERATION: 0}, kinds=(SELF_CONSUMPTION, GENERATION)
+    assert (facts.fiscal_year, facts.void, facts.self_consumed_wh, facts.reduction_g) == (
+        2025,
+        False,
+        APRIL_SC,
+        APRIL_G,
     )
-    world.submit(project_id, meters, MAY_2025, {SELF_CONSUMPTION: 100, GENERATION: 100}, 100, 43)
-    assert world.registry.carry_g(project_id, 2025) == 43
-
-
-def test_submit_report__self_consumption_above_generation__reverts(world):
-    project_id, meters = world.monitored_project(
-        baselines={SELF_CONSUMPTION: 0, GENERATION: 0}, kinds=(SELF_CONSUMPTION, GENERATION)
+    assert facts.oracle == actors.oracle
+    assert facts.challenge_deadline == NOW + WINDOW
+    assert facts.merkle_root == submission.root
+    generation, export, unused = facts.meters
+    assert tuple(generation) == (
+        project.meters[GENERATION].address,
+        FY2025_START,
+        BASE[GENERATION],
+        True,
+        MAY_2025,
+        APRIL[GENERATION],
     )
-    with boa.reverts("registry: self-consumed > gen"):
+    assert tuple(export)[1:] == (FY2025_START, BASE[EXPORT], True, MAY_2025, APRIL[EXPORT])
+    assert unused.meter == "0x0000000000000000000000000000000000000000"
+    pending = world.reports.pending_report(project.project_id)
+    assert (pending.status, pending.report_id, pending.challenge_deadline) == (1, 1, NOW + WINDOW)
+    assert world.reports.next_period_start(project.project_id) == MAY_2025
+    assert world.reports.last_reading(project.meters[GENERATION].address)[:2] == (
+        MAY_2025,
+        APRIL[GENERATION],
+    )
+    assert world.registry.emission_factors(2025).locked is True
+
+
+def test_second_report__starts_at_the_first_reports_end_readings(world, project):
+    world.finalize(world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G))
+    boa.env.timestamp = JUNE_2025 + DAY
+    world.submit(project, JUNE_2025, MAY, MAY_SC, MAY_G)
+    generation, export, _ = facts_logged(world)["facts"].meters
+    assert (
+        generation.start_timestamp,
+        generation.start_cumulative_wh,
+        generation.carried_start,
+    ) == (
+        MAY_2025,
+        APRIL[GENERATION],
+        False,
+    )
+    assert (export.start_cumulative_wh, export.end_cumulative_wh) == (APRIL[EXPORT], MAY[EXPORT])
+
+
+def test_self_consumption_meter__credits_its_own_energy(world):
+    project = world.monitored_project(kinds=(SELF_CONSUMPTION,), baselines={SELF_CONSUMPTION: 5})
+    # 1,000,005 - 5 = 1,000,000 Wh x 434,000 / 1e6 = 434,000 g.
+    world.submit(project, MAY_2025, {SELF_CONSUMPTION: 1_000_005}, 1_000_000, 434_000)
+    assert facts_logged(world)["facts"].self_consumed_wh == 1_000_000
+
+
+def test_self_consumption_with_generation__accepted_when_not_above_it(world):
+    project = world.monitored_project(kinds=(GENERATION, SELF_CONSUMPTION))
+    world.submit(
+        project, MAY_2025, {GENERATION: 1_500_000, SELF_CONSUMPTION: 1_000_000}, 1_000_000, 434_000
+    )
+    assert facts_logged(world)["generation_wh"] == 1_500_000
+
+
+def test_self_consumption_above_generation__reverts(world):
+    project = world.monitored_project(kinds=(GENERATION, SELF_CONSUMPTION))
+    with boa.reverts("reports: self-consumed > gen"):
         world.submit(
-            project_id, meters, MAY_2025, {SELF_CONSUMPTION: 101, GENERATION: 100}, 101, 43
+            project,
+            MAY_2025,
+            {GENERATION: 900_000, SELF_CONSUMPTION: 1_000_000},
+            1_000_000,
+            434_000,
         )
 
 
-def test_submit_report__self_consumption_only_above_capacity__reverts(world):
-    project_id, meters = world.monitored_project(
-        baselines={SELF_CONSUMPTION: 0}, kinds=(SELF_CONSUMPTION,)
-    )
-    # 10 kW x 720 h = 7,200,000 Wh is the most April can hold.
-    with boa.reverts("registry: generation > capacity"):
-        world.submit(
-            project_id, meters, MAY_2025, {SELF_CONSUMPTION: 7_200_001}, 7_200_001, 3_124_800
-        )
+def test_void__boundary_readings_show_export_above_generation__accepted_without_credit(
+    world, project
+):
+    registers = {GENERATION: BASE[GENERATION] + 100, EXPORT: BASE[EXPORT] + 200}
+    submission = world.submit(project, MAY_2025, registers, 0, 0, void=True)
+    facts = facts_logged(world)["facts"]
+    assert facts.void and (facts.self_consumed_wh, facts.reduction_g) == (0, 0)
+    assert world.registry.emission_factors(2025).locked is False
+    world.finalize(submission)
+    (finalized,) = events(world.reports, "ReportFinalized")
+    assert (finalized["reduction_g"], finalized["minted_t"]) == (0, 0)
 
 
-def test_submit_report__void__advances_without_credit_or_factor_lock(world, project):
-    project_id, meters = project
-    # Export above generation: invalid data, reported as void.
-    registers = {GENERATION: BASE[GENERATION] + 10, EXPORT: BASE[EXPORT] + 20}
-    world.submit(project_id, meters, MAY_2025, registers, 0, 0, void=True)
-    submitted = events(world.registry, "ReportSubmitted")
-    finalized = events(world.registry, "ReportFinalized")
-    assert [(e["void"], e["generation_wh"], e["export_wh"]) for e in submitted] == [(True, 10, 20)]
-    assert [(e["reduction_g"], e["minted_t"], e["carry_g"]) for e in finalized] == [(0, 0, 0)]
-    assert world.registry.next_period_start(project_id) == MAY_2025
-    assert not world.registry.emission_factors(2025).locked
+def test_void__with_claims__reverts(world, project):
+    registers = {GENERATION: BASE[GENERATION] + 100, EXPORT: BASE[EXPORT] + 200}
+    with boa.reverts("reports: void report claims"):
+        world.submit(project, MAY_2025, registers, 1, 0, void=True)
 
 
-def test_submit_report__void_with_claims__reverts(world, project):
-    project_id, meters = project
-    with boa.reverts("registry: void report claims"):
-        world.submit(project_id, meters, MAY_2025, APRIL, APRIL_SC, 0, void=True)
+def test_void__valid_month_without_a_recorded_violation__reverts(world, project):
+    with boa.reverts("reports: void without a recorded violation"):
+        world.submit(project, MAY_2025, APRIL, 0, 0, void=True)
 
 
-def test_submit_report__locked_factor__cannot_change(world, actors, project):
-    project_id, meters = project
-    world.submit(project_id, meters, MAY_2025, APRIL, APRIL_SC, APRIL_G)
-    assert events(world.registry, "EmissionFactorLocked") == [
-        {"address": world.registry.address, "fiscal_year": 2025}
-    ]
-    with boa.env.prank(actors.admin), boa.reverts("registry: factor locked"):
-        world.registry.set_emission_factor(2025, 1, FY2025_START, FY2025_END)
-
-
-# ---- submit_report: refused reports -----------------------------------------------------------
-
-
-def test_submit_report__by_stranger__reverts(world, actors, project):
-    project_id, meters = project
-    with boa.reverts("registry: not the project oracle"):
-        world.submit(project_id, meters, MAY_2025, APRIL, APRIL_SC, APRIL_G, sender=actors.stranger)
-
-
-def test_submit_report__other_oracle__reverts(world, actors, project):
-    project_id, meters = project
-    with boa.env.prank(actors.admin):
-        world.registry.grant_role(world.registry.ORACLE_ROLE(), actors.stranger)
-    with boa.reverts("registry: not the project oracle"):
-        world.submit(project_id, meters, MAY_2025, APRIL, APRIL_SC, APRIL_G, sender=actors.stranger)
-
-
-def test_submit_report__paused__reverts(world, actors, project):
-    project_id, meters = project
-    with boa.env.prank(actors.pauser):
-        world.registry.pause()
-    with boa.reverts("pausable: contract is paused"):
-        world.submit(project_id, meters, MAY_2025, APRIL, APRIL_SC, APRIL_G)
-
-
-def test_submit_report__monitoring_not_started__reverts(world):
-    project_id, meters = world.approved_project()
-    with boa.reverts("registry: monitoring not started"):
-        world.submit(project_id, meters, MAY_2025, APRIL, APRIL_SC, APRIL_G)
-
-
-def test_submit_report__period_end_not_after_start__reverts(world, project):
-    project_id, meters = project
-    with boa.reverts("registry: period end <= start"):
-        world.submit(project_id, meters, FY2025_START, APRIL, APRIL_SC, APRIL_G)
-
-
-def test_submit_report__period_not_over__reverts(world, project):
-    project_id, meters = project
-    with boa.reverts("registry: period not over"):
-        world.submit(project_id, meters, NOW + 1, APRIL, APRIL_SC, APRIL_G)
-
-
-def test_submit_report__after_crediting_end__reverts(world):
-    project_id, meters = world.monitored_project(baselines=BASE, crediting_end=MAY_2025 - 1)
-    with boa.reverts("registry: after crediting end"):
-        world.submit(project_id, meters, MAY_2025, APRIL, APRIL_SC, APRIL_G)
-
-
-def test_submit_report__crossing_fiscal_year__reverts(world):
-    start = FY2025_START - DAY
-    project_id, meters = world.monitored_project(
-        baselines=BASE, start=start, crediting_start=start, commissioning=start
-    )
-    with boa.reverts("registry: outside fiscal year"):
-        world.submit(project_id, meters, MAY_2025, APRIL, APRIL_SC, APRIL_G)
-
-
-def test_submit_report__wrong_fiscal_year__reverts(world, project):
-    project_id, meters = project
-    with boa.reverts("registry: outside fiscal year"):
-        world.submit(project_id, meters, MAY_2025, APRIL, APRIL_SC, APRIL_G, fiscal_year=2024)
-
-
-def test_submit_report__no_factor_for_year__reverts(world, actors):
-    # FY2024 period (March 2025) with no FY2024 factor set.
-    start = FY2025_START - 31 * DAY
-    project_id, meters = world.monitored_project(
-        baselines=BASE, start=start, crediting_start=start, commissioning=start
-    )
-    with boa.reverts("registry: no emission factor"):
-        world.submit(project_id, meters, FY2025_START, APRIL, APRIL_SC, APRIL_G, fiscal_year=2024)
-
-
-def test_submit_report__empty_merkle_root__reverts(world, project):
-    project_id, meters = project
-    with boa.reverts("registry: empty merkle root"):
-        submit_readings(
-            world, project_id, april_readings(world, project_id, meters), merkle_root=ZERO32
-        )
-
-
-def test_submit_report__generation_meter_only__bad_meter_set(world):
-    project_id, meters = world.monitored_project(baselines={GENERATION: 0}, kinds=(GENERATION,))
-    with boa.reverts("registry: bad meter set"):
-        world.submit(project_id, meters, MAY_2025, {GENERATION: 10}, 10, 4)
-
-
-def test_submit_report__missing_export_reading__reverts(world, project):
-    project_id, meters = project
-    readings = april_readings(world, project_id, meters)[:1]
-    with boa.reverts("registry: readings != meters"):
-        submit_readings(world, project_id, readings, sc=1_234_567, g=535_802)
-
-
-def test_submit_report__same_meter_twice__reverts(world, project):
-    project_id, meters = project
-    reading = april_readings(world, project_id, meters)[0]
-    with boa.reverts("registry: duplicate meter kind"):
-        submit_readings(world, project_id, [reading, reading])
-
-
-def test_submit_report__meter_of_other_project__reverts(world, project):
-    project_id, meters = project
-    _, other_meters = world.monitored_project(baselines=BASE)
-    readings = [
-        meters[GENERATION].reading(world.domain, project_id, MAY_2025, APRIL[GENERATION]),
-        other_meters[EXPORT].reading(world.domain, project_id, MAY_2025, APRIL[EXPORT]),
-    ]
-    with boa.reverts("registry: meter not of project"):
-        submit_readings(world, project_id, readings)
-
-
-def test_submit_report__revoked_meter__reverts(world, actors, project):
-    project_id, meters = project
-    replacement = Meter(meter_key(0xE3))
-    with boa.env.prank(actors.validator):
-        world.registry.revoke_meter(meters[EXPORT].address)
-    with boa.env.prank(actors.owner):
-        world.registry.register_meter(project_id, replacement.address, EXPORT, "EX-3", CERT_EXPIRY)
-    with boa.env.prank(actors.validator):
-        world.registry.approve_meter(replacement.address)
-    with boa.reverts("registry: meter not approved"):
-        world.submit(project_id, meters, MAY_2025, APRIL, APRIL_SC, APRIL_G)
-
-
-def test_submit_report__reading_at_certification_expiry__reverts(world, actors):
-    project_id, meters = world.approved_project()
-    late = Meter(meter_key(0x77))
-    boa.env.timestamp = FY2025_START  # register while the certification is still valid
-    with boa.env.prank(actors.owner):
-        world.registry.revoke_meter(meters[EXPORT].address)
-        world.registry.register_meter(project_id, late.address, EXPORT, "EX-9", MAY_2025)
-    with boa.env.prank(actors.validator):
-        world.registry.approve_meter(late.address)
-    meters = {GENERATION: meters[GENERATION], EXPORT: late}
-    start_monitoring(world, project_id, baseline_readings(world, project_id, meters))
-    boa.env.timestamp = NOW
-    with boa.reverts("registry: certification expired"):
-        world.submit(project_id, meters, MAY_2025, APRIL, APRIL_SC, APRIL_G)
-    # One second earlier the certification still covers the reading.
-    readings = [
-        m.reading(world.domain, project_id, MAY_2025 - 1, APRIL[k]) for k, m in meters.items()
-    ]
-    submit_readings(world, project_id, readings)
-    assert world.registry.carry_g(project_id, 2025) == APRIL_G
-
-
-def test_submit_report__reading_after_period_end__reverts(world, project):
-    project_id, meters = project
-    readings = april_readings(world, project_id, meters)
-    readings[1] = meters[EXPORT].reading(world.domain, project_id, MAY_2025 + 1, APRIL[EXPORT])
-    with boa.reverts("registry: reading after end"):
-        submit_readings(world, project_id, readings)
-
-
-def test_submit_report__batch_first_after_last__reverts(world, project):
-    project_id, meters = project
-    readings = april_readings(world, project_id, meters)
-    readings[0] = meters[GENERATION].sign_batch(
-        world.domain,
-        project_id,
-        [(MAY_2025, APRIL[GENERATION] - 5), (MAY_2025 - 1800, APRIL[GENERATION])],
-    )
-    with boa.reverts("registry: batch first > last"):
-        submit_readings(world, project_id, readings)
-
-
-def test_submit_report__multi_reading_batch__accepted(world, project):
-    project_id, meters = project
-    readings = april_readings(world, project_id, meters)
-    readings[0] = meters[GENERATION].sign_batch(
-        world.domain,
-        project_id,
-        [(MAY_2025 - 1800, APRIL[GENERATION] - 5), (MAY_2025, APRIL[GENERATION])],
-    )
-    submit_readings(world, project_id, readings)
-    assert world.registry.next_period_start(project_id) == MAY_2025
-
-
-def test_submit_report__register_backwards__reverts(world, project):
-    project_id, meters = project
-    with boa.reverts("registry: register backwards"):
-        world.submit(
-            project_id, meters, MAY_2025, {GENERATION: 2_439_134, EXPORT: BASE[EXPORT] - 1}, 0, 0
-        )
-
-
-def test_submit_report__register_above_192_bits__reverts(world, project):
-    project_id, meters = project
-    registers = {GENERATION: 2**192, EXPORT: 2**192}
-    with boa.reverts("registry: register too large"):
-        world.submit(project_id, meters, MAY_2025, registers, 0, 0, void=True)
-
-
-def test_submit_report__export_above_generation__reverts(world, project):
-    project_id, meters = project
-    registers = {GENERATION: BASE[GENERATION] + 10, EXPORT: BASE[EXPORT] + 11}
-    with boa.reverts("registry: export > generation"):
-        world.submit(project_id, meters, MAY_2025, registers, 0, 0)
-
-
-def test_submit_report__generation_above_capacity__reverts(world, project):
-    project_id, meters = project
-    # 10 kW x 30 days x 24 h = 7,200,000 Wh; one more is impossible.
-    registers = {GENERATION: BASE[GENERATION] + 7_200_001, EXPORT: BASE[EXPORT]}
-    with boa.reverts("registry: generation > capacity"):
-        world.submit(project_id, meters, MAY_2025, registers, 7_200_001, 3_124_800)
-
-
-def test_submit_report__generation_exactly_capacity__accepted(world, project):
-    project_id, meters = project
+def test_generation_exactly_capacity_times_span__accepted(world, project):
+    # 10 kW x 30 days x 24 h = 7,200,000 Wh over April's 2,592,000 s: equality passes.
     registers = {GENERATION: BASE[GENERATION] + 7_200_000, EXPORT: BASE[EXPORT]}
-    # 7,200,000 x 434,000 / 1e6 = 3,124,800 g -> 3 t minted, 124,800 g carried.
-    world.submit(project_id, meters, MAY_2025, registers, 7_200_000, 3_124_800)
-    assert world.credit.balanceOf(world.actors.owner, token_id(project_id, 2025)) == 3
-    assert world.registry.carry_g(project_id, 2025) == 124_800
+    world.submit(project, MAY_2025, registers, 7_200_000, 3_124_800)
+    assert facts_logged(world)["facts"].reduction_g == 3_124_800
 
 
-def test_submit_report__self_consumed_claim_off_by_one__reverts(world, project):
-    project_id, meters = project
-    with boa.reverts("registry: self-consumed mismatch"):
-        world.submit(project_id, meters, MAY_2025, APRIL, APRIL_SC + 1, APRIL_G)
+def test_generation_one_wh_above_capacity_times_span__reverts(world, project):
+    registers = {GENERATION: BASE[GENERATION] + 7_200_001, EXPORT: BASE[EXPORT]}
+    with boa.reverts("reports: generation > capacity"):
+        world.submit(project, MAY_2025, registers, 7_200_001, 3_124_800)
 
 
-def test_submit_report__reduction_claim_off_by_one__reverts(world, project):
-    project_id, meters = project
-    with boa.reverts("registry: reduction mismatch"):
-        world.submit(project_id, meters, MAY_2025, APRIL, APRIL_SC, APRIL_G + 1)
+def test_capacity__spans_the_readings_not_the_period(world, actors):
+    # Crediting from 31 March; the start reading 20 minutes before the period start widens the
+    # span to 2,593,200 s: 7,203,333 Wh x 3,600 <= 10,000 W x 2,593,200 s.
+    project = world.monitored_project(
+        crediting_start=FY2025_START - DAY, commissioning=FY2025_START - 2 * DAY
+    )
+    batches = []
+    for kind, meter in project.meters.items():
+        batches.append(meter.reading(world.domain, project.project_id, FY2025_START - 1200, 0))
+        end = 7_203_333 if kind == GENERATION else 0
+        batches.append(meter.reading(world.domain, project.project_id, MAY_2025, end))
+    readings, root = with_proofs(batches)
+    submit_raw(world, project, readings, root, sc=7_203_333, g=7_203_333 * 434_000 // 10**6)
+    assert facts_logged(world)["facts"].meters[0].start_timestamp == FY2025_START - 1200
+
+
+def test_report_ids__are_global_and_sequential(world, project):
+    other = world.monitored_project()  # starts from registers 0
+    assert world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G).report_id == 1
+    # 2,439,134 - 322,778 = 2,116,356 Wh x 434,000 / 1e6 = 918,498 g (floored).
+    assert world.submit(other, MAY_2025, APRIL, 2_116_356, 918_498).report_id == 2
+    assert world.reports.report_count() == 2
+
+
+# ---- refused: who and when -------------------------------------------------------------------
+
+
+def test_not_launched__start_and_submit_revert(factories, actors):
+    unlaunched = deploy_world(factories, actors, launch=False)
+    with boa.env.prank(actors.oracle), boa.reverts("reports: not launched"):
+        unlaunched.reports.start_monitoring(1, FY2025_START)
+    with boa.env.prank(actors.oracle), boa.reverts("reports: not launched"):
+        unlaunched.reports.submit_report(1, MAY_2025, 2025, [], b"\x01" * 32, "", 0, 0, False)
+
+
+def test_by_stranger__reverts(world, actors, project):
+    with boa.reverts("reports: not the project oracle"):
+        world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G, sender=actors.stranger)
+
+
+def test_oracle_role_revoked__reverts(world, actors, project):
+    with boa.env.prank(actors.admin):
+        world.registry.revoke_role(world.registry.ORACLE_ROLE(), actors.oracle)
+    with boa.reverts("reports: not an ORACLE_ROLE"):
+        world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G)
+
+
+def test_suspended_project__reverts(world, actors, project):
+    with boa.env.prank(actors.validator):
+        world.registry.suspend_project(project.project_id, "audit")
+    with boa.reverts("reports: project not approved"):
+        world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G)
+
+
+def test_paused__reverts(world, actors, project):
+    with boa.env.prank(actors.pauser):
+        world.reports.pause()
+    with boa.reverts("pausable: contract is paused"):
+        world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G)
+
+
+def test_while_a_report_is_pending__reverts(world, pending):
+    project, _ = pending
+    boa.env.timestamp = JUNE_2025 + DAY
+    with boa.reverts("reports: report pending"):
+        world.submit(project, JUNE_2025, MAY, MAY_SC, MAY_G)
+
+
+def test_monitoring_not_started__reverts(world):
+    project = world.approved_project()
+    project.start = FY2025_START
+    project.carried = dict.fromkeys(project.meters, 0)
+    with boa.reverts("reports: monitoring not started"):
+        world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G)
+
+
+def test_period_end_not_after_start__reverts(world, project):
+    with boa.reverts("reports: period end <= start"):
+        world.submit(project, FY2025_START, BASE, 0, 0)
+
+
+def test_period_not_over__reverts(world, project):
+    boa.env.timestamp = MAY_2025 - 1
+    with boa.reverts("reports: period not over"):
+        world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G)
+
+
+def test_after_crediting_end__reverts(world):
+    project = world.monitored_project(crediting_end=FY2025_START + 10 * DAY)
+    with boa.reverts("reports: after crediting end"):
+        world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G)
+
+
+def test_crossing_the_fiscal_year__reverts(world):
+    project = world.monitored_project(start=FY2025_END - DAY)
+    boa.env.timestamp = FY2025_END + 2 * DAY
+    with boa.reverts("reports: outside fiscal year"):
+        world.submit(project, FY2025_END + DAY, APRIL, APRIL_SC, APRIL_G)
+
+
+def test_wrong_fiscal_year__reverts(world, project):
+    with boa.reverts("reports: outside fiscal year"):
+        world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G, fiscal_year=2024)
+
+
+def test_empty_merkle_root__reverts(world, project):
+    readings, _ = with_proofs(april_batches(world, project))
+    with boa.reverts("reports: empty merkle root"):
+        submit_raw(world, project, readings, b"\x00" * 32)
+
+
+def test_generation_meter_only__bad_meter_set(world):
+    project = world.monitored_project(kinds=(GENERATION,))
+    with boa.reverts("reports: bad meter set"):
+        world.submit(project, MAY_2025, {GENERATION: 1_000}, 1_000, 434)
+
+
+# ---- refused: the readings -------------------------------------------------------------------
+
+
+def test_missing_export_reading__reverts(world, project):
+    readings, root = with_proofs(april_batches(world, project)[:2])
+    with boa.reverts("reports: readings != meters"):
+        submit_raw(world, project, readings, root)
+
+
+def test_missing_start_reading_of_a_new_meter__reverts(world, project):
+    # Only end readings: each is taken as the meter's start (it has no baseline) and no end follows.
+    batches = [b for i, b in enumerate(april_batches(world, project)) if i % 2 == 1]
+    readings, root = with_proofs(batches)
+    with boa.reverts("reports: start reading outside window"):
+        submit_raw(world, project, readings, root)
+
+
+def test_same_meter_end_twice__reverts(world, project):
+    batches = april_batches(world, project)
+    readings, root = with_proofs([*batches, batches[1]])
+    with boa.reverts("reports: duplicate meter kind"):
+        submit_raw(world, project, readings, root)
+
+
+def test_meter_of_another_project__reverts(world, project):
+    other = world.approved_project()
+    batches = april_batches(world, project)
+    batches[3] = other.meters[EXPORT].reading(world.domain, project.project_id, MAY_2025, 1)
+    readings, root = with_proofs(batches)
+    with boa.reverts("reports: meter not of project"):
+        submit_raw(world, project, readings, root)
+
+
+def test_revoked_meter__its_readings_refused_even_with_a_replacement(world, actors, project):
+    with boa.env.prank(actors.owner):
+        world.registry.revoke_meter(project.meters[EXPORT].address)
+    replacement = Meter(meter_key(777))
+    world.register_meter(project.project_id, replacement, EXPORT)
+    world.approve_meter(replacement)
+    with boa.reverts("reports: meter not of project"):
+        world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G)
+
+
+def test_revoked_meter_without_replacement__bad_meter_set(world, actors, project):
+    with boa.env.prank(actors.owner):
+        world.registry.revoke_meter(project.meters[EXPORT].address)
+    with boa.reverts("reports: bad meter set"):
+        world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G)
+
+
+def test_reading_at_certification_expiry__reverts(world, actors):
+    # Registered while its certificate was still valid; it expires exactly at the period end.
+    boa.env.timestamp = FY2025_START + DAY
+    project = world.approved_project(kinds=(GENERATION,))
+    late = Meter(meter_key(999))
+    world.register_meter(project.project_id, late, EXPORT, expiry=MAY_2025)
+    world.approve_meter(late, expiry=MAY_2025)
+    project.meters[EXPORT] = late
+    boa.env.timestamp = NOW
+    with boa.env.prank(actors.oracle):
+        world.reports.start_monitoring(project.project_id, FY2025_START)
+    project.start, project.carried = FY2025_START, dict.fromkeys(project.meters, 0)
+    with boa.reverts("reports: certification expired"):
+        world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G)
+
+
+def test_register_above_64_bits__reverts(world, project):
+    registers = {GENERATION: 2**64, EXPORT: APRIL[EXPORT]}
+    with boa.reverts("reports: register too large"):
+        world.submit(project, MAY_2025, registers, 0, 0)
+
+
+def test_batch_not_in_merkle_root__reverts(world, project):
+    readings, root = with_proofs(april_batches(world, project))
+    readings[3] = (readings[3][0], readings[2][1])  # the export end with the start's proof
+    with boa.reverts("reports: batch not in merkle root"):
+        submit_raw(world, project, readings, root)
+
+
+@pytest.mark.parametrize("offset", [-INTERVAL, 1])
+def test_end_reading_outside_its_window__reverts(world, project, offset):
+    # At period_end - 1,800 s (a whole interval early) or after the period end.
+    batches = april_batches(world, project)
+    meter = project.meters[EXPORT]
+    batches[3] = meter.reading(world.domain, project.project_id, MAY_2025 + offset, APRIL[EXPORT])
+    readings, root = with_proofs(batches)
+    boa.env.timestamp = NOW
+    with boa.reverts("reports: end reading outside window"):
+        submit_raw(world, project, readings, root)
+
+
+@pytest.mark.parametrize("offset", [-INTERVAL, 1])
+def test_start_reading_outside_its_window__reverts(world, project, offset):
+    batches = april_batches(world, project)
+    meter = project.meters[GENERATION]
+    batches[0] = meter.reading(world.domain, project.project_id, FY2025_START + offset, 0)
+    readings, root = with_proofs(batches)
+    with boa.reverts("reports: start reading outside window"):
+        submit_raw(world, project, readings, root)
+
+
+def test_start_reading_before_crediting_start__reverts(world, project):
+    batches = april_batches(world, project)
+    meter = project.meters[GENERATION]
+    batches[0] = meter.reading(world.domain, project.project_id, FY2025_START - 1, 0)
+    readings, root = with_proofs(batches)
+    with boa.reverts("reports: start before crediting"):
+        submit_raw(world, project, readings, root)
+
+
+def test_register_backwards__reverts(world, project):
+    registers = {GENERATION: BASE[GENERATION] - 1, EXPORT: APRIL[EXPORT]}
+    with boa.reverts("reports: register backwards"):
+        world.submit(project, MAY_2025, registers, 0, 0)
+
+
+def test_export_above_generation_claimed_valid__reverts(world, project):
+    registers = {GENERATION: BASE[GENERATION] + 100, EXPORT: BASE[EXPORT] + 200}
+    with boa.reverts("reports: export > generation"):
+        world.submit(project, MAY_2025, registers, 0, 0)
+
+
+@pytest.mark.parametrize("field", ["self_consumed", "reduction"])
+def test_claim_off_by_one__reverts(world, project, field):
+    sc, g = (APRIL_SC + 1, APRIL_G) if field == "self_consumed" else (APRIL_SC, APRIL_G + 1)
+    message = (
+        "reports: self-consumed mismatch"
+        if field == "self_consumed"
+        else "reports: reduction mismatch"
+    )
+    with boa.reverts(message):
+        world.submit(project, MAY_2025, APRIL, sc, g)
+
+
+def test_no_emission_factor_for_the_year__reverts(world, actors):
+    # FY2026 has no factor in this world.
+    project = world.monitored_project(start=FY2025_END)
+    boa.env.timestamp = FY2025_END + 40 * DAY
+    with boa.reverts("reports: no emission factor"):
+        world.submit(project, FY2025_END + 30 * DAY, APRIL, 2_116_356, 0, fiscal_year=2026)
