@@ -293,7 +293,7 @@ class World:
 
 
 def leaf_of(signed_reading: tuple) -> bytes:
-    """The Merkle leaf of a SignedReading tuple (meter, first, last, last_wh, readings_hash, sig)."""
+    """The Merkle leaf of a SignedReading (meter, first, last, last_wh, readings_hash, sig)."""
     meter, first, last, last_wh, rhash, _ = signed_reading
     encoded = (
         bytes(12)

@@ -112,7 +112,7 @@ def boundary_readings(data: Month, carried: bool) -> tuple[list, bytes]:
     then the batch ending on its end reading, each with its Merkle proof."""
     tree = data.tree()
     readings = []
-    for kind, batches in data.batches.items():
+    for batches in data.batches.values():
         if carried:
             readings.append((batches[0].signed, tree.proof(leaf_of(batches[0].signed))))
         last = batches[-1].signed
