@@ -122,8 +122,8 @@ def activate_emission_factor(fiscal_year: uint16):
     packed: uint256 = self._factors[fiscal_year]
     eta: uint256 = (packed >> _ETA_SHIFT) & constants.MASK_64
     assert eta != 0, "registry: no factor scheduled"
+    # A lock drops the scheduled change, so a locked factor has none.
     assert block.timestamp >= eta, "registry: factor not due"
-    assert packed & _LOCKED_BIT == 0, "registry: factor locked"
     factor: uint256 = (packed >> _SCHEDULED_SHIFT) & constants.MASK_64
     self._factors[fiscal_year] = factor
     log EmissionFactorSet(

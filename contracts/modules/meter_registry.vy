@@ -6,9 +6,11 @@
 @notice Certified meters that sign their readings. The project owner
         registers a meter with the meter's own signature over (project,
         owner, serial), so nobody can register a meter they do not hold; a
-        validator approves it, confirming its Measurement Act certification
-        expiry; the owner or a validator revokes it. Serial numbers are
-        unique among the meters that are not revoked; a revoked meter's
+        validator approves it, confirming its serial number and Measurement
+        Act certification expiry; the owner or a validator revokes it. Serial
+        numbers are unique among approved meters: a serial is taken when a
+        validator approves it, so a stranger registering someone else's
+        serial blocks nobody (the validator never approves it); a revoked meter's
         address may be registered again (a new registration, counted in
         `registration`, so nothing of the old one carries over). A project
         has at most one non-revoked meter of each kind. Each meter declares
@@ -70,8 +72,8 @@ _REGISTRATION_SHIFT: constant(uint256) = 176
 _info: HashMap[address, uint256]
 # @dev Serial number per meter (never read on chain).
 _serial: HashMap[address, String[64]]
-# @notice The non-revoked meter holding each serial number (keyed by
-#         keccak256 of the serial), or the zero address.
+# @notice The approved meter holding each serial number (keyed by keccak256
+#         of the serial), or the zero address.
 serial_meter: public(HashMap[bytes32, address])
 # @notice `kind_meter[project_id][kind]` is the project's non-revoked meter of
 #         that kind (kind as its flag value 1, 2 or 4), or the zero address.
@@ -129,7 +131,7 @@ def register_meter(
     @param project_id The project (caller must own it; not rejected).
     @param meter The meter's signing address, also its id. New, or revoked.
     @param kind Exactly one of GENERATION, EXPORT, SELF_CONSUMPTION.
-    @param serial The meter's serial number (unique among active meters).
+    @param serial The meter's serial number (not held by an approved meter).
     @param certification_expiry End of the meter's Measurement Act
            certification (seconds since epoch, exclusive); in the future.
     @param interval_seconds The meter's metering interval (60 to 3600 s).
@@ -150,8 +152,7 @@ def register_meter(
     ), "registry: invalid meter kind"
     assert self.kind_meter[project_id][kind_bit] == empty(address), "registry: meter kind taken"
     assert len(serial) != 0, "registry: empty serial"
-    serial_key: bytes32 = keccak256(serial)
-    assert self.serial_meter[serial_key] == empty(address), "registry: serial registered"
+    assert self.serial_meter[keccak256(serial)] == empty(address), "registry: serial registered"
     assert convert(certification_expiry, uint256) > block.timestamp, "registry: expiry in the past"
     assert (
         interval_seconds >= MIN_INTERVAL_SECONDS and interval_seconds <= MAX_INTERVAL_SECONDS
@@ -169,7 +170,6 @@ def register_meter(
         | (registration << _REGISTRATION_SHIFT)
     )
     self._serial[meter] = serial
-    self.serial_meter[serial_key] = meter
     self.kind_meter[project_id][kind_bit] = meter
     log MeterRegistered(
         meter=meter,
@@ -185,9 +185,11 @@ def register_meter(
 @external
 def approve_meter(meter: address, certification_expiry: uint64):
     """
-    @notice Approves a PENDING meter (VALIDATOR_ROLE), confirming the
-            certification expiry the validator checked; its kind becomes one
-            of the kinds the project must report.
+    @notice Approves a PENDING meter of a project that is not rejected
+            (VALIDATOR_ROLE), confirming the serial number and the
+            certification expiry (still in the future) the validator checked;
+            the meter takes its serial and its kind becomes one of the kinds
+            the project must report.
     @param meter The meter.
     @param certification_expiry The expiry on the certificate; must equal
            the one registered.
@@ -198,8 +200,16 @@ def approve_meter(meter: address, certification_expiry: uint64):
     assert (
         (info >> _EXPIRY_SHIFT) & constants.MASK_64 == convert(certification_expiry, uint256)
     ), "registry: expiry mismatch"
-    self._info[meter] = self._with_status(info, MeterStatus.APPROVED)
+    assert convert(certification_expiry, uint256) > block.timestamp, "registry: certification expired"
     project_id: uint256 = info & constants.MASK_64
+    assert (
+        project_registry._unpack_status(project_registry._state_of(project_id))
+        != project_registry.ProjectStatus.REJECTED
+    ), "registry: project rejected"
+    serial_key: bytes32 = keccak256(self._serial[meter])
+    assert self.serial_meter[serial_key] == empty(address), "registry: serial registered"
+    self.serial_meter[serial_key] = meter
+    self._info[meter] = self._with_status(info, MeterStatus.APPROVED)
     project_registry._set_kind(project_id, (info >> _KIND_SHIFT) & constants.MASK_8, True)
     log MeterApproved(
         meter=meter, project_id=project_id, validator=msg.sender, certification_expiry=certification_expiry
@@ -225,8 +235,8 @@ def revoke_meter(meter: address):
     kind_bit: uint256 = (info >> _KIND_SHIFT) & constants.MASK_8
     self._info[meter] = self._with_status(info, MeterStatus.REVOKED)
     self.kind_meter[project_id][kind_bit] = empty(address)
-    self.serial_meter[keccak256(self._serial[meter])] = empty(address)
     if status == MeterStatus.APPROVED:
+        self.serial_meter[keccak256(self._serial[meter])] = empty(address)
         project_registry._set_kind(project_id, kind_bit, False)
     log MeterRevoked(meter=meter, project_id=project_id, sender=msg.sender)
 

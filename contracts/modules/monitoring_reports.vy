@@ -149,9 +149,9 @@ _dispute: HashMap[uint256, uint256]
 #      epoch it was accepted under (layout: see `_REGISTRATION_SHIFT`); the
 #      meter's baseline only while both still match.
 _last: HashMap[address, uint256]
-# @notice Whole t-CO2 accrued per token id for a project owner that is a
-#         contract, waiting for `claim`.
-claimable: public(HashMap[uint256, uint256])
+# @notice Whole t-CO2 accrued per project owner that is a contract (the owner
+#         when the report finalized) and token id, waiting for `claim`.
+claimable: public(HashMap[address, HashMap[uint256, uint256]])
 
 
 # @notice The project's oracle started (or, after a meter swap, restarted)
@@ -460,15 +460,21 @@ def dispute(project_id: uint256, reason: String[256]):
 @external
 def resolve_dispute(facts: IMonitoringReports.ReportFacts, uphold: bool):
     """
-    @notice Settles a disputed report (VALIDATOR_ROLE). Uphold: finalize now
-            (by another validator, or by the disputing one once the window
-            is over; not while paused or the project is suspended).
-            Reject: undo the report.
+    @notice Settles a disputed report (VALIDATOR_ROLE) before its dispute
+            expires. Uphold: finalize now (by another validator, or by the
+            disputing one once the window is over; not while paused or the
+            project is suspended). Reject: undo the report. A report's life
+            is so bounded by the longest window plus `DISPUTE_TIMEOUT`, which
+            `UNBOND_DELAY` outlasts: an oracle's bond stays while any report
+            of its can still be proven wrong.
     @param facts The report's facts, as logged by `ReportSubmitted`.
     @param uphold True to uphold, False to reject.
     """
     self._check_validator()
     cursor: uint256 = self._check_pending(facts, True)
+    assert block.timestamp < (self._dispute[facts.project_id] >> 160) + convert(
+        DISPUTE_TIMEOUT, uint256
+    ), "reports: dispute expired"
     log DisputeResolved(
         project_id=facts.project_id, report_id=facts.report_id, validator=msg.sender, upheld=uphold
     )
@@ -519,15 +525,16 @@ def refute(facts: IMonitoringReports.ReportFacts) -> uint256:
 @external
 def claim(token_id: uint256, recipient: address):
     """
-    @notice Mints the credits accrued for a project owner that is a contract
-            to `recipient` (the project's current owner only).
+    @notice Mints the credits accrued for the caller (a contract that owned
+            the project when the reports finalized; it keeps them after a
+            project transfer) to `recipient`. Not while paused.
     @param token_id The credit token id (project << 16 | fiscal year).
     @param recipient Who receives them.
     """
-    assert msg.sender == staticcall IRegistry(registry).project_owner(token_id >> 16), "reports: not the project owner"
-    amount: uint256 = self.claimable[token_id]
+    pausable._require_not_paused()
+    amount: uint256 = self.claimable[msg.sender][token_id]
     assert amount != 0, "reports: nothing to claim"
-    self.claimable[token_id] = 0
+    self.claimable[msg.sender][token_id] = 0
     extcall ICarbonCredit(credit).mint(recipient, token_id, amount)
     log CreditsClaimed(token_id=token_id, recipient=recipient, amount=amount)
 
@@ -722,9 +729,12 @@ def _accept(
             result.start_timestamp = convert(last & constants.MASK_64, uint64)
             result.start_cumulative_wh = (last >> 64) & constants.MASK_64
         else:
-            # A new baseline: its start reading, within one interval before the period start.
+            # A new baseline: its start reading, within one interval before the period start,
+            # and never before a reading the meter already reported (under any registration or
+            # epoch), so no energy is counted twice.
             assert ts <= period_start and ts + interval > period_start, "reports: start reading outside window"
             assert ts >= crediting_start, "reports: start before crediting"
+            assert convert(ts, uint256) >= self._last[meter] & constants.MASK_64, "reports: start before meter's last reading"
             result.start_timestamp = ts
             result.start_cumulative_wh = wh
             result.carried_start = True
@@ -920,7 +930,7 @@ def _finalize(facts: IMonitoringReports.ReportFacts, cursor: uint256):
         # A contract owner could refuse ERC-1155 in its receiver hook and so
         # block the project: its credits accrue until it claims them.
         if owner.is_contract:
-            self.claimable[token_id] += minted_t
+            self.claimable[owner][token_id] += minted_t
             accrued = True
         else:
             extcall ICarbonCredit(credit).mint(owner, token_id, minted_t)
@@ -941,7 +951,9 @@ def _undo(facts: IMonitoringReports.ReportFacts, cursor: uint256, reason: uint8)
     """
     @notice Undoes the pending report as if never submitted: each meter gets
             its previous baseline back (none, if the report carried it), the
-            period can be reported again.
+            period can be reported again. A meter whose last reading is no
+            longer the report's end reading (revoked and since reported in
+            another project) keeps it: its readings up to there are spent.
     @param facts The report's facts (checked).
     @param cursor The project's cursor as read.
     @param reason UNDONE_REJECTED, UNDONE_DISPUTE_EXPIRED or
@@ -950,14 +962,17 @@ def _undo(facts: IMonitoringReports.ReportFacts, cursor: uint256, reason: uint8)
     for period: IMonitoringReports.MeterPeriod in facts.meters:
         if period.meter == empty(address):
             continue
-        if period.carried_start:
-            self._last[period.meter] = 0
-        else:
-            # Same registration and epoch as the end reading the report stored.
-            tags: uint256 = self._last[period.meter] & ~constants.MASK_128
-            self._last[period.meter] = (
-                tags | convert(period.start_timestamp, uint256) | (period.start_cumulative_wh << 64)
-            )
+        last: uint256 = self._last[period.meter]
+        if last & constants.MASK_64 != convert(period.end_timestamp, uint256):
+            continue
+        # The start reading again; a carried one without tags, so it is no
+        # baseline but still the floor of the meter's next new baseline.
+        tags: uint256 = 0
+        if not period.carried_start:
+            tags = last & ~constants.MASK_128
+        self._last[period.meter] = (
+            tags | convert(period.start_timestamp, uint256) | (period.start_cumulative_wh << 64)
+        )
     self._cursor[facts.project_id] = (
         (cursor & ~((1 << _CARRY_YEAR_SHIFT) - 1))
         | convert(facts.period_start, uint256)

@@ -73,10 +73,12 @@ def __init__(min_bond_: uint256, registry_: address):
 @payable
 def post_bond():
     """
-    @notice Adds `msg.value` to the caller's bond.
+    @notice Adds `msg.value` to the caller's bond (not while it is leaving:
+            it would leave with it).
     """
     assert msg.value != 0, "reports: zero bond"
     bond: uint256 = self._bonds[msg.sender]
+    assert bond >> 128 == 0, "reports: already unbonding"
     total: uint256 = (bond & constants.MASK_128) + msg.value
     assert total <= constants.MASK_128, "reports: bond too large"
     self._bonds[msg.sender] = (bond & ~constants.MASK_128) | total

@@ -273,17 +273,19 @@ def resume_project(project_id: uint256):
 @external
 def set_project_oracle(project_id: uint256, oracle: address):
     """
-    @notice Assigns the oracle that submits the project's reports (admin).
-            The oracle must hold ORACLE_ROLE and a live bond on the reports
-            contract; it cannot take the bond back while assigned, and
-            losing the role stops its reports.
+    @notice Assigns the oracle that submits the project's reports (admin),
+            or none (the zero address: e.g. after revoking an oracle's role,
+            so it may unbond). The oracle must hold ORACLE_ROLE and a live
+            bond on the reports contract; it cannot take the bond back while
+            assigned, and losing the role stops its reports.
     @param project_id The project.
-    @param oracle The oracle's address.
+    @param oracle The oracle's address, or zero.
     """
     ownable._check_owner()
     assert project_id != 0 and project_id <= self.project_count, "registry: unknown project"
-    assert roles._is_oracle(oracle), "registry: not an ORACLE_ROLE"
-    assert staticcall IMonitoringReports(self.reports).is_bonded(oracle), "registry: oracle not bonded"
+    if oracle != empty(address):
+        assert roles._is_oracle(oracle), "registry: not an ORACLE_ROLE"
+        assert staticcall IMonitoringReports(self.reports).is_bonded(oracle), "registry: oracle not bonded"
     self._set_oracle(project_id, oracle)
 
 
