@@ -388,9 +388,7 @@ def test_set_project_oracle__account_without_oracle_role__reverts(world, actors)
         world.registry.set_project_oracle(project_id, actors.stranger)
 
 
-def test_set_project_oracle__zero_address__reverts_so_an_oracle_cannot_be_unassigned(
-    world, actors
-):
+def test_set_project_oracle__zero_address__reverts_so_an_oracle_cannot_be_unassigned(world, actors):
     project_id = world.register_project()
     with boa.env.prank(actors.admin):
         world.registry.set_project_oracle(project_id, actors.oracle)
