@@ -3,8 +3,12 @@ two-day admin delay after it (anyone activates), locked by the first non-void re
 
 Fiscal-year bounds (N-04-01T00:00+09:00) are converted by hand from the calendar."""
 
+from datetime import datetime, timedelta, timezone
+
 import boa
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.contracts.contract_world import (
     DAY,
@@ -311,3 +315,22 @@ def test_emission_factors__unset_year__zero_factor_with_its_bounds(world):
 def test_emission_factors__year_before_1970__reverts(world):
     with boa.reverts("registry: fiscal year < 1970"):
         world.registry.emission_factors(1969)
+
+
+JST = timezone(timedelta(hours=9))
+
+
+def april_first_jst(year: int) -> int:
+    return int(datetime(year, 4, 1, tzinfo=JST).timestamp())
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(fiscal_year=st.one_of(st.integers(1970, 9998), st.sampled_from([2000, 2024, 2100, 2400])))
+def test_emission_factors__any_year__bounds_are_april_first_jst(world, fiscal_year):
+    """The contract's days-from-civil arithmetic against Python's calendar (leap years of 2000,
+    2100 and 2400 included)."""
+    record = world.registry.emission_factors(fiscal_year)
+    assert (record.starts_at, record.ends_at) == (
+        april_first_jst(fiscal_year),
+        april_first_jst(fiscal_year + 1),
+    )

@@ -4,6 +4,8 @@ report is checked against (`projects`, `report_terms`, `finalize_terms`, `projec
 
 import boa
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.contracts.contract_world import (
     APPROVED,
@@ -174,6 +176,53 @@ def test_register_project__ineligible__reverts(world, actors, args, message):
     with boa.reverts(message):
         register(world, actors.owner, *args)
     assert world.registry.project_count() == 0
+
+
+def expected_refusal(capacity, commissioning, start, end) -> str | None:
+    """The documented eligibility rules, in the order the contract checks them."""
+    if capacity == 0:
+        return "registry: zero capacity"
+    if capacity > ONE_GW:
+        return "registry: capacity too large"
+    if start >= end:
+        return "registry: crediting end <= start"
+    if end - start > MAX_CREDITING:
+        return "registry: crediting period > 8y"
+    if commissioning > start:
+        return "registry: commissioned too late"
+    if commissioning + MAX_AGE < NOW:
+        return "registry: commissioned > 2y ago"
+    return None
+
+
+_TIMES = st.one_of(
+    st.integers(NOW - 3 * YEAR, NOW + 10 * YEAR),
+    st.sampled_from([NOW - MAX_AGE, NOW - MAX_AGE - 1, FY2025_START, FY2025_START + MAX_CREDITING]),
+)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(
+    capacity=st.one_of(st.integers(0, 2 * ONE_GW), st.sampled_from([0, 1, ONE_GW, ONE_GW + 1])),
+    commissioning=_TIMES,
+    start=_TIMES,
+    span=st.one_of(
+        st.integers(-DAY, 9 * YEAR), st.sampled_from([0, MAX_CREDITING, MAX_CREDITING + 1])
+    ),
+)
+def test_register_project__any_terms__accepted_exactly_when_eligible(
+    world, actors, capacity, commissioning, start, span
+):
+    end = start + span
+    args = (capacity, commissioning, start, end, "EN-R-002", "")
+    refusal = expected_refusal(capacity, commissioning, start, end)
+    with boa.env.anchor():
+        if refusal is None:
+            assert register(world, actors.owner, *args) == 1
+            assert world.registry.projects(1).crediting_end == end
+        else:
+            with boa.reverts(refusal):
+                register(world, actors.owner, *args)
 
 
 # ---- approve / reject / suspend / resume ------------------------------------------------------

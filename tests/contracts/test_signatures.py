@@ -10,7 +10,9 @@ import pytest
 from eth_abi import encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
-from eth_utils import keccak
+from eth_utils import keccak, to_checksum_address
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.contracts.contract_world import EXPORT, GENERATION, MAY_2025, meter_key
 from tests.contracts.meter_signing import (
@@ -277,6 +279,55 @@ def test_reading_digest__equals_eth_account_eip712(world, project_id, first, las
     rhash = readings_hash(readings)
     expected = eip712_digest(world.domain, project_id, meter, first, last, wh, rhash)
     assert world.registry.reading_digest(project_id, meter, first, last, wh, rhash) == expected
+
+
+_ADDRESSES = st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())
+_UINT64 = st.integers(0, 2**64 - 1)
+_UINT256 = st.integers(0, 2**256 - 1)
+_PROPERTY = settings(
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+
+
+@_PROPERTY
+@given(
+    project_id=_UINT256,
+    meter=_ADDRESSES,
+    first=_UINT64,
+    last=_UINT64,
+    wh=_UINT256,
+    rhash=st.binary(min_size=32, max_size=32),
+)
+def test_reading_digest__any_batch__equals_eth_account_eip712(
+    world, project_id, meter, first, last, wh, rhash
+):
+    meter = to_checksum_address(meter)
+    expected = eip712_digest(world.domain, project_id, meter, first, last, wh, rhash)
+    assert world.registry.reading_digest(project_id, meter, first, last, wh, rhash) == expected
+
+
+@_PROPERTY
+@given(
+    project_id=_UINT256,
+    owner=_ADDRESSES,
+    serial=st.text(max_size=64).filter(lambda t: len(t.encode()) <= 64),
+)
+def test_registration_digest__any_registration__equals_eth_account_eip712(
+    world, project_id, owner, serial
+):
+    owner = to_checksum_address(owner)
+    message = encode_typed_data(
+        domain_data={
+            "name": "SolarJCredit",
+            "version": "1",
+            "chainId": world.domain.chain_id,
+            "verifyingContract": world.registry.address,
+        },
+        message_types=METER_REGISTRATION_TYPES,
+        message_data={"projectId": project_id, "owner": owner, "serial": serial},
+    )
+    expected = keccak(b"\x19" + message.version + message.header + message.body)
+    assert world.registry.registration_digest(project_id, owner, serial) == expected
 
 
 def test_reading_digest__meter_signature_recovers_to_the_meter(world, project):
