@@ -8,16 +8,16 @@
         carries the full texts and a record anyone can read keeps the holder,
         token id, amount, time, purpose and the keccak256 hashes of the
         beneficiary and memo texts. The retired total per holder is kept
-        (the total per token id is derived by CarbonCredit from minted and
-        supply). Only the holder itself retires (not an operator), since
-        the retiring holder is who claims the reduction.
+        here; the total per token id is kept by `credit_token` in the
+        token's supply slot, which the burn writes anyway. Only the holder
+        itself retires (not an operator), since the retiring holder is who
+        claims the reduction.
 """
 
-from snekmate.tokens import erc1155
-from snekmate.tokens.interfaces import IERC1155
 from . import constants
+from . import credit_token
 
-uses: erc1155
+uses: credit_token
 
 
 # @notice Purpose code: reporting under the Act on Promotion of Global
@@ -59,8 +59,8 @@ struct StoredRetirement:
 
 # Token id and amount are packed into 128 bits each (`constants.MASK_128`).
 # Registry token ids are (project_id < 2**64) << 16 | year, far below
-# 2**128; CarbonCredit mints no wider id and no token's minted total
-# reaches 2**128 t-CO2.
+# 2**128; CarbonCredit mints no wider id, and no balance reaches 2**128
+# (each mint is below 2**64 and a token's supply stays below 2**128).
 _EMPTY_MEMO_HASH: constant(bytes32) = keccak256("")
 
 # @notice Number of retirements so far; ids run from 1 to `retirement_count`.
@@ -114,16 +114,7 @@ def retire(token_id: uint256, amount: uint256, beneficiary: String[128], purpose
     assert len(beneficiary) != 0, "credit: empty beneficiary"
     assert token_id <= constants.MASK_128, "credit: token id too large"
     assert amount <= constants.MASK_128, "credit: amount too large"
-    # snekmate's `_burn` inlined (same writes, same TransferSingle event):
-    # its hooks build singleton arrays and copy a Bytes[1024] twice, which
-    # cost a retirement ~4,000 gas.
-    balance: uint256 = erc1155.balanceOf[msg.sender][token_id]
-    assert balance >= amount, "credit: amount > balance"
-    erc1155.balanceOf[msg.sender][token_id] = unsafe_sub(balance, amount)
-    erc1155.total_supply[token_id] -= amount
-    log IERC1155.TransferSingle(
-        _operator=msg.sender, _from=msg.sender, _to=empty(address), _id=token_id, _value=amount
-    )
+    credit_token._burn(msg.sender, token_id, amount)
     retirement_id: uint256 = self.retirement_count + 1
     self.retirement_count = retirement_id
     beneficiary_hash: bytes32 = keccak256(beneficiary)
@@ -177,3 +168,4 @@ def retirements(retirement_id: uint256) -> Retirement:
         beneficiary_hash=stored.beneficiary_hash,
         memo_hash=memo_hash,
     )
+

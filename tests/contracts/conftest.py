@@ -11,26 +11,22 @@ import boa
 import pytest
 
 from tests.contracts.contract_world import (
-    CONTRACTS,
     DAY,
     MAY_2025,
     NOW,
     Actors,
+    Factories,
     World,
     deploy_world,
+    load_factories,
     make_actors,
 )
-from tests.contracts.report_world import APRIL, APRIL_G, APRIL_SC, BASE, set_window
 
 
 @pytest.fixture(scope="session")
-def registry_factory():
-    return boa.load_partial(str(CONTRACTS / "Registry.vy"))
-
-
-@pytest.fixture(scope="session")
-def credit_factory():
-    return boa.load_partial(str(CONTRACTS / "CarbonCredit.vy"))
+def factories() -> Factories:
+    """The four contracts, compiled once per session."""
+    return load_factories()
 
 
 @pytest.fixture(scope="session")
@@ -39,9 +35,9 @@ def actors() -> Actors:
 
 
 @pytest.fixture(scope="session")
-def deployed(registry_factory, credit_factory, actors) -> World:
+def deployed(factories, actors) -> World:
     """One deployment per session; tests see it through `world`, inside their own anchor."""
-    return deploy_world(registry_factory, credit_factory, actors)
+    return deploy_world(factories, actors)
 
 
 @pytest.fixture(autouse=True)
@@ -60,12 +56,16 @@ def world(deployed) -> World:
 @pytest.fixture
 def project(world):
     """A G/E project monitored from FY2025_START with hand-computed baselines; (id, meters)."""
+    from tests.contracts.report_world import BASE
+
     return world.monitored_project(baselines=BASE)
 
 
 @pytest.fixture
 def pending(world, project):
     """April submitted under a 3-day window: pending, registers advanced."""
+    from tests.contracts.report_world import APRIL, APRIL_G, APRIL_SC, set_window
+
     project_id, meters = project
     set_window(world, 3 * DAY)
     world.submit(project_id, meters, MAY_2025, APRIL, APRIL_SC, APRIL_G)
