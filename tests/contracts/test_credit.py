@@ -806,6 +806,28 @@ def test_retire__empty_beneficiary__reverts(minted, actors):
         retire(minted, actors.holder, 1, beneficiary="")
 
 
+@pytest.mark.parametrize(
+    "beneficiary",
+    ["   ", "\t", "\u3000\u3000", "\r\n", " \t\u3000\n", "\u3000" * 42 + "  "],
+    ids=["spaces", "tab", "ideographic-spaces", "crlf", "mixed", "longest"],
+)
+def test_retire__blank_beneficiary__reverts(minted, actors, beneficiary):
+    with boa.reverts("credit: blank beneficiary"):
+        retire(minted, actors.holder, 1, beneficiary=beneficiary)
+
+
+@pytest.mark.parametrize(
+    "beneficiary",
+    ["遠州精密部品株式会社", "\u3000遠州精密", " A ", "\t.", "、", "\u3000\u3000x"],
+    ids=["japanese-name", "leading-ideographic-space", "padded", "tab-dot", "comma", "tail"],
+)
+def test_retire__beneficiary_with_a_visible_character__accepted(minted, actors, beneficiary):
+    retire(minted, actors.holder, 1, beneficiary=beneficiary)
+    (logged_retirement,) = events(minted, "Retired")
+    assert logged_retirement["beneficiary"] == beneficiary
+    assert logged_retirement["beneficiary_hash"] == keccak(beneficiary.encode())
+
+
 def test_retire__empty_memo__record_and_event_carry_empty_string_hash(minted, actors):
     retire(minted, actors.holder, 2, memo="")
     (retired,) = events(minted, "Retired")
