@@ -11,7 +11,8 @@
         Only one contract ever mints: the admin binds it once
         (`bind_registry`; the MonitoringReports contract, which mints when
         it finalizes a report), so token ids cannot collide.
-        Pause policy: a pause (PAUSER_ROLE) stops minting and transfers;
+        Pause policy: a pause (PAUSER_ROLE, `credit_pause`: send 1 wei
+        with `pause`, `unpause` returns it) stops minting and transfers;
         retirement stays open (see `retire`). The admin can attach the
         J-Credit registry's reference to a token id, once.
 """
@@ -22,15 +23,15 @@ from snekmate.utils import pausable
 from .modules import constants
 from .modules import credit_token
 from .modules import roles
-from .modules import emergency_pause
+from .modules import credit_pause
 from .modules import retirement
 
 initializes: ownable
 initializes: ownable_2step[ownable := ownable]
 initializes: roles[ownable := ownable, ownable_2step := ownable_2step]
 initializes: pausable
-initializes: emergency_pause[pausable := pausable, roles := roles]
-initializes: credit_token[pausable := pausable]
+initializes: credit_pause[pausable := pausable, roles := roles]
+initializes: credit_token[credit_pause := credit_pause]
 initializes: retirement[credit_token := credit_token]
 
 exports: (
@@ -51,8 +52,8 @@ exports: (
     roles.revoke_role,
     roles.launch,
     pausable.paused,
-    emergency_pause.pause,
-    emergency_pause.unpause,
+    credit_pause.pause,
+    credit_pause.unpause,
     credit_token.supportsInterface,
     credit_token.safeTransferFrom,
     credit_token.safeBatchTransferFrom,
@@ -119,7 +120,7 @@ def __init__(base_uri: String[80]):
     ownable_2step.__init__()
     roles.__init__()
     pausable.__init__()
-    emergency_pause.__init__()
+    credit_pause.__init__()
     credit_token.__init__(base_uri)
     retirement.__init__()
 
@@ -152,7 +153,7 @@ def mint(owner: address, token_id: uint256, amount: uint256):
     @param amount Whole t-CO2 (> 0, < 2**64).
     """
     assert msg.sender == self.registry, "credit: caller is not the registry"
-    pausable._require_not_paused()
+    credit_pause._check_not_paused()
     assert amount != 0, "credit: zero amount"
     assert amount < _MINT_BOUND, "credit: amount too large"
     # Retirement records pack token id and amount into 128 bits each: never

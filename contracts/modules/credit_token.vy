@@ -9,8 +9,8 @@
         it replaces), without its transfer hooks (singleton arrays, copies
         of the `data` bytes), its minter list and per-token URIs.
         - Transfers (`safeTransferFrom`, `safeBatchTransferFrom`) by the
-          holder or an approved operator; refused while paused (snekmate's
-          `pausable`, switched by PAUSER_ROLE in `emergency_pause`).
+          holder or an approved operator; refused while paused
+          (`credit_pause`, whose check is nearly free while unpaused).
         - A receiver that is a contract must return the ERC-1155 acceptance
           selector from `onERC1155Received` / `onERC1155BatchReceived`;
           an account without code is not called. Zero-address receivers are
@@ -29,14 +29,14 @@ from ethereum.ercs import IERC165
 from snekmate.tokens.interfaces import IERC1155
 from snekmate.tokens.interfaces import IERC1155MetadataURI
 from snekmate.tokens.interfaces import IERC1155Receiver
-from snekmate.utils import pausable
 from . import constants
+from . import credit_pause
 
 implements: IERC165
 implements: IERC1155
 implements: IERC1155MetadataURI
 
-uses: pausable
+uses: credit_pause
 
 
 # @dev ERC-165 identifiers: ERC-165, ERC-1155, ERC-1155 metadata URI.
@@ -101,7 +101,7 @@ def safeTransferFrom(owner: address, to: address, id: uint256, amount: uint256, 
     @param amount The amount.
     @param data Passed to the receiver's `onERC1155Received`.
     """
-    pausable._require_not_paused()
+    credit_pause._check_not_paused()
     if owner != msg.sender:
         assert self.isApprovedForAll[owner][msg.sender], "erc1155: caller is not token owner or approved"
     assert to != empty(address), "erc1155: transfer to the zero address"
@@ -136,7 +136,7 @@ def safeBatchTransferFrom(
     @param amounts The amounts, one per id.
     @param data Passed to the receiver's `onERC1155BatchReceived`.
     """
-    pausable._require_not_paused()
+    credit_pause._check_not_paused()
     if owner != msg.sender:
         assert self.isApprovedForAll[owner][msg.sender], "erc1155: caller is not token owner or approved"
     assert len(ids) == len(amounts), "erc1155: ids and amounts length mismatch"

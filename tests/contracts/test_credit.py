@@ -158,8 +158,9 @@ def retire(credit, actor, amount, beneficiary="Example K.K.", purpose=0, memo="F
 
 
 def pause(credit, pauser):
+    boa.env.set_balance(pauser, 10**18)
     with boa.env.prank(pauser):
-        credit.pause()
+        credit.pause(value=1)
 
 
 def single(credit, operator, sender, to, amount, token=TID):
@@ -711,6 +712,74 @@ def test_set_approval_for_all__while_paused__allowed(credit, actors):
     with boa.env.prank(actors.holder):
         credit.setApprovalForAll(actors.stranger, True)
     assert credit.isApprovedForAll(actors.holder, actors.stranger)
+
+
+# ---- pause hint -------------------------------------------------------------------------------
+
+
+def test_pause__keeps_the_wei_and_unpause_returns_it(credit, actors):
+    pause(credit, actors.pauser)
+    assert boa.env.get_balance(credit.address) == 1
+    before = boa.env.get_balance(actors.pauser)
+    with boa.env.prank(actors.pauser):
+        credit.unpause()
+    assert boa.env.get_balance(credit.address) == 0
+    assert boa.env.get_balance(actors.pauser) == before + 1
+
+
+def test_pause__without_wei__reverts(credit, actors):
+    with boa.env.prank(actors.pauser), boa.reverts("credit: pause needs 1 wei"):
+        credit.pause()
+    assert not credit.paused()
+
+
+def test_forced_ether__unpaused__transfers_still_move(minted, actors):
+    """Ether forced in (a self-destruct, a block reward) only makes transfers read the flag."""
+    boa.env.set_balance(minted.address, 5)
+    transfer(minted, actors.holder, actors.holder, actors.buyer, 1)
+    assert minted.balanceOf(actors.buyer, TID) == 1
+
+
+def test_forced_ether__returned_by_unpause(minted, actors):
+    boa.env.set_balance(minted.address, 5)
+    pause(minted, actors.pauser)
+    with boa.env.prank(actors.pauser):
+        minted.unpause()
+    assert boa.env.get_balance(minted.address) == 0
+
+
+REFUSING_PAUSER = """
+# pragma version ~=0.4.3
+interface ICredit:
+    def pause(): payable
+    def unpause(): nonpayable
+
+@external
+@payable
+def pause(credit: address):
+    extcall ICredit(credit).pause(value=msg.value)
+
+@external
+def unpause(credit: address):
+    extcall ICredit(credit).unpause()
+"""
+
+
+def test_unpause__pauser_refusing_ether__unpauses_and_transfers_move(minted, actors):
+    pauser = boa.loads(REFUSING_PAUSER)
+    with boa.env.prank(actors.admin):
+        minted.grant_role(minted.PAUSER_ROLE(), pauser.address)
+        boa.env.time_travel(seconds=minted.ADMIN_DELAY())
+        minted.activate_role(minted.PAUSER_ROLE(), pauser.address)
+    boa.env.set_balance(actors.stranger, 10)
+    with boa.env.prank(actors.stranger):
+        pauser.pause(minted.address, value=1)
+    assert minted.paused()
+    pauser.unpause(minted.address)
+    assert not minted.paused()
+    assert boa.env.get_balance(minted.address) == 1  # refused: the hint stays set
+    transfer(minted, actors.holder, actors.holder, actors.buyer, 1)
+    assert minted.balanceOf(actors.buyer, TID) == 1
 
 
 # ---- retire -----------------------------------------------------------------------------------
