@@ -14,6 +14,11 @@ EOAs (the receiver hook is not called; the code-size check is paid). Figures are
 the receipts: what the transaction paid, intrinsic gas and refunds included. Each contract gets
 its own receivers so neither warms anything for the other.
 
+CarbonCredit reads its pause flag only while it holds ether (contracts/modules/credit_pause.vy:
+`pause` must send 1 wei, `unpause` returns it). For the record, the same two transfers are also
+measured with 1 wei forced into CarbonCredit (`anvil_setBalance`), i.e. what a transfer costs when
+the flag is read (ether forced in from outside, not yet returned by an unpause).
+
 Target: CarbonCredit's transfer costs at most OpenZeppelin's (ratio <= 1.00) in both cases.
 Writes out/bench/erc1155.json.
 
@@ -136,7 +141,7 @@ def transfers(w3: Web3, token, holder: str, receiver: str) -> dict[str, int]:
 
 
 def run(w3: Web3, oz_artifact: dict) -> dict:
-    admin, holder, oz_receiver, credit_receiver = w3.eth.accounts[:4]
+    admin, holder, oz_receiver, credit_receiver, flag_receiver = w3.eth.accounts[:5]
     oz = deploy(w3, oz_artifact, admin)
     send(w3, oz.functions.mint(holder, TOKEN_ID, MINTED).build_transaction({"from": admin}))
 
@@ -157,6 +162,8 @@ def run(w3: Web3, oz_artifact: dict) -> dict:
         "openzeppelin": transfers(w3, oz, holder, oz_receiver),
         "carbon_credit": transfers(w3, credit, holder, credit_receiver),
     }
+    w3.provider.make_request("anvil_setBalance", [credit.address, "0x1"])
+    gas["carbon_credit_flag_read"] = transfers(w3, credit, holder, flag_receiver)
     sizes = {
         "openzeppelin": len(w3.eth.get_code(oz.address)),
         "carbon_credit": len(w3.eth.get_code(credit.address)),
@@ -200,6 +207,11 @@ def main(out_dir: Path) -> dict:
     print(
         f"target: CarbonCredit / OpenZeppelin <= {TARGET_RATIO:.2f} in both cases: "
         + ("met" if met else "NOT met")
+    )
+    flag = gas["carbon_credit_flag_read"]
+    print(
+        "for the record, CarbonCredit holding ether (pause flag read): "
+        f"{flag['new_receiver']:,} / {flag['existing_receiver']:,}"
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "erc1155.json").write_text(json.dumps(result, indent=2) + "\n")
