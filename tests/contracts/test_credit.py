@@ -12,7 +12,7 @@ from eth_utils import keccak
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.contracts.contract_world import GENERATION, EXPORT, MAY_2025, events, token_id
+from tests.contracts.contract_world import EXPORT, GENERATION, MAY_2025, events, token_id
 
 ZERO = "0x0000000000000000000000000000000000000000"
 TID = token_id(1, 2025)  # 1 << 16 | 2025 = 67,561
@@ -215,14 +215,17 @@ def test_interface_ids__xor_of_the_standard_selectors(credit):
             value ^= int.from_bytes(keccak(signature.encode())[:4], "big")
         return value.to_bytes(4, "big").hex()
 
-    assert interface_id(
-        "balanceOf(address,uint256)",
-        "balanceOfBatch(address[],uint256[])",
-        "setApprovalForAll(address,bool)",
-        "isApprovedForAll(address,address)",
-        "safeTransferFrom(address,address,uint256,uint256,bytes)",
-        "safeBatchTransferFrom(address,address,uint256[],uint256[],bytes)",
-    ) == "d9b67a26"
+    assert (
+        interface_id(
+            "balanceOf(address,uint256)",
+            "balanceOfBatch(address[],uint256[])",
+            "setApprovalForAll(address,bool)",
+            "isApprovedForAll(address,address)",
+            "safeTransferFrom(address,address,uint256,uint256,bytes)",
+            "safeBatchTransferFrom(address,address,uint256[],uint256[],bytes)",
+        )
+        == "d9b67a26"
+    )
     assert interface_id("uri(uint256)") == "0e89341c"
     assert interface_id("supportsInterface(bytes4)") == "01ffc9a7"
 
@@ -233,7 +236,9 @@ def test_abi__standard_erc1155_functions_and_events(credit):
 
     functions = {signature(e) for e in credit.abi if e["type"] == "function"}
     events_ = {
-        signature(e): [i["indexed"] for i in e["inputs"]] for e in credit.abi if e["type"] == "event"
+        signature(e): [i["indexed"] for i in e["inputs"]]
+        for e in credit.abi
+        if e["type"] == "event"
     }
     assert {
         "safeTransferFrom(address,address,uint256,uint256,bytes)",
@@ -397,7 +402,9 @@ def test_finalize__credit_paused__reverts_then_mints_once_unpaused(world, actors
     the same finalization mints to the project owner."""
     project = world.monitored_project()
     # 3,000,000 Wh self-consumed x 434,000 g/MWh / 1e6 = 1,302,000 g: 1 t minted.
-    submission = world.submit(project, MAY_2025, {GENERATION: 3_000_000, EXPORT: 0}, 3_000_000, 1_302_000)
+    submission = world.submit(
+        project, MAY_2025, {GENERATION: 3_000_000, EXPORT: 0}, 3_000_000, 1_302_000
+    )
     pause(world.credit, actors.pauser)
     with boa.reverts(PAUSED):
         world.finalize(submission)
@@ -1047,7 +1054,9 @@ def test_property__transfers_and_retirements_conserve_the_minted_total(
             with boa.env.prank(source):
                 if action == "retire":
                     if amount == 0 or not enough:
-                        reason = "credit: zero amount" if amount == 0 else "credit: amount > balance"
+                        reason = (
+                            "credit: zero amount" if amount == 0 else "credit: amount > balance"
+                        )
                         with boa.reverts(reason):
                             credit.retire(TID, amount, "Example K.K.", 0, "")
                         continue
