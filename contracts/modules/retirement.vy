@@ -8,16 +8,18 @@
         carries the full texts and a record anyone can read keeps the holder,
         token id, amount, time, purpose and the keccak256 hashes of the
         beneficiary and memo texts. The retired total per holder is kept
-        (the total per token id is derived by CarbonCredit from minted and
-        supply). Only the holder itself retires (not an operator), since
-        the retiring holder is who claims the reduction.
+        here; the total per token id is kept by `credit_token` in the
+        token's supply slot, which the burn writes anyway. Only the holder
+        itself retires (not an operator), since the retiring holder is who
+        claims the reduction. A beneficiary must name someone: empty or
+        whitespace-only texts (ASCII space, tab, CR, LF and the ideographic
+        space U+3000) are refused.
 """
 
-from snekmate.tokens import erc1155
-from snekmate.tokens.interfaces import IERC1155
 from . import constants
+from . import credit_token
 
-uses: erc1155
+uses: credit_token
 
 
 # @notice Purpose code: reporting under the Act on Promotion of Global
@@ -59,9 +61,18 @@ struct StoredRetirement:
 
 # Token id and amount are packed into 128 bits each (`constants.MASK_128`).
 # Registry token ids are (project_id < 2**64) << 16 | year, far below
-# 2**128; CarbonCredit mints no wider id and no token's minted total
-# reaches 2**128 t-CO2.
+# 2**128; CarbonCredit mints no wider id, and no balance reaches 2**128
+# (each mint is below 2**64 and a token's supply stays below 2**128).
 _EMPTY_MEMO_HASH: constant(bytes32) = keccak256("")
+# @dev UTF-8 bytes of the whitespace a beneficiary may not consist of:
+#      tab, LF, CR, space, and the first byte and the tail of U+3000.
+_TAB: constant(uint256) = 9
+_LF: constant(uint256) = 10
+_CR: constant(uint256) = 13
+_SPACE: constant(uint256) = 32
+_IDEOGRAPHIC_SPACE_HEAD: constant(uint256) = 227  # 0xE3
+_IDEOGRAPHIC_SPACE_TAIL: constant(uint256) = 32896  # 0x8080
+_BENEFICIARY_BOUND: constant(uint256) = 128
 
 # @notice Number of retirements so far; ids run from 1 to `retirement_count`.
 retirement_count: public(uint256)
@@ -104,7 +115,8 @@ def retire(token_id: uint256, amount: uint256, beneficiary: String[128], purpose
             emergency elsewhere.
     @param token_id The credit token id (project, fiscal year).
     @param amount Whole t-CO2 to retire (> 0, <= balance).
-    @param beneficiary Who the reduction is claimed for (non-empty).
+    @param beneficiary Who the reduction is claimed for (not empty, not
+           only whitespace).
     @param purpose Purpose code 0..5 (see the PURPOSE_* constants).
     @param memo Free text, e.g. the report or offset product it backs.
     @return The retirement id (ids start at 1).
@@ -112,18 +124,10 @@ def retire(token_id: uint256, amount: uint256, beneficiary: String[128], purpose
     assert amount != 0, "credit: zero amount"
     assert purpose <= PURPOSE_OTHER, "credit: unknown purpose"
     assert len(beneficiary) != 0, "credit: empty beneficiary"
+    assert not self._is_blank(beneficiary), "credit: blank beneficiary"
     assert token_id <= constants.MASK_128, "credit: token id too large"
     assert amount <= constants.MASK_128, "credit: amount too large"
-    # snekmate's `_burn` inlined (same writes, same TransferSingle event):
-    # its hooks build singleton arrays and copy a Bytes[1024] twice, which
-    # cost a retirement ~4,000 gas.
-    balance: uint256 = erc1155.balanceOf[msg.sender][token_id]
-    assert balance >= amount, "credit: amount > balance"
-    erc1155.balanceOf[msg.sender][token_id] = unsafe_sub(balance, amount)
-    erc1155.total_supply[token_id] -= amount
-    log IERC1155.TransferSingle(
-        _operator=msg.sender, _from=msg.sender, _to=empty(address), _id=token_id, _value=amount
-    )
+    credit_token._burn(msg.sender, token_id, amount)
     retirement_id: uint256 = self.retirement_count + 1
     self.retirement_count = retirement_id
     beneficiary_hash: bytes32 = keccak256(beneficiary)
@@ -177,3 +181,33 @@ def retirements(retirement_id: uint256) -> Retirement:
         beneficiary_hash=stored.beneficiary_hash,
         memo_hash=memo_hash,
     )
+
+
+@internal
+@pure
+def _is_blank(text: String[_BENEFICIARY_BOUND]) -> bool:
+    """
+    @notice Whether `text` is only whitespace: ASCII space, tab, CR, LF and
+            the ideographic space U+3000 (UTF-8 E3 80 80); True for "".
+    @dev Stops at the first other byte, so a name costs one iteration.
+    @param text The text (UTF-8).
+    @return bool True when nothing but whitespace.
+    """
+    raw: Bytes[_BENEFICIARY_BOUND] = convert(text, Bytes[_BENEFICIARY_BOUND])
+    n: uint256 = len(raw)
+    i: uint256 = 0
+    for _: uint256 in range(_BENEFICIARY_BOUND):
+        if i >= n:
+            return True
+        c: uint256 = convert(slice(raw, i, 1), uint256)
+        if c == _SPACE or c == _TAB or c == _LF or c == _CR:
+            i += 1
+        elif (
+            c == _IDEOGRAPHIC_SPACE_HEAD
+            and i + 3 <= n
+            and convert(slice(raw, i + 1, 2), uint256) == _IDEOGRAPHIC_SPACE_TAIL
+        ):
+            i += 3
+        else:
+            return False
+    return True

@@ -184,8 +184,12 @@ def accept_ownership():
             scheduled for it.
     """
     assert ownable_2step.pending_owner == msg.sender, "ownable_2step: caller is not the new owner"
-    for role: bytes32 in _ROLES:
-        self._check_not_admin(role, msg.sender)
+    # The caller is not the admin yet, so `_check_not_admin` would pass: check
+    # what it holds (a grant still scheduled for it cannot be activated once
+    # it is the admin, see `activate_role`).
+    assert not (
+        self.has_role[VALIDATOR_ROLE][msg.sender] or self.has_role[ORACLE_ROLE][msg.sender]
+    ), "roles: admin cannot hold this role"
     previous: address = ownable.owner
     ownable_2step._transfer_ownership(msg.sender)
     for role: bytes32 in _ROLES:

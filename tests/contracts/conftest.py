@@ -26,6 +26,7 @@ from tests.contracts.report_world import APRIL, APRIL_G, APRIL_SC, BASE, MAY_202
 
 @pytest.fixture(scope="session")
 def factories() -> Factories:
+    """The four contracts, compiled once per session."""
     return load_factories()
 
 
