@@ -20,9 +20,7 @@ measured with 1 wei forced into CarbonCredit (`anvil_setBalance`), i.e. what a t
 the flag is read (ether forced in from outside, not yet returned by an unpause).
 
 Target: CarbonCredit's transfer costs at most OpenZeppelin's (ratio <= 1.00) in both cases.
-Writes out/bench/erc1155.json.
-
-Run alone: python -m benchmarks bench_erc1155
+benchmarks/bench_gas.py runs this in the same `make bench` and writes it into out/bench/gas.json.
 """
 
 import json
@@ -171,7 +169,8 @@ def run(w3: Web3, oz_artifact: dict) -> dict:
     return {"gas": gas, "runtime_bytecode_bytes": sizes, "anvil": w3.client_version}
 
 
-def main(out_dir: Path) -> dict:
+def measure() -> dict:
+    """Both contracts' transfers on a fresh anvil: gas, ratios and what the baseline is."""
     oz_artifact = compile_openzeppelin()
     with Anvil() as w3:
         measured = run(w3, oz_artifact)
@@ -180,8 +179,7 @@ def main(out_dir: Path) -> dict:
         case: round(gas["carbon_credit"][case] / gas["openzeppelin"][case], 4)
         for case in ("new_receiver", "existing_receiver")
     }
-    met = all(ratio <= TARGET_RATIO for ratio in ratios.values())
-    result = {
+    return {
         "unit": "gasUsed of the safeTransferFrom receipt (anvil), amount 1, EOA receivers",
         "baseline": {
             "contract": "OZCredit is OpenZeppelin ERC1155 (benchmarks/oz_erc1155.js)",
@@ -191,32 +189,28 @@ def main(out_dir: Path) -> dict:
         },
         "anvil": measured["anvil"],
         "gas": gas,
-        "carbon_credit_over_openzeppelin": ratios,
-        "targets": {"ratio_max": TARGET_RATIO, "met": met},
+        "ratio": ratios,
         "runtime_bytecode_bytes": measured["runtime_bytecode_bytes"],
     }
+
+
+def print_figures(result: dict) -> None:
+    baseline = result["baseline"]
     print(
-        f"baseline: OpenZeppelin Contracts {oz_artifact['openzeppelin']} ERC1155, "
-        f"solc {oz_artifact['solc']}, optimizer 200 runs; {measured['anvil']}"
+        f"ERC-1155 baseline: OpenZeppelin Contracts {baseline['openzeppelin_contracts']} ERC1155, "
+        f"solc {baseline['solc']}, optimizer {baseline['optimizer_runs']} runs; {result['anvil']}"
     )
-    print(f"{'safeTransferFrom':>28} {'OpenZeppelin':>13} {'CarbonCredit':>13} {'ratio':>7}")
-    for case, ratio in ratios.items():
+    gas = result["gas"]
+    print(f"{'safeTransferFrom':>30} {'OpenZeppelin':>13} {'CarbonCredit':>13} {'ratio':>7}")
+    for case, ratio in result["ratio"].items():
         label = case.replace("_", " ")
         oz_gas, credit_gas = gas["openzeppelin"][case], gas["carbon_credit"][case]
-        print(f"{'to ' + label:>28} {oz_gas:>13,} {credit_gas:>13,} {ratio:>7.4f}")
-    print(
-        f"target: CarbonCredit / OpenZeppelin <= {TARGET_RATIO:.2f} in both cases: "
-        + ("met" if met else "NOT met")
-    )
+        print(
+            f"{'to ' + label:>30} {oz_gas:>13,} {credit_gas:>13,} {ratio:>7.4f}"
+            f" (target <= {TARGET_RATIO:.2f})"
+        )
     flag = gas["carbon_credit_flag_read"]
     print(
-        "for the record, CarbonCredit holding ether (pause flag read): "
-        f"{flag['new_receiver']:,} / {flag['existing_receiver']:,}"
+        f"{'CarbonCredit holding ether':>30}: {flag['new_receiver']:,} / "
+        f"{flag['existing_receiver']:,} (pause flag read; no target)"
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "erc1155.json").write_text(json.dumps(result, indent=2) + "\n")
-    return result
-
-
-if __name__ == "__main__":
-    main(Path("out/bench"))
