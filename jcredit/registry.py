@@ -313,7 +313,13 @@ class RegistryClient:
                 f"interval: {interval_seconds} s; a meter's interval is "
                 f"{MIN_INTERVAL_SECONDS}..{MAX_INTERVAL_SECONDS} s"
             )
-        self.project(project_id)
+        owner = self.project(project_id).owner
+        if sender.address != owner:
+            # Checked before the signature, which names the owner: say who must register.
+            raise JCreditError(
+                f"{sender.address} is not the owner of project {project_id}: its owner {owner} "
+                "registers its meters"
+            )
         self.check_registration_signature(
             project_id, sender.address, meter, serial, bytes(meter_signature)
         )
