@@ -18,6 +18,7 @@ from jcredit.facts import Reading, ReportFacts
 from jcredit.history import report_facts
 from jcredit.registry import check_address, check_text
 from jcredit.types import MAX_CHALLENGE_WINDOW, MIN_CHALLENGE_WINDOW, ReportStatus
+from methodology.fiscal import to_iso
 
 if TYPE_CHECKING:
     from ape.contracts import ContractInstance
@@ -214,8 +215,6 @@ class ReportsClient:
     def start_monitoring(self, sender: Sender, project_id: int, period_start: int) -> None:
         """Start (or, after a meter swap, restart) monitoring at `period_start` (the project's
         oracle); the next report carries every meter's start reading."""
-        from methodology.fiscal import to_iso
-
         sender.send(
             f"start_monitoring of project {project_id} at {to_iso(period_start)}",
             self.contract.start_monitoring,

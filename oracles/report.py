@@ -98,12 +98,6 @@ def meter_slices(readings: pd.DataFrame) -> list[tuple[int, int]]:
     return list(itertools.pairwise(cuts)) if len(meters) else []
 
 
-def data_covers(readings: pd.DataFrame, site: SiteConfig, end: int) -> bool:
-    """True when every meter has a reading at or after `end` (the period has closed in the data)."""
-    last = readings.groupby("meter")["timestamp"].max()
-    return all(last.get(m.address, -1) >= end for m in site.meters)
-
-
 def build_report(
     site: SiteConfig,
     intake: Intake,

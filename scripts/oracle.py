@@ -84,7 +84,10 @@ def _push_once(oracle: Oracle, start: str | None, progress: bool) -> None:
         if start is not None and oracle.next_start() == 0:
             oracle.start_monitoring(time_option_value(start, "--start"))
         bar = (
-            (lambda total: tqdm(total=total, unit="period", desc="backfill")) if progress else None
+            # Total: the closed periods waiting; each push submits one (then its window runs).
+            (lambda total: tqdm(total=total, unit="period", desc="closed periods"))
+            if progress
+            else None
         )
         result = oracle.push(progress=bar)
     if result.finalized:

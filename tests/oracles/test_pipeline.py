@@ -20,7 +20,7 @@ from oracles.archive import load_manifest, manifest_batches, resolve
 from oracles.boundaries import covers, explain, period_end, timelines
 from oracles.errors import DataError, SignatureError
 from oracles.intake import check_signatures, describe_refusals, load_source
-from oracles.report import build_report, data_covers, period_readings
+from oracles.report import build_report, period_readings
 from oracles.simulator import Plant, simulate_registers, write_site
 from oracles.site import load_site
 from oracles.verify import verify_report
@@ -455,15 +455,14 @@ def test_period_never_runs_past_the_fiscal_year_when_no_boundary_reading_exists(
     assert oracle.closed_count(MAY + 14 * 86400, JUN) == 0
 
 
-def test_data_covers_needs_every_meter_past_the_end(sim_site):
+def test_covers_needs_every_meter_past_the_end(sim_site):
     site, intake = _intake(sim_site)
-    assert data_covers(intake.readings, site, JUN)
-    assert not data_covers(intake.readings, site, JUN + 1800)
+    assert covers(timelines(site, intake), JUN)
+    assert not covers(timelines(site, intake), JUN + 1800)
     export = site.meters[1].address
-    partial = intake.readings[
-        (intake.readings["meter"] != export) | (intake.readings["timestamp"] < MAY)
-    ]
-    assert not data_covers(partial, site, MAY)
+    readings = intake.readings
+    intake.readings = readings[(readings["meter"] != export) | (readings["timestamp"] < MAY)]
+    assert not covers(timelines(site, intake), MAY)
 
 
 def test_missing_archive_and_changed_archive(tmp_path):
