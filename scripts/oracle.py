@@ -27,6 +27,7 @@ from scripts._cli import (
     account_option,
     active,
     amount_value,
+    checksum_address,
     format_wei,
     platform_of,
     sender_for,
@@ -210,7 +211,9 @@ def bond() -> None:
 @bond.command(cls=ConnectedProviderCommand)
 @network_option()
 @account_option("oracle", "The oracle")
-@click.option("--address", "oracle", help="Whose bond (default: the account's).")
+@click.option(
+    "--address", "oracle", callback=checksum_address, help="Whose bond (default: the account's)."
+)
 @_deployments_option()
 def show(provider, account, oracle, deployments_file) -> None:
     """The bond, the minimum and whether the oracle may be assigned."""

@@ -149,7 +149,7 @@ def test_crash_after_send_before_receipt_gives_no_duplicate(world):
     assert_three_months(world)
 
 
-def test_crash_after_a_mined_report_resumes_with_it_pending_its_window(world):
+def test_crash_mid_backfill_after_a_mined_report__resumes_with_it_pending_its_window(world):
     started(world)
     oracle(world).push()  # April
     world.advance()
