@@ -1,12 +1,18 @@
 """The Python SDK of the solar J-Credit contracts: the one client scripts, oracles and tests use.
 
-- `jcredit.types`: roles, statuses, meter kinds, purposes and token ids, as the contracts have them.
-- `jcredit.eip712`, `jcredit.merkle`: the meter signature and the Merkle commitment formats.
-- `jcredit.deployment`: the deployments file, read and written here only.
+- `jcredit.types`: roles, statuses, meter kinds, purposes, bounds and token ids, as the contracts
+  have them; `jcredit.facts`: a report's facts (what finalize and the fraud proofs take back).
+- `jcredit.eip712`, `jcredit.merkle`: the meter signatures (ReadingBatch, MeterRegistration) and
+  the Merkle commitment formats; `jcredit.evidence`: boundary readings, batch data, intervals.
+- `jcredit.deployment`: the deployments file, read and written here only; `jcredit.deploy`:
+  deploy, wire, set up and launch the four contracts.
 - `jcredit.tx`: dry run, send, retries and revert reasons of every transaction.
-- `jcredit.registry`, `jcredit.credits`: typed clients of Registry.vy and CarbonCredit.vy.
-- `jcredit.history`: every event scan (transfers, reports, retirements, meters).
+- `jcredit.registry`, `jcredit.reports`, `jcredit.fraud_proofs`, `jcredit.credits`: typed
+  clients of Registry.vy, MonitoringReports.vy, FraudProofs.vy and CarbonCredit.vy;
+  `jcredit.connect`: all four for the connected network.
+- `jcredit.history`: every event scan (transfers, reports and their facts, retirements, meters).
 - `jcredit.documents`: monthly reports, retirement certificates, registry exports.
+- `jcredit.devnet`: moving a local devnet's clock.
 
 Layering: scripts -> oracles -> jcredit -> methodology; nothing imports upward.
 """

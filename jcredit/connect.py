@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 
 from jcredit.credits import CreditClient
 from jcredit.deployment import Deployment, require_deployment
+from jcredit.fraud_proofs import FraudProofsClient
 from jcredit.registry import RegistryClient
+from jcredit.reports import ReportsClient
 
 if TYPE_CHECKING:
     from ape.api import ProviderAPI
@@ -16,10 +18,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Platform:
-    """A deployment and the clients of its two contracts."""
+    """A deployment and the clients of its four contracts."""
 
     deployment: Deployment
     registry: RegistryClient
+    reports: ReportsClient
+    fraud_proofs: FraudProofsClient
     credit: CreditClient
 
 
@@ -27,9 +31,14 @@ def platform(deployment: Deployment) -> Platform:
     """Clients of a known deployment (its contracts must be on the connected chain)."""
     from ape import project
 
+    reports = ReportsClient(
+        project.MonitoringReports.at(deployment.reports), start_block=deployment.block
+    )
     return Platform(
         deployment=deployment,
-        registry=RegistryClient(project.Registry.at(deployment.registry)),
+        registry=RegistryClient(project.Registry.at(deployment.registry), reports),
+        reports=reports,
+        fraud_proofs=FraudProofsClient(project.FraudProofs.at(deployment.fraud_proofs)),
         credit=CreditClient(project.CarbonCredit.at(deployment.credit)),
     )
 

@@ -1,8 +1,9 @@
 """The deployments file: which contracts a network uses. Read and written here only.
 
-`deployments/<ecosystem>-<network>.json` = {"chain_id", "registry", "credit", "deployer", "block"};
-`block` is the first block to scan for the contracts' events. `ape run deploy` writes it, every
-other command reads it. The directory is `$JCREDIT_DEPLOYMENTS_DIR` when set (tests, parallel runs).
+`deployments/<ecosystem>-<network>.json` = {"chain_id", "registry", "reports", "fraud_proofs",
+"credit", "deployer", "block"}; `block` is the first block to scan for the contracts' events.
+`ape run deploy` writes it, every other command reads it. The directory is
+`$JCREDIT_DEPLOYMENTS_DIR` when set (tests, parallel runs).
 """
 
 from __future__ import annotations
@@ -24,10 +25,21 @@ DEPLOYMENTS_DIR_ENV = "JCREDIT_DEPLOYMENTS_DIR"
 @dataclass(frozen=True)
 class Deployment:
     chain_id: int
-    registry: str
-    credit: str
+    registry: str  # Registry.vy: roles, projects, meters, factors, the EIP-712 domain
+    reports: str  # MonitoringReports.vy: reports, challenge window, bonds, finalization
+    fraud_proofs: str  # FraudProofs.vy: proofs against pending reports, recorded violations
+    credit: str  # CarbonCredit.vy: the ERC-1155 credits
     deployer: str
     block: int
+
+    def addresses(self) -> dict[str, str]:
+        """Contract name -> address."""
+        return {
+            "Registry": self.registry,
+            "MonitoringReports": self.reports,
+            "FraudProofs": self.fraud_proofs,
+            "CarbonCredit": self.credit,
+        }
 
 
 def network_label(provider: ProviderAPI) -> str:
@@ -49,7 +61,13 @@ def read_deployment(path: Path) -> Deployment:
         return Deployment(**{key: data[key] for key in Deployment.__dataclass_fields__})
     except FileNotFoundError:
         raise DeploymentError(f"{path}: no deployments file; run `ape run deploy` first") from None
-    except (ValueError, KeyError, TypeError) as exc:
+    except KeyError as exc:
+        # A file of the two-contract platform has no reports or fraud_proofs address.
+        raise DeploymentError(
+            f"{path}: not a deployments file of this platform (no {exc} address); "
+            "rerun `ape run deploy`"
+        ) from None
+    except (ValueError, TypeError) as exc:
         raise DeploymentError(
             f"{path}: not a deployments file ({exc}); rerun `ape run deploy`"
         ) from None
@@ -63,14 +81,12 @@ def write_deployment(provider: ProviderAPI, deployment: Deployment) -> Path:
 
 
 def is_live(deployment: Deployment) -> bool:
-    """True when the connected chain is the deployment's and holds code at both addresses."""
+    """True when the connected chain is the deployment's and holds code at every address."""
     from ape import chain
 
     if deployment.chain_id != chain.chain_id:
         return False
-    return all(
-        chain.provider.get_code(address) for address in (deployment.registry, deployment.credit)
-    )
+    return all(chain.provider.get_code(address) for address in deployment.addresses().values())
 
 
 def live_deployment(provider: ProviderAPI, path: Path | None = None) -> Deployment | None:
@@ -78,8 +94,22 @@ def live_deployment(provider: ProviderAPI, path: Path | None = None) -> Deployme
     path = path or deployments_path(provider)
     if not Path(path).is_file():
         return None
+    if _is_older_platform(Path(path)):
+        return None  # nothing of this platform is deployed: `deploy` may replace the file
     deployment = read_deployment(path)
     return deployment if is_live(deployment) else None
+
+
+def _is_older_platform(path: Path) -> bool:
+    """A file the two-contract platform wrote: a Registry and no MonitoringReports address.
+
+    Only such a file is silently replaced by a new deployment; a malformed one is an error, so a
+    real network's record is never overwritten by accident."""
+    try:
+        data = json.loads(path.read_text())
+    except ValueError:
+        return False
+    return isinstance(data, dict) and "registry" in data and "reports" not in data
 
 
 def require_deployment(provider: ProviderAPI, path: Path | None = None) -> Deployment:
@@ -92,7 +122,13 @@ def require_deployment(provider: ProviderAPI, path: Path | None = None) -> Deplo
     deployment = live_deployment(provider, path)
     if deployment is None:
         label = network_label(provider)
-        reason = "no such file" if not path.is_file() else "its contracts are not on this chain"
+        if not path.is_file():
+            reason = "no such file"
+        else:
+            if _is_older_platform(path):
+                reason = "it records a deployment of the older two-contract platform"
+            else:
+                reason = "its contracts are not on this chain"
         raise DeploymentError(
             f"no deployment for {label} in {path} ({reason}): "
             f"run `ape run deploy --network {label}` first"

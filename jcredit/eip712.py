@@ -1,10 +1,14 @@
-"""EIP-712 `ReadingBatch`: the message a meter signs and the Registry checks (docs/interfaces.md).
+"""EIP-712 messages a meter signs under the Registry's domain (docs/interfaces.md).
 
-A meter signs a batch of consecutive readings: the batch's last reading in clear (the contract reads
-it as a boundary register in O(1)) and the keccak256 of all its readings (which a Merkle leaf and a
-fraud proof build on). Signing goes through eth_account's `encode_typed_data`, the reference
-encoder; `batch_digest` recomputes the same digest directly from keccak and `recover` uses
-coincurve, which is much faster; the tests check that all three agree with the contract.
+- `ReadingBatch`: a batch of consecutive readings, the batch's last reading in clear (the contract
+  reads it as a boundary register in O(1)) and the keccak256 of all its readings (which a Merkle
+  leaf and a fraud proof build on).
+- `MeterRegistration(uint256 projectId,address owner,string serial)`: the meter's consent to be
+  registered for a project by its owner, so nobody registers a meter they do not hold.
+
+Signing goes through eth_account's `encode_typed_data`, the reference encoder; `batch_digest` and
+`registration_digest` recompute the same digests directly from keccak and `recover` uses coincurve,
+which is much faster; the tests check that all of them agree with the contract.
 """
 
 from collections.abc import Sequence
@@ -29,6 +33,11 @@ READING_BATCH_TYPE = [
     {"name": "lastCumulativeWh", "type": "uint256"},
     {"name": "readingsHash", "type": "bytes32"},
 ]
+METER_REGISTRATION_TYPE = [
+    {"name": "projectId", "type": "uint256"},
+    {"name": "owner", "type": "address"},
+    {"name": "serial", "type": "string"},
+]
 EIP712_DOMAIN_TYPE = [
     {"name": "name", "type": "string"},
     {"name": "version", "type": "string"},
@@ -41,6 +50,9 @@ DOMAIN_TYPEHASH = keccak256(
 READING_BATCH_TYPEHASH = keccak256(
     b"ReadingBatch(uint256 projectId,address meter,uint64 firstTimestamp,uint64 lastTimestamp,"
     b"uint256 lastCumulativeWh,bytes32 readingsHash)"
+)
+METER_REGISTRATION_TYPEHASH = keccak256(
+    b"MeterRegistration(uint256 projectId,address owner,string serial)"
 )
 # secp256k1 group order: signatures with s above half of it are malleable copies and the contract's
 # ECDSA module (snekmate) rejects them, so the oracle does too.
@@ -105,17 +117,21 @@ def readings_hash(timestamps: Sequence[int] | np.ndarray, cumulative_wh: Sequenc
     return keccak256(encode_readings(np.asarray(timestamps), np.asarray(cumulative_wh)).tobytes())
 
 
+def _domain(chain_id: int, registry: str) -> dict:
+    return {
+        "name": DOMAIN_NAME,
+        "version": DOMAIN_VERSION,
+        "chainId": chain_id,
+        "verifyingContract": to_checksum_address(registry),
+    }
+
+
 def typed_data(project_id: int, batch: Batch, chain_id: int, registry: str) -> dict:
     """The full EIP-712 message (for wallets and eth_account)."""
     return {
         "types": {"EIP712Domain": EIP712_DOMAIN_TYPE, "ReadingBatch": READING_BATCH_TYPE},
         "primaryType": "ReadingBatch",
-        "domain": {
-            "name": DOMAIN_NAME,
-            "version": DOMAIN_VERSION,
-            "chainId": chain_id,
-            "verifyingContract": to_checksum_address(registry),
-        },
+        "domain": _domain(chain_id, registry),
         "message": {
             "projectId": project_id,
             "meter": to_checksum_address(batch.meter),
@@ -141,6 +157,39 @@ def sign_batch(
         readings_hash=batch.readings_hash,
         signature=bytes(signed.signature),
     )
+
+
+def registration_typed_data(
+    project_id: int, owner: str, serial: str, chain_id: int, registry: str
+) -> dict:
+    """The full EIP-712 MeterRegistration message a meter signs to be registered."""
+    return {
+        "types": {"EIP712Domain": EIP712_DOMAIN_TYPE, "MeterRegistration": METER_REGISTRATION_TYPE},
+        "primaryType": "MeterRegistration",
+        "domain": _domain(chain_id, registry),
+        "message": {"projectId": project_id, "owner": to_checksum_address(owner), "serial": serial},
+    }
+
+
+def sign_registration(
+    account: LocalAccount, project_id: int, owner: str, serial: str, chain_id: int, registry: str
+) -> bytes:
+    """The meter key's signature (r || s || v) of its registration for (project, owner, serial)."""
+    message = encode_typed_data(
+        full_message=registration_typed_data(project_id, owner, serial, chain_id, registry)
+    )
+    return bytes(account.sign_message(message).signature)
+
+
+def registration_digest(separator: bytes, project_id: int, owner: str, serial: str) -> bytes:
+    """The EIP-712 digest of a MeterRegistration (what `Registry.registration_digest` returns)."""
+    struct_hash = keccak256(
+        METER_REGISTRATION_TYPEHASH
+        + u256(project_id)
+        + address_word(owner)
+        + keccak256(serial.encode())
+    )
+    return keccak256(b"\x19\x01" + separator + struct_hash)
 
 
 def struct_prefix(project_id: int, meter: str) -> bytes:

@@ -16,3 +16,7 @@ class ChainError(JCreditError):
 
 class NotFoundError(JCreditError):
     """An id the caller named (project, meter, retirement, report) does not exist on chain."""
+
+
+class InputError(JCreditError, ValueError):
+    """A value the caller gave is refused before anything is sent (the message names it)."""

@@ -1,15 +1,19 @@
 """Every scan of the contracts' events: the one place that knows their layout.
 
-Credit movements (ERC-1155 TransferSingle/TransferBatch), submitted reports with the end readings
-the contract accepted, finalized reports, retirements and a project's meters, each as a plain,
-typed record. Scans run from the deployment's first block to the head.
+Credit movements (ERC-1155 TransferSingle/TransferBatch), submitted reports with their facts (the
+start and end reading of every meter), finalized, undone and refuted reports, retirements and a
+project's meters, each as a plain, typed record. Scans run from the deployment's first block to
+the head.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from jcredit.facts import ReportFacts
+from jcredit.types import FraudKind, UndoneReason
 
 if TYPE_CHECKING:
     from ape.contracts import ContractInstance
@@ -94,61 +98,113 @@ def held_tokens(credit: ContractInstance, start_block: int, holder: str) -> list
 
 @dataclass(frozen=True)
 class SubmittedReport:
-    """What the chain recorded when a report was accepted (ReportSubmitted), with the end reading
-    of each meter it accepted in the same transaction (MeterReadingAccepted)."""
+    """What the chain recorded when a report was accepted (`ReportSubmitted`): its facts (every
+    meter's start and end reading included) and what the facts do not hold."""
 
-    project_id: int
-    report_id: int
-    fiscal_year: int
-    period_start: int
-    period_end: int
+    facts: ReportFacts
     generation_wh: int
     export_wh: int
-    self_consumed_wh: int
-    reduction_g: int
-    void: bool
-    merkle_root: bytes
     data_uri: str
-    challenge_deadline: int
     tx_hash: str
-    end_readings: dict[str, tuple[int, int]] = field(default_factory=dict)  # meter -> (ts, wh)
+    block: int
+
+    # The facts' fields most readers want, by name.
+    @property
+    def project_id(self) -> int:
+        return self.facts.project_id
+
+    @property
+    def report_id(self) -> int:
+        return self.facts.report_id
+
+    @property
+    def fiscal_year(self) -> int:
+        return self.facts.fiscal_year
+
+    @property
+    def period_start(self) -> int:
+        return self.facts.period_start
+
+    @property
+    def period_end(self) -> int:
+        return self.facts.period_end
+
+    @property
+    def self_consumed_wh(self) -> int:
+        return self.facts.self_consumed_wh
+
+    @property
+    def reduction_g(self) -> int:
+        return self.facts.reduction_g
+
+    @property
+    def void(self) -> bool:
+        return self.facts.void
+
+    @property
+    def merkle_root(self) -> bytes:
+        return self.facts.merkle_root
+
+    @property
+    def challenge_deadline(self) -> int:
+        return self.facts.challenge_deadline
+
+    @property
+    def end_readings(self) -> dict[str, tuple[int, int]]:
+        """meter -> (timestamp, Wh) of its end reading, now the meter's last accepted reading."""
+        return {p.meter: (p.end_timestamp, p.end_cumulative_wh) for p in self.facts.meter_periods()}
+
+    @property
+    def start_readings(self) -> dict[str, tuple[int, int]]:
+        """meter -> (timestamp, Wh) the meter's energy is counted from (baseline or carried)."""
+        return {
+            p.meter: (p.start_timestamp, p.start_cumulative_wh) for p in self.facts.meter_periods()
+        }
+
+
+def _submitted(log: Any) -> SubmittedReport:
+    # event_arguments, not attributes: ContractLog.timestamp is the block's timestamp.
+    args = log.event_arguments
+    return SubmittedReport(
+        facts=ReportFacts.from_chain(args["facts"]),
+        generation_wh=int(args["generation_wh"]),
+        export_wh=int(args["export_wh"]),
+        data_uri=str(args["data_uri"]),
+        tx_hash=str(log.transaction_hash),
+        block=int(log.block_number),
+    )
 
 
 def submitted_reports(
-    registry: ContractInstance, start_block: int, project_id: int | None = None
+    reports: ContractInstance, start_block: int, project_id: int | None = None
 ) -> list[SubmittedReport]:
-    """Every accepted report since `start_block` (all projects, or one), by report id."""
+    """Every accepted report since `start_block` (all projects, or one), by report id; undone
+    ones included (see `undone_reports`)."""
     topics = {} if project_id is None else {"project_id": project_id}
-    accepted: dict[str, dict[str, tuple[int, int]]] = {}
-    for log in logs(registry.MeterReadingAccepted, start_block, **topics):
-        # event_arguments, not attributes: ContractLog.timestamp is the block's timestamp.
-        args = log.event_arguments
-        accepted.setdefault(str(log.transaction_hash), {})[str(args["meter"])] = (
-            int(args["timestamp"]),
-            int(args["cumulative_wh"]),
+    out = [_submitted(log) for log in logs(reports.ReportSubmitted, start_block, **topics)]
+    out.sort(key=lambda r: r.report_id)
+    return out
+
+
+def submitted_report(
+    reports: ContractInstance, start_block: int, project_id: int, report_id: int
+) -> SubmittedReport | None:
+    """One report by id (the event's indexed topics find it without scanning the others)."""
+    found = [
+        _submitted(log)
+        for log in logs(
+            reports.ReportSubmitted, start_block, project_id=project_id, report_id=report_id
         )
-    reports = [
-        SubmittedReport(
-            project_id=int(log.project_id),
-            report_id=int(log.report_id),
-            fiscal_year=int(log.fiscal_year),
-            period_start=int(log.period_start),
-            period_end=int(log.period_end),
-            generation_wh=int(log.generation_wh),
-            export_wh=int(log.export_wh),
-            self_consumed_wh=int(log.self_consumed_wh),
-            reduction_g=int(log.reduction_g),
-            void=bool(log.void),
-            merkle_root=bytes(log.merkle_root),
-            data_uri=str(log.data_uri),
-            challenge_deadline=int(log.challenge_deadline),
-            tx_hash=str(log.transaction_hash),
-            end_readings=accepted.get(str(log.transaction_hash), {}),
-        )
-        for log in logs(registry.ReportSubmitted, start_block, **topics)
     ]
-    reports.sort(key=lambda r: r.report_id)
-    return reports
+    return found[0] if found else None
+
+
+def report_facts(
+    reports: ContractInstance, start_block: int, project_id: int, report_id: int
+) -> ReportFacts | None:
+    """The facts of report `report_id` of the project, as `ReportSubmitted` logged them."""
+    found = submitted_report(reports, start_block, project_id, report_id)
+    return None if found is None else found.facts
 
 
 @dataclass(frozen=True)
@@ -159,17 +215,20 @@ class FinalizedReport:
     token_id: int
     minted_t: int
     carry_g: int
+    recipient: str
+    accrued: bool  # the owner is a contract: the credits wait for its `claim`
     finalize_tx: str
     finalize_block: int
     finalized_at: int
 
 
 def finalized_reports(
-    registry: ContractInstance, start_block: int, project_id: int | None = None
+    reports: ContractInstance, start_block: int, project_id: int | None = None
 ) -> list[FinalizedReport]:
-    """Finalized reports in finalization order; disputed-and-rejected ones never finalize."""
+    """Finalized reports in finalization order; undone (rejected, expired, refuted) ones never
+    finalize."""
     topics = {} if project_id is None else {"project_id": project_id}
-    submitted = {r.report_id: r for r in submitted_reports(registry, start_block, project_id)}
+    submitted = {r.report_id: r for r in submitted_reports(reports, start_block, project_id)}
     times = _BlockTimes()
     out = [
         FinalizedReport(
@@ -177,14 +236,74 @@ def finalized_reports(
             token_id=int(log.token_id),
             minted_t=int(log.minted_t),
             carry_g=int(log.carry_g),
+            recipient=log.recipient,
+            accrued=bool(log.accrued),
             finalize_tx=str(log.transaction_hash),
             finalize_block=int(log.block_number),
             finalized_at=times(log),
         )
-        for log in logs(registry.ReportFinalized, start_block, **topics)
+        for log in logs(reports.ReportFinalized, start_block, **topics)
     ]
     out.sort(key=lambda r: (r.finalize_block, r.submitted.report_id))
     return out
+
+
+@dataclass(frozen=True)
+class UndoneReport:
+    """A report undone as if never submitted (`ReportUndone`): its period is reported again."""
+
+    project_id: int
+    report_id: int
+    reason: UndoneReason
+    tx_hash: str
+    block: int
+
+
+def undone_reports(
+    reports: ContractInstance, start_block: int, project_id: int | None = None
+) -> list[UndoneReport]:
+    topics = {} if project_id is None else {"project_id": project_id}
+    return [
+        UndoneReport(
+            project_id=int(log.project_id),
+            report_id=int(log.report_id),
+            reason=UndoneReason(int(log.reason)),
+            tx_hash=str(log.transaction_hash),
+            block=int(log.block_number),
+        )
+        for log in logs(reports.ReportUndone, start_block, **topics)
+    ]
+
+
+@dataclass(frozen=True)
+class FraudProvenRecord:
+    """A fraud proof that held (`FraudProven`): the report was undone, the bond paid out."""
+
+    project_id: int
+    report_id: int
+    challenger: str
+    kind: FraudKind
+    oracle: str
+    bond: int
+    tx_hash: str
+
+
+def fraud_proven(
+    fraud_proofs: ContractInstance, start_block: int, project_id: int | None = None
+) -> list[FraudProvenRecord]:
+    topics = {} if project_id is None else {"project_id": project_id}
+    return [
+        FraudProvenRecord(
+            project_id=int(log.project_id),
+            report_id=int(log.report_id),
+            challenger=log.challenger,
+            kind=FraudKind(int(log.kind)),
+            oracle=log.oracle,
+            bond=int(log.bond),
+            tx_hash=str(log.transaction_hash),
+        )
+        for log in logs(fraud_proofs.FraudProven, start_block, **topics)
+    ]
 
 
 @dataclass(frozen=True)

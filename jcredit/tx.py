@@ -113,7 +113,7 @@ class Sender:
         """A chain read, retried on connection errors."""
         return with_retry(action, call, self.retry, sleep=self.sleep, log=self.log)
 
-    def dry_run(self, action: str, method: Any, *args: Any) -> bytes:
+    def dry_run(self, action: str, method: Any, *args: Any, value: int = 0) -> bytes:
         """eth_call the transaction; a revert raises ChainError with its reason. Returns calldata.
 
         Plain eth_call through web3: Ape's own call would print a call trace of the revert, and on
@@ -129,6 +129,8 @@ class Sender:
         except (ApeException, ValueError, TypeError) as exc:
             raise ChainError(f"{action} refused: {revert_reason(exc)}") from None
         call = {"from": self.address, "to": method.contract.address, "data": data}
+        if value:
+            call["value"] = value
         try:
             self.read(action, lambda: self.provider.web3.eth.call(call))
         # The embedded chain (eth-tester) raises its own type for the same revert.
@@ -136,13 +138,18 @@ class Sender:
             raise ChainError(f"{action} refused: {revert_reason(exc)}") from None
         return data
 
-    def send(self, action: str, method: Any, *args: Any) -> ReceiptAPI:
-        """Dry-run, sign, send and wait for the transaction; its (Ape) receipt, events decodable."""
+    def send(self, action: str, method: Any, *args: Any, value: int = 0) -> ReceiptAPI:
+        """Dry-run, sign, send and wait for the transaction; its (Ape) receipt, events decodable.
+
+        `value`: wei sent with the call (payable methods only, e.g. posting a bond).
+        """
         from ape.exceptions import ApeException
 
-        self.dry_run(action, method, *args)
+        self.dry_run(action, method, *args, value=value)
         try:
-            txn = self.read(action, lambda: method.as_transaction(*args, sender=self.account))
+            txn = self.read(
+                action, lambda: method.as_transaction(*args, sender=self.account, value=value)
+            )
             signed = self.account.sign_transaction(txn)
         except ApeException as exc:
             raise ChainError(f"{action} refused: {revert_reason(exc)}") from None

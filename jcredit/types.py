@@ -1,7 +1,10 @@
-"""Python mirrors of the contracts' roles, flags, statuses and token ids (docs/interfaces.md).
+"""Python mirrors of the contracts' roles, flags, statuses, bounds and token ids
+(docs/interfaces.md).
 
-Vyper `flag`s are bit values, mirrored as `enum.IntFlag`; report statuses and retirement purposes
-are plain numbers, mirrored as `enum.IntEnum`. Nothing else in Python spells these numbers.
+Vyper `flag`s are bit values, mirrored as `enum.IntFlag`; report statuses, undo reasons, fraud
+proof kinds and retirement purposes are plain numbers, mirrored as `enum.IntEnum`. Nothing else in
+Python spells these numbers. The bounds are the contracts' constants (tests/sdk compares them with
+the deployed contracts), mirrored so that input is checked before anything is deployed or sent.
 """
 
 from enum import IntEnum, IntFlag
@@ -11,7 +14,17 @@ from jcredit.keccak import keccak256
 VALIDATOR_ROLE: bytes = keccak256(b"VALIDATOR_ROLE")
 ORACLE_ROLE: bytes = keccak256(b"ORACLE_ROLE")
 PAUSER_ROLE: bytes = keccak256(b"PAUSER_ROLE")
-MINTER_ROLE: bytes = keccak256(b"MINTER_ROLE")
+
+# MonitoringReports.MIN_CHALLENGE_WINDOW / MAX_CHALLENGE_WINDOW, in seconds.
+MIN_CHALLENGE_WINDOW = 3600
+MAX_CHALLENGE_WINDOW = 30 * 86400
+# Registry.MIN_INTERVAL_SECONDS / MAX_INTERVAL_SECONDS: a meter's declared metering interval.
+MIN_INTERVAL_SECONDS = 60
+MAX_INTERVAL_SECONDS = 3600
+# Registry.ADMIN_DELAY: after launch, role grants and factor changes wait this long.
+ADMIN_DELAY = 2 * 86400
+# Kind slot of each meter kind in `ReportFacts.meters` and `Registry.project_meters`.
+KIND_SLOTS = 3
 
 # A token id is the project id shifted past the 16 bits of the fiscal year (docs/interfaces.md).
 _FISCAL_YEAR_BITS = 16
@@ -55,6 +68,11 @@ class MeterKind(_Spelled, IntFlag):
     EXPORT = 2
     SELF_CONSUMPTION = 4
 
+    @property
+    def slot(self) -> int:
+        """Index of the kind in `ReportFacts.meters` and `Registry.project_meters`."""
+        return int(self).bit_length() - 1
+
 
 class MeterStatus(IntFlag):
     PENDING = 1
@@ -66,6 +84,24 @@ class ReportStatus(IntEnum):
     NONE = 0
     PENDING = 1
     DISPUTED = 2
+
+
+class UndoneReason(IntEnum):
+    """`ReportUndone.reason`: why a report was undone (its period can be reported again)."""
+
+    REJECTED = 1
+    DISPUTE_EXPIRED = 2
+    FRAUD_PROVEN = 3
+
+
+class FraudKind(IntEnum):
+    """`FraudProven.kind`: which fraud proof held."""
+
+    LATER_END_READING = 1
+    LATER_START_READING = 2
+    INTERVAL_ABOVE_CAPACITY = 3
+    COMMITTED_MISMATCH = 4
+    COMMITTED_CONFLICT = 5
 
 
 class RetirementPurpose(_Spelled, IntEnum):

@@ -102,10 +102,14 @@ def _meter_slices(frame: pd.DataFrame) -> list[tuple[str, str, slice]]:
     ]
 
 
-def _capacity_violations(
+def capacity_violations(
     timestamps: np.ndarray, registers: np.ndarray, capacity_w: int
 ) -> np.ndarray:
-    """Indices i where the interval (t[i], t[i+1]] delivers more than capacity x its length."""
+    """Indices i where the interval (t[i], t[i+1]] delivers more than capacity x its length.
+
+    One meter's readings in time order. An oracle shows the contracts such an interval (the two
+    readings, signed) when a void period's boundary readings alone do not show why it is void.
+    """
     delta_wh = registers[1:] - registers[:-1]
     delta_s = timestamps[1:] - timestamps[:-1]
     # Float prefilter with a safety margin, then the exact integer test on the few candidates.
@@ -131,25 +135,85 @@ def compute(
     `readings` is what `load_readings` returns (any DataFrame with the same columns is normalized
     first). The site has a generation and an export meter, or a self-consumption meter (a generation
     meter optional beside it); several meters of one kind (e.g. one per inverter) are summed.
+    The periods are JST calendar months from the latest first reading of the meters, each complete
+    in the data (every meter has a reading at or after its end).
     """
+    frame, meters = _prepare(readings, capacity_w, name)
+    timestamps = frame["timestamp"].to_numpy()
+    first = max(int(timestamps[s.start]) for _, _, s in meters)
+    last = min(int(timestamps[s.stop - 1]) for _, _, s in meters)
+    return _compute(frame, meters, capacity_w, factors, month_periods(first, last))
+
+
+def compute_periods(
+    readings: pd.DataFrame,
+    capacity_w: int,
+    factors: FactorTable,
+    periods: list[tuple[int, int]],
+    name: str = "readings",
+) -> Result:
+    """The same rules over given contiguous periods [start, end) instead of calendar months.
+
+    What an oracle reports when a period cannot end on a month boundary (a meter has no signed
+    reading just before it) or starts inside a month. Each meter needs a reading at or before the
+    first start; a boundary counts each meter's last reading at or before it, as in `compute`.
+    Periods must not cross 1 April (JST): a period belongs to one fiscal year.
+    """
+    frame, meters = _prepare(readings, capacity_w, name)
+    if not periods:
+        return Result(periods=[], credits=[])
+    for (start, end), following in zip(periods, [*periods[1:], None], strict=True):
+        if end <= start:
+            raise ReadingsError(
+                f"{name}: period {to_iso(start)}..{to_iso(end)} does not end after it starts"
+            )
+        if following is not None and following[0] != end:
+            raise ReadingsError(f"{name}: periods are not contiguous at {to_iso(end)}")
+        if fiscal_year(start) != fiscal_year(end - 1):
+            raise ReadingsError(
+                f"{name}: period {to_iso(start)}..{to_iso(end)} crosses the start of a fiscal year"
+            )
+    timestamps = frame["timestamp"].to_numpy()
+    for meter, _, rows in meters:
+        if int(timestamps[rows.start]) > periods[0][0]:
+            raise ReadingsError(
+                f"{name}: meter {meter} has no reading at or before the period start "
+                f"{to_iso(periods[0][0])} (first reading {to_iso(int(timestamps[rows.start]))})"
+            )
+    return _compute(frame, meters, capacity_w, factors, periods)
+
+
+def _prepare(
+    readings: pd.DataFrame, capacity_w: int, name: str
+) -> tuple[pd.DataFrame, list[tuple[str, str, slice]]]:
+    """The normalized readings and each meter's rows; ReadingsError for an unusable site."""
     if capacity_w <= 0:
         raise ReadingsError(f"{name}: capacity must be a positive number of W, got {capacity_w}")
     frame = normalize(readings, name) if _is_normalized(readings) else load_readings(readings)
     meters = _meter_slices(frame)
     kinds_present = {kind for _, kind, _ in meters}
-    has_self_meter = "self_consumption" in kinds_present
-    if not has_self_meter and not {"generation", "export"} <= kinds_present:
+    if "self_consumption" not in kinds_present and not {"generation", "export"} <= kinds_present:
         raise ReadingsError(
             f"{name}: a site needs a generation and an export meter, or a self-consumption meter; "
             f"found {', '.join(sorted(kinds_present))}"
         )
-    timestamps = frame["timestamp"].to_numpy()
-    registers = frame["cumulative_wh"].to_numpy()
-    first = max(int(timestamps[s.start]) for _, _, s in meters)
-    last = min(int(timestamps[s.stop - 1]) for _, _, s in meters)
-    periods = month_periods(first, last)
+    return frame, meters
+
+
+def _compute(
+    frame: pd.DataFrame,
+    meters: list[tuple[str, str, slice]],
+    capacity_w: int,
+    factors: FactorTable,
+    periods: list[tuple[int, int]],
+) -> Result:
+    """The periods' energies, problems, reductions and credits (contiguous periods)."""
     if not periods:
         return Result(periods=[], credits=[])
+    kinds_present = {kind for _, kind, _ in meters}
+    has_self_meter = "self_consumption" in kinds_present
+    timestamps = frame["timestamp"].to_numpy()
+    registers = frame["cumulative_wh"].to_numpy()
     boundaries = np.array([periods[0][0]] + [end for _, end in periods], dtype=np.int64)
 
     energy = {kind: [0] * len(periods) for kind in KINDS}
@@ -171,7 +235,7 @@ def compute(
                 span, known = (reading_times[j], reading_times[j + 1]), spans[j]
                 if known is None or span[1] - span[0] < known[1] - known[0]:
                     spans[j] = span
-            violations = _capacity_violations(ts, regs, capacity_w)
+            violations = capacity_violations(ts, regs, capacity_w)
             # An interval (t[i], t[i+1]] belongs to the period whose (start, end] holds t[i+1].
             in_period = np.searchsorted(boundaries, ts[violations + 1], side="left") - 1
             for j in range(len(periods)):

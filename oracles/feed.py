@@ -37,7 +37,7 @@ def open_oracle(
     return Oracle(
         site=site,
         intake=site_intake(site, platform),
-        registry=platform.registry,
+        platform=platform,
         sender=sender,
         factors=factors,
         log=log,

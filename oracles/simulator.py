@@ -4,7 +4,9 @@ Generation is pvlib's clear-sky irradiance on the tilted array, scaled by a per-
 a per-interval flicker (seeded, so runs repeat). Consumption is a business-hours profile. Per
 30-minute interval, export = max(generation - consumption, 0) and the registers accumulate. Each
 simulated meter holds a private key derived from a seed and signs per-JST-day batches, like the
-metering hardware the oracle expects. These keys are for simulations only.
+metering hardware the oracle expects, and its consent to be registered for the project by its
+owner (EIP-712 MeterRegistration), which goes into the site config for `ape run meter register`.
+The keys never leave this module; they are for simulations only.
 """
 
 import json
@@ -17,7 +19,7 @@ import pvlib
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from jcredit.eip712 import Batch, sign_batch
+from jcredit.eip712 import Batch, sign_batch, sign_registration
 from jcredit.keccak import keccak256
 from methodology.fiscal import JST_OFFSET_S
 from oracles.adapters.csv import write_signatures
@@ -52,6 +54,10 @@ class SimulatedMeter:
     @property
     def address(self) -> str:
         return self.account.address
+
+    def sign_registration(self, project_id: int, owner: str, chain_id: int, registry: str) -> bytes:
+        """The meter's MeterRegistration signature for `owner` registering it in the project."""
+        return sign_registration(self.account, project_id, owner, self.serial, chain_id, registry)
 
     def sign_days(
         self, project_id: int, chain_id: int, registry: str, ts: np.ndarray, wh: np.ndarray
@@ -122,8 +128,13 @@ def write_site(
     end: int,
     plant: Plant = Plant(),
     seed: int = 0,
+    owner: str | None = None,
 ) -> Path:
-    """Readings CSV, signatures CSV and site config of a simulated plant; returns the config."""
+    """Readings CSV, signatures CSV and site config of a simulated plant; returns the config.
+
+    With `owner` (the project owner who will register the meters), each meter's registration
+    signature goes into the site config.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     meters = [
         SimulatedMeter.from_seed(f"sim-{seed}-{project_id}", f"PV-{project_id:04d}", "generation"),
@@ -145,10 +156,22 @@ def write_site(
         batches += meter.sign_days(project_id, chain_id, registry, ts, registers)
     pd.concat(frames).to_csv(directory / "readings.csv", index=False)
     write_signatures(directory / "signatures.csv", batches)
+    entries = []
+    for meter in meters:
+        entry = {
+            "serial": meter.serial,
+            "address": meter.address,
+            "kind": meter.kind,
+            "interval_seconds": INTERVAL_S,
+        }
+        if owner is not None:
+            signature = meter.sign_registration(project_id, owner, chain_id, registry)
+            entry["registration_signature"] = "0x" + signature.hex()
+        entries.append(entry)
     config = {
         "project_id": project_id,
         "capacity_w": plant.capacity_w,
-        "meters": [{"serial": m.serial, "address": m.address, "kind": m.kind} for m in meters],
+        "meters": entries,
         "source": {"type": "csv", "readings": "readings.csv", "signatures": "signatures.csv"},
         "archive": "archive",
     }

@@ -3,13 +3,21 @@
 A JSON file (see oracles/README.md):
 
     {"project_id": 1, "capacity_w": 49500,
-     "meters": [{"serial": "PV-0001", "address": "0x...", "kind": "generation"},
+     "meters": [{"serial": "PV-0001", "address": "0x...", "kind": "generation",
+                 "interval_seconds": 1800, "registration_signature": "0x..."},
                 {"serial": "EX-0001", "address": "0x...", "kind": "export"}],
      "source": {"type": "csv", "readings": "readings.csv", "signatures": "signatures.csv"},
      "archive": "out/archive"}
 
-Relative paths are relative to the config file, so a site directory can be moved as a whole.
+`interval_seconds` (default 1800) is the meter's metering interval as registered on chain; a
+report's boundary reading lies within one interval before the boundary. `registration_signature`
+(optional) is the meter's EIP-712 MeterRegistration signature, which the project owner passes to
+`ape run meter register`; simulated meters write theirs here, real meters deliver it with their
+certificate. Relative paths are relative to the config file, so a site directory can be moved as a
+whole.
 """
+
+from __future__ import annotations
 
 import json
 from dataclasses import dataclass
@@ -17,10 +25,11 @@ from pathlib import Path
 
 from eth_utils import is_address, to_checksum_address
 
-from jcredit.types import MeterKind
+from jcredit.types import MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS, MeterKind
 from oracles.errors import DataError
 
 SOURCE_TYPES = ("csv", "echonet")
+DEFAULT_INTERVAL_SECONDS = 1800
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,8 @@ class MeterConfig:
     serial: str
     address: str  # checksummed; the meter's signing key and its id on chain
     kind: str  # generation | export | self_consumption
+    interval_seconds: int = DEFAULT_INTERVAL_SECONDS
+    registration_signature: bytes | None = None  # the meter's MeterRegistration signature
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,16 @@ class SiteConfig:
         raise DataError(
             f"{self.path}: meter {name!r} is not configured for project {self.project_id}"
         )
+
+    def of_kind(self, kind: str) -> MeterConfig | None:
+        return next((meter for meter in self.meters if meter.kind == kind), None)
+
+    @property
+    def capped(self) -> MeterConfig:
+        """The meter the capacity bounds: generation, else self-consumption."""
+        meter = self.of_kind("generation") or self.of_kind("self_consumption")
+        assert meter is not None  # load_site refuses a site without either
+        return meter
 
     def resolve(self, relative: str) -> Path:
         return (self.path.parent / relative).resolve()
@@ -96,7 +117,36 @@ def _meter(path: Path, index: int, entry: object) -> MeterConfig:
         MeterKind.from_name(str(kind))
     except ValueError as exc:
         raise DataError(f"{where}: {exc}") from None
-    return MeterConfig(serial.strip(), to_checksum_address(address), str(kind))
+    interval = entry.get("interval_seconds", DEFAULT_INTERVAL_SECONDS)
+    if (
+        not isinstance(interval, int)
+        or isinstance(interval, bool)
+        or not MIN_INTERVAL_SECONDS <= interval <= MAX_INTERVAL_SECONDS
+    ):
+        raise DataError(
+            f"{where}: interval_seconds must be an integer {MIN_INTERVAL_SECONDS}.."
+            f"{MAX_INTERVAL_SECONDS}, got {interval!r}"
+        )
+    return MeterConfig(
+        serial.strip(),
+        to_checksum_address(address),
+        str(kind),
+        interval,
+        _signature(where, entry.get("registration_signature")),
+    )
+
+
+def _signature(where: str, value: object) -> bytes | None:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else ""
+    try:
+        signature = bytes.fromhex(text.removeprefix("0x"))
+    except ValueError:
+        signature = b""
+    if not text.startswith("0x") or len(signature) != 65:
+        raise DataError(f"{where}: registration_signature must be 0x and 65 bytes in hex")
+    return signature
 
 
 def _check_meter_set(path: Path, meters: tuple[MeterConfig, ...]) -> None:

@@ -1,12 +1,12 @@
-"""`verify`: rebuild a committed period from the archive and compare it with what the chain holds.
+"""`verify`: rebuild a committed period from the archive and compare it with the report's facts.
 
 Anyone can run it: it needs the archive files and the chain's report events
-(`jcredit.history.submitted_reports`), no keys.
-Checked: the archive file's hash (its name), every reading's meter signature (the batches in the
-manifest), the Merkle root (rebuilt over the batches found valid here: those signing the
-archived in-period readings and those ending on a baseline reading, the set
-`report.committed_batches` commits), the methodology's result (self-consumed Wh, reduction, void)
-and the boundary readings the contract accepted.
+(`jcredit.history.submitted_reports`: each report's facts as `ReportSubmitted` logged them), no
+keys. Checked: the archive file's hash (its name), every reading's meter signature (the batches in
+the manifest), the Merkle root (rebuilt over the batches found valid here: those signing the
+archived in-period readings and those ending on a start reading, the set
+`report.committed_batches` commits), the methodology's result (self-consumed Wh, reduction, void,
+fiscal year) and every meter's start and end reading in the facts.
 """
 
 from pathlib import Path
@@ -56,17 +56,17 @@ def verify_report(
     start = committed.period_start
     in_period = readings[readings["timestamp"] > start].reset_index(drop=True)
     intake = check_signatures(site, in_period, batches, chain_id, registry)
-    baseline_batches, baseline_problems = _baseline_batches(
+    start_batches, start_problems = _start_batches(
         readings[readings["timestamp"] <= start], batches, site.project_id, chain_id, registry
     )
-    differences += baseline_problems
+    differences += start_problems
     if intake.refusals:
         first = intake.refusals[0]
         differences.append(
             f"signatures: {len(intake.refusals)} archived reading(s) not validly signed, "
             f"first {first.meter} at {first.timestamp}: {first.reason}"
         )
-    leaves = [b for valid in intake.batches.values() for b in valid] + baseline_batches
+    leaves = [b for valid in intake.batches.values() for b in valid] + start_batches
     root = merkle_root(leaves) if leaves else b""
     if root != committed.merkle_root:
         differences.append(
@@ -90,12 +90,14 @@ def verify_report(
     return differences
 
 
-def _baseline_batches(
-    baselines: pd.DataFrame, batches: dict[str, list], project_id: int, chain_id: int, registry: str
+def _start_batches(
+    starts: pd.DataFrame, batches: dict[str, list], project_id: int, chain_id: int, registry: str
 ) -> tuple[list[Batch], list[str]]:
-    """The validly signed batches ending on each baseline reading, and the baselines without one.
+    """The validly signed batches ending on each start reading, and the start readings without
+    one.
 
-    Each baseline reading must be the signed clear last reading of one of the batches.
+    Each meter's start reading (its baseline, or the start reading the report carried) must be
+    the signed clear last reading of one of the batches.
     Only the batch's last reading is archived with the period (the rest belongs to the previous
     period), so its readings hash cannot be recomputed here; the clear last reading is signed
     too, which is exactly what the contract relies on.
@@ -103,7 +105,7 @@ def _baseline_batches(
     separator = domain_separator(chain_id, registry)
     found: list[Batch] = []
     out = []
-    for meter, ts, wh in baselines[["meter", "timestamp", "cumulative_wh"]].itertuples(index=False):
+    for meter, ts, wh in starts[["meter", "timestamp", "cumulative_wh"]].itertuples(index=False):
         signed = [
             b
             for b in batches.get(meter, [])
@@ -111,22 +113,28 @@ def _baseline_batches(
             and recover(batch_digest(separator, project_id, b), b.signature) == meter
         ]
         if not signed:
-            out.append(f"meter {meter}: baseline {wh} Wh at {ts} has no valid signature")
+            out.append(f"meter {meter}: start reading {wh} Wh at {ts} has no valid signature")
         found += signed
     return found, out
 
 
 def _boundary_differences(readings: pd.DataFrame, committed: SubmittedReport) -> list[str]:
+    """Each meter of the facts must start on its first archived reading and end on its last."""
     out = []
-    for meter, (ts, wh) in committed.end_readings.items():
-        rows = readings[readings["meter"].str.lower() == meter.lower()]
+    for period in committed.facts.meter_periods():
+        rows = readings[readings["meter"].str.lower() == period.meter.lower()]
         if rows.empty:
-            out.append(f"meter {meter}: accepted on chain but absent from the archive")
+            out.append(f"meter {period.meter}: in the report's facts but absent from the archive")
             continue
-        last = rows.iloc[-1]
-        if (int(last["timestamp"]), int(last["cumulative_wh"])) != (ts, wh):
-            out.append(
-                f"meter {meter}: chain accepted {wh} Wh at {ts}, archive ends with "
-                f"{int(last['cumulative_wh'])} Wh at {int(last['timestamp'])}"
-            )
+        for what, (ts, wh), row in (
+            ("start", (period.start_timestamp, period.start_cumulative_wh), rows.iloc[0]),
+            ("end", (period.end_timestamp, period.end_cumulative_wh), rows.iloc[-1]),
+        ):
+            archived = (int(row["timestamp"]), int(row["cumulative_wh"]))
+            if archived != (ts, wh):
+                first_or_last = "begins" if what == "start" else "ends"
+                out.append(
+                    f"meter {period.meter}: chain {what} reading {wh} Wh at {ts}, archive "
+                    f"{first_or_last} with {archived[1]} Wh at {archived[0]}"
+                )
     return out

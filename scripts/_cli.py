@@ -114,6 +114,38 @@ def checksum_address(ctx: click.Context, param: click.Parameter, value: str | No
     return to_checksum_address(value)
 
 
+_WEI_PER = {"wei": 1, "gwei": 10**9, "ether": 10**18, "eth": 10**18}
+
+
+def amount_value(value: str, option: str) -> int:
+    """An amount of the chain's currency, `1 ether`, `0.5ether`, `20 gwei` or whole wei, in wei."""
+    from decimal import Decimal, InvalidOperation
+
+    text = value.strip().lower()
+    number, unit = text, "wei"
+    for name in sorted(_WEI_PER, key=len, reverse=True):
+        if text.endswith(name):
+            number, unit = text.removesuffix(name).strip(), name
+            break
+    try:
+        wei = Decimal(number) * _WEI_PER[unit]
+    except InvalidOperation:
+        wei = Decimal(-1)
+    if wei <= 0 or wei != wei.to_integral_value():
+        raise ScriptError(
+            f"{option}: {value!r} is not a positive amount (e.g. `1 ether`, `20 gwei`, or wei)"
+        )
+    return int(wei)
+
+
+def format_wei(wei: int) -> str:
+    """wei as ether for people, exact."""
+    from decimal import Decimal
+
+    ether = Decimal(wei) / Decimal(10**18)
+    return f"{ether.normalize():f} ether ({wei} wei)"
+
+
 def time_option_value(value: str, option: str) -> int:
     """A `YYYY-MM-DD` (JST) or ISO 8601 option value in seconds since the epoch."""
     try:

@@ -1,7 +1,9 @@
 """End-to-end demo on a local devnet (`make demo`): one plant, one fiscal year, to retirement.
 
 Roles are the devnet test accounts (keys of the public "test test ... junk" mnemonic, never for real
-funds): 0 admin, 1 validator, 2 project owner, 3 oracle, 4 buyer.
+funds): 0 admin, 1 validator, 2 project owner, 3 oracle, 4 buyer. The story is a sequence of small
+steps (`set_up`, `register_plant`, `simulate_meters`, `report_year`, `trade`) that `run_demo`
+plays in order, so a scene can be added between two of them.
 """
 
 from __future__ import annotations
@@ -16,21 +18,28 @@ import click
 from ape.cli import ConnectedProviderCommand, network_option
 
 from jcredit.accounts import devnet_account
-from jcredit.connect import platform
-from jcredit.deploy import deploy
+from jcredit.connect import Platform, platform
+from jcredit.deploy import DeployConfig, deploy
 from jcredit.deployment import network_label
+from jcredit.devnet import advance_time
 from jcredit.documents.certificate import certificate, certificate_files
 from jcredit.documents.monthly import monthly_report
 from jcredit.documents.registry_export import registry_export
 from jcredit.tx import Sender
-from jcredit.types import MeterKind, RetirementPurpose, split_token_id, token_id
+from jcredit.types import (
+    MIN_CHALLENGE_WINDOW,
+    MeterKind,
+    RetirementPurpose,
+    split_token_id,
+    token_id,
+)
 from methodology.eligibility import longest_crediting_end
-from methodology.factors import load_factors
 from methodology.fiscal import fiscal_year_bounds, last_ended_fiscal_year, parse_time, to_iso
 from methodology.units import G_PER_T
 from oracles.feed import open_oracle
 from oracles.intake import describe_refusals
 from oracles.simulator import Plant, write_site
+from oracles.submit import Oracle
 from scripts._cli import ScriptError, active, out_dir, user_errors, write_json
 
 
@@ -51,82 +60,167 @@ class DemoPlan(NamedTuple):
     purpose: RetirementPurpose = RetirementPurpose.CARBON_OFFSET
     memo: str = "Scope 2 offset of the Hamamatsu office building's grid electricity (demo)"
     seed: int = 0
+    # The shortest window the contract allows; the demo moves the devnet's clock past it.
+    challenge_window_s: int = MIN_CHALLENGE_WINDOW
+    min_bond_wei: int = 10**18
+
+
+class Cast(NamedTuple):
+    """Who plays which role: the devnet test accounts, each with its transaction sender."""
+
+    admin: Sender
+    validator: Sender
+    owner: Sender
+    oracle: Sender
+    buyer: Sender
+
+    def addresses(self) -> dict[str, str]:
+        return {role: sender.address for role, sender in zip(self._fields, self, strict=True)}
+
+
+def cast_of(provider, echo: Callable[[str], None]) -> Cast:
+    return Cast(*(Sender(devnet_account(role), provider, log=echo) for role in Cast._fields))
+
+
+def set_up(provider, cast: Cast, plan: DemoPlan, echo: Callable[[str], None]) -> Platform:
+    """Deploy (or reuse) the four contracts: roles, every factor, the window, launched, the
+    oracle bonded."""
+    config = DeployConfig(
+        validator=cast.validator.address,
+        oracle=cast.oracle.address,
+        min_bond=plan.min_bond_wei,
+        challenge_window=plan.challenge_window_s,
+    )
+    deployment, is_new = deploy(provider, cast.admin.account, config, bond_from=cast.oracle.account)
+    jc = platform(deployment)
+    what = "deployed and launched" if is_new else "reused"
+    echo(
+        f"{what} on {network_label(provider)}: Registry {deployment.registry}, "
+        f"MonitoringReports {deployment.reports}, FraudProofs {deployment.fraud_proofs}, "
+        f"CarbonCredit {deployment.credit}"
+    )
+    echo(
+        f"challenge window {jc.reports.challenge_window()} s; oracle {cast.oracle.address} "
+        f"bonded {jc.reports.bond_of(cast.oracle.address).amount / 10**18:g} ETH"
+    )
+    return jc
+
+
+def register_plant(jc: Platform, cast: Cast, plan: DemoPlan, fy: int, echo) -> int:
+    """The owner registers the plant, a validator approves it, the admin assigns the oracle."""
+    fy_start, _ = fiscal_year_bounds(fy)
+    metadata = (
+        f'data:application/json,{{"name":"{plan.site_name}","lat":{plan.latitude},'
+        f'"lon":{plan.longitude},"capacity_w":{plan.capacity_w}}}'
+    )
+    project_id = jc.registry.register_project(
+        cast.owner, plan.capacity_w, fy_start, fy_start, longest_crediting_end(fy_start), metadata
+    )
+    jc.registry.set_project_status(cast.validator, "approve", project_id)
+    jc.registry.set_project_oracle(cast.admin, project_id, cast.oracle.address)
+    echo(f"project {project_id}: {plan.capacity_w / 1000} kW at {plan.site_name}, approved")
+    return project_id
+
+
+def simulate_meters(
+    jc: Platform, cast: Cast, plan: DemoPlan, project_id: int, fy: int, out: Path, echo
+) -> Oracle:
+    """Simulate the fiscal year's signed readings; the owner registers the meters with their
+    registration signatures, a validator approves them; the oracle's feed of the site."""
+    from ape import chain
+
+    fy_start, fy_end = fiscal_year_bounds(fy)
+    plant = Plant(latitude=plan.latitude, longitude=plan.longitude, capacity_w=plan.capacity_w)
+    site_path = write_site(
+        out / "site",
+        project_id,
+        chain.chain_id,
+        jc.deployment.registry,
+        fy_start,
+        fy_end,
+        plant,
+        seed=plan.seed,
+        owner=cast.owner.address,
+    )
+    feed = open_oracle(site_path, jc, cast.oracle, log=lambda message: None)
+    if feed.intake.refusals:
+        raise ScriptError(f"meter data refused: {describe_refusals(feed.intake.refusals)}")
+    expiry = parse_time(plan.meter_certification_expiry)
+    for meter in feed.site.meters:
+        jc.registry.register_meter(
+            cast.owner,
+            project_id,
+            meter.address,
+            MeterKind.from_name(meter.kind),
+            meter.serial,
+            expiry,
+            meter.interval_seconds,
+            meter.registration_signature,
+        )
+        jc.registry.approve_meter(cast.validator, meter.address, expiry)
+    echo(f"meters {', '.join(m.serial for m in feed.site.meters)} registered and approved")
+    echo(f"simulated FY{fy} of signed 30-minute readings in {site_path.parent}")
+    return feed
+
+
+def report_year(provider, jc: Platform, feed: Oracle, start: int, echo) -> int:
+    """The oracle starts monitoring and pushes; after each report the devnet's clock moves past
+    the challenge window, so the next push finalizes it. The number of reports."""
+    feed.start_monitoring(start)
+    window = jc.reports.challenge_window()
+    submitted = 0
+    while True:
+        pushed = feed.push()
+        submitted += len(pushed.submitted)
+        if pushed.stopped and "challenge window" not in pushed.stopped:
+            raise ScriptError(f"the oracle stopped early: {pushed.stopped}")
+        if not pushed.stopped:
+            break  # the last report is finalized and no closed period is left
+        advance_time(provider, window + 1)
+    echo(
+        f"oracle committed {submitted} monthly reports; each finalized once the devnet's clock "
+        f"passed its {window} s challenge window"
+    )
+    return submitted
+
+
+def trade(jc: Platform, cast: Cast, plan: DemoPlan, token: int, echo) -> tuple[int, str, Any]:
+    """The owner transfers half of the credits to the buyer, who retires half of those."""
+    minted = jc.credit.balance(cast.owner.address, token)
+    transferred = max(minted // 2, 1)
+    transfer_tx = jc.credit.transfer(cast.owner, cast.buyer.address, token, transferred)
+    retired = max(transferred // 2, 1)
+    retirement = jc.credit.retire(
+        cast.buyer, token, retired, plan.beneficiary, plan.purpose, plan.memo
+    )
+    echo(
+        f"owner transferred {transferred} t-CO2 to buyer {cast.buyer.address}; buyer retired "
+        f"{retired} t-CO2 (retirement {retirement.retirement_id})"
+    )
+    return transferred, transfer_tx, retirement
 
 
 def run_demo(provider, plan: DemoPlan, out: Path, echo: Callable[[str], None]) -> dict[str, Any]:
     from ape import chain
 
     started = time.monotonic()
-    roles = {
-        role: devnet_account(role) for role in ("admin", "validator", "owner", "oracle", "buyer")
-    }
-    admin, validator, owner, oracle, buyer = (
-        Sender(account, provider, log=echo) for account in roles.values()
-    )
+    cast = cast_of(provider, echo)
+    jc = set_up(provider, cast, plan, echo)
+    deployment = jc.deployment
     network = network_label(provider)
-
-    deployment, _ = deploy(provider, roles["admin"], validator.address, oracle.address, 0, "")
-    jc = platform(deployment)
-    echo(f"deployed on {network}: Registry {deployment.registry}, CarbonCredit {deployment.credit}")
 
     fy = last_ended_fiscal_year(int(chain.blocks.head.timestamp))
     fy_start, fy_end = fiscal_year_bounds(fy)
-    factor = load_factors().factor(fy)
-    jc.registry.set_emission_factor(admin, fy, factor)
+    factor = jc.registry.emission_factor(fy).factor_g_per_mwh
     echo(f"FY{fy} emission factor {factor} g-CO2/MWh [{to_iso(fy_start)}, {to_iso(fy_end)})")
 
-    metadata = (
-        f'data:application/json,{{"name":"{plan.site_name}","lat":{plan.latitude},'
-        f'"lon":{plan.longitude},"capacity_w":{plan.capacity_w}}}'
-    )
-    project_id = jc.registry.register_project(
-        owner, plan.capacity_w, fy_start, fy_start, longest_crediting_end(fy_start), metadata
-    )
-    jc.registry.set_project_status(validator, "approve", project_id)
-    jc.registry.set_project_oracle(admin, project_id, oracle.address)
-    echo(f"project {project_id}: {plan.capacity_w / 1000} kW at {plan.site_name}, approved")
-
-    plant = Plant(latitude=plan.latitude, longitude=plan.longitude, capacity_w=plan.capacity_w)
-    site_path = write_site(
-        out / "site",
-        project_id,
-        chain.chain_id,
-        deployment.registry,
-        fy_start,
-        fy_end,
-        plant,
-        seed=plan.seed,
-    )
-    feed = open_oracle(site_path, jc, oracle, log=lambda message: None)
-    if feed.intake.refusals:
-        raise ScriptError(f"meter data refused: {describe_refusals(feed.intake.refusals)}")
-    expiry = parse_time(plan.meter_certification_expiry)
-    for meter in feed.site.meters:
-        kind = MeterKind.from_name(meter.kind)
-        jc.registry.register_meter(owner, project_id, meter.address, kind, meter.serial, expiry)
-        jc.registry.approve_meter(validator, meter.address)
-    echo(f"meters {', '.join(m.serial for m in feed.site.meters)} registered and approved")
-    echo(f"simulated FY{fy} of signed 30-minute readings in {site_path.parent}")
-
-    feed.start_monitoring(fy_start)
-    pushed = feed.push()
-    if pushed.stopped:
-        raise ScriptError(f"the oracle stopped early: {pushed.stopped}")
-    echo(
-        f"oracle committed {len(pushed.submitted)} monthly reports "
-        "(challenge window 0: finalized at once)"
-    )
+    project_id = register_plant(jc, cast, plan, fy, echo)
+    feed = simulate_meters(jc, cast, plan, project_id, fy, out, echo)
+    report_year(provider, jc, feed, fy_start, echo)
 
     token = token_id(project_id, fy)
-    minted = jc.credit.balance(owner.address, token)
-    transferred = max(minted // 2, 1)
-    transfer_tx = jc.credit.transfer(owner, buyer.address, token, transferred)
-    retired = max(transferred // 2, 1)
-    retirement = jc.credit.retire(buyer, token, retired, plan.beneficiary, plan.purpose, plan.memo)
-    echo(
-        f"owner transferred {transferred} t-CO2 to buyer {buyer.address}; buyer retired "
-        f"{retired} t-CO2 (retirement {retirement.retirement_id})"
-    )
+    transferred, transfer_tx, retirement = trade(jc, cast, plan, token, echo)
+    retired = jc.credit.contract.retirements(retirement.retirement_id).amount
 
     monthly = monthly_report(jc, project_id, fy, out / "reports")
     cert_html, cert_pdf = certificate_files(
@@ -139,8 +233,8 @@ def run_demo(provider, plan: DemoPlan, out: Path, echo: Callable[[str], None]) -
     summary = {
         "network": network,
         "chain_id": chain.chain_id,
-        "contracts": {"Registry": deployment.registry, "CarbonCredit": deployment.credit},
-        "accounts": {role: account.address for role, account in roles.items()},
+        "contracts": deployment.addresses(),
+        "accounts": cast.addresses(),
         "project_id": project_id,
         "site": {
             "name": plan.site_name,
@@ -151,6 +245,7 @@ def run_demo(provider, plan: DemoPlan, out: Path, echo: Callable[[str], None]) -
         "fiscal_year": fy,
         "token_id": token,
         "emission_factor_g_per_mwh": factor,
+        "challenge_window_s": jc.reports.challenge_window(),
         "periods_reported": len(monthly.rows),
         "generation_wh": sum(row.generation_wh for row in monthly.rows),
         "export_wh": sum(row.export_wh for row in monthly.rows),
@@ -159,9 +254,10 @@ def run_demo(provider, plan: DemoPlan, out: Path, echo: Callable[[str], None]) -
         "credits_minted_t": minted_t,
         "uncredited_carry_g": reduction - G_PER_T * minted_t,
         "transferred_t": transferred,
-        "retired_t": retired,
+        "retired_t": int(retired),
         "balances": {
-            account.address: jc.credit.balance(account.address, token) for account in (owner, buyer)
+            sender.address: jc.credit.balance(sender.address, token)
+            for sender in (cast.owner, cast.buyer)
         },
         "retirement_ids": [retirement.retirement_id],
         "transactions": {"transfer": transfer_tx, "retirement": retirement.tx_hash},
@@ -172,7 +268,7 @@ def run_demo(provider, plan: DemoPlan, out: Path, echo: Callable[[str], None]) -
             "certificate_pdf": str(cert_pdf),
             "registry_export_issuances": str(issuances_csv),
             "registry_export_retirements": str(retirements_csv),
-            "site_config": str(site_path),
+            "site_config": str(feed.site.path),
         },
         "seconds": round(time.monotonic() - started, 1),
     }

@@ -1,14 +1,29 @@
-"""Deploy Registry + CarbonCredit, wire them, and record the addresses (`ape run deploy`)."""
+"""Deploy the four contracts, set them up, launch, and record the addresses (`ape run deploy`)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from jcredit.accounts import role_account, role_address
-from jcredit.deploy import deploy
+from jcredit.accounts import devnet_account, role_account, role_address
+from jcredit.deploy import DeployConfig, deploy
 from jcredit.deployment import deployments_path, network_label
-from scripts._cli import ScriptError, account_option, active, checksum_address, user_errors
+from jcredit.types import MAX_CHALLENGE_WINDOW, MIN_CHALLENGE_WINDOW
+from methodology.factors import load_factors
+from scripts._cli import (
+    ScriptError,
+    account_option,
+    active,
+    amount_value,
+    checksum_address,
+    format_wei,
+    user_errors,
+)
+
+DEVNET_WINDOW_S = MIN_CHALLENGE_WINDOW
+DEVNET_MIN_BOND = "1 ether"
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -22,41 +37,94 @@ from scripts._cli import ScriptError, account_option, active, checksum_address, 
 @click.option(
     "--oracle",
     callback=checksum_address,
-    help="Address granted ORACLE_ROLE (devnet default: test account 3).",
+    help="Address granted ORACLE_ROLE (devnet default: test account 3, which is also bonded).",
 )
 @click.option(
     "--challenge-window",
-    type=click.IntRange(min=0),
-    help="Seconds a verifier may dispute a report (devnet default: 0, i.e. finalize at once).",
+    type=click.IntRange(MIN_CHALLENGE_WINDOW, MAX_CHALLENGE_WINDOW),
+    help=f"Seconds a report can be disputed or proven wrong before it finalizes, "
+    f"{MIN_CHALLENGE_WINDOW}..{MAX_CHALLENGE_WINDOW} (devnet default: {DEVNET_WINDOW_S}; "
+    "elsewhere the contract's 86400).",
+)
+@click.option(
+    "--min-bond",
+    help=f"Least bond an oracle keeps to be assigned, e.g. `1 ether` or wei "
+    f"(devnet default: {DEVNET_MIN_BOND}; required elsewhere).",
+)
+@click.option(
+    "--factors",
+    "factors_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Emission factor table set before launch (default: the methodology's table).",
 )
 @click.option("--base-uri", default="", show_default=True, help="ERC-1155 metadata base URI.")
 @click.option("--force", is_flag=True, help="Deploy again even if this chain has the contracts.")
-def cli(provider, account, validator, oracle, challenge_window, base_uri, force) -> None:
-    """Deploy Registry + CarbonCredit, grant roles, write deployments/<ecosystem>-<network>.json.
+def cli(
+    provider,
+    account,
+    validator,
+    oracle,
+    challenge_window,
+    min_bond,
+    factors_path,
+    base_uri,
+    force,
+) -> None:
+    """Deploy Registry, FraudProofs, CarbonCredit and MonitoringReports, wire them, grant the
+    roles, set every emission factor of the table and the challenge window, launch, and write
+    deployments/<ecosystem>-<network>.json. On a local network the devnet oracle is bonded.
 
     Safe to rerun: a deployment whose contracts are on this chain is reused unless --force.
     """
     provider = active(provider)
-    if len(base_uri) > 80:
-        raise ScriptError(
-            f"--base-uri is {len(base_uri)} characters; the contract takes at most 80"
-        )
+    local = provider.network.is_local
+    if min_bond is None and not local:
+        raise ScriptError(f"--min-bond is required on {network_label(provider)}")
+    bond = amount_value(min_bond or DEVNET_MIN_BOND, "--min-bond")
+    if challenge_window is None and local:
+        challenge_window = DEVNET_WINDOW_S
     with user_errors():
         admin = role_account(provider, account, "admin")
         validator = role_address(provider, validator, "validator", "--validator")
         oracle = role_address(provider, oracle, "oracle", "--oracle")
-        if challenge_window is None and provider.network.is_local:
-            challenge_window = 0
-        deployment, is_new = deploy(
-            provider, admin, validator, oracle, challenge_window, base_uri, force=force
+        devnet_oracle = devnet_account("oracle") if local else None
+        # Only the devnet's test oracle can be bonded from here: its key is public.
+        bond_from = devnet_oracle if devnet_oracle and devnet_oracle.address == oracle else None
+        config = DeployConfig(
+            validator=validator,
+            oracle=oracle,
+            min_bond=bond,
+            challenge_window=challenge_window,
+            base_uri=base_uri,
+            factors=load_factors(factors_path),
         )
-    what = (
-        "deployed"
-        if is_new
-        else "already deployed: reused as is, roles and window untouched (--force deploys again)"
-    )
-    click.echo(f"{network_label(provider)}: {what}")
-    click.echo(f"  Registry      {deployment.registry}")
-    click.echo(f"  CarbonCredit  {deployment.credit}")
-    click.echo(f"  admin         {deployment.deployer}")
-    click.echo(f"  written to    {deployments_path(provider)}")
+        deployment, is_new = deploy(
+            provider, admin, config, force=force, bond_from=bond_from, log=click.echo
+        )
+    if not is_new:
+        click.echo(
+            f"{network_label(provider)}: already deployed: reused as is, roles, factors and "
+            "window untouched (--force deploys again)"
+        )
+    else:
+        click.echo(f"{network_label(provider)}: deployed, set up and launched")
+    click.echo(f"  Registry           {deployment.registry}")
+    click.echo(f"  MonitoringReports  {deployment.reports}")
+    click.echo(f"  FraudProofs        {deployment.fraud_proofs}")
+    click.echo(f"  CarbonCredit       {deployment.credit}")
+    click.echo(f"  admin              {deployment.deployer}")
+    if is_new:
+        click.echo(f"  validator          {validator}")
+        click.echo(f"  oracle             {oracle}")
+        window = challenge_window if challenge_window is not None else 86400
+        click.echo(f"  challenge window   {window} s")
+        click.echo(f"  minimum bond       {format_wei(bond)}")
+        factors = config.factors.rows
+        click.echo(
+            f"  emission factors   FY{min(factors)}..FY{max(factors)} from {config.factors.name}"
+        )
+        if bond_from is not None:
+            click.echo(f"  oracle bonded      {format_wei(bond)} from {oracle}")
+        else:
+            click.echo("  oracle bond        none yet: the oracle runs `ape run oracle bond post`")
+    click.echo(f"  written to         {deployments_path(provider)}")

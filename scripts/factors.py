@@ -1,4 +1,9 @@
-"""Grid emission factors on chain: set from the CSV table, show (`ape run factors ...`)."""
+"""Grid emission factors on chain: set from the CSV table, activate, show (`ape run factors ...`).
+
+`ape run deploy` sets every row of the table before launch, where a factor takes effect at once.
+After launch a new or changed factor is scheduled: it takes effect two days later, when anyone
+activates it (`factors activate`), unless a report has used (locked) the year by then.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +45,8 @@ def cli() -> None:
     help="Only these fiscal years (repeatable; default: every row).",
 )
 def set_(provider, account, csv_path, years) -> None:
-    """Set factors from the CSV; rows already on chain with the same value are left alone."""
+    """Set factors from the CSV (admin); rows already on chain with the same value are left
+    alone. After launch a change is scheduled: the output says when it can be activated."""
     platform = platform_of(provider)
     admin = sender_for(provider, account, "admin")
     with user_errors():
@@ -50,9 +56,39 @@ def set_(provider, account, csv_path, years) -> None:
             raise ScriptError(f"{table.name}: no row for fiscal year(s) {missing}")
         for year in years or sorted(table.rows):
             row = table.rows[year]
-            outcome = platform.registry.set_emission_factor(admin, year, row.factor_g_per_mwh)
+            change = platform.registry.set_emission_factor(admin, year, row.factor_g_per_mwh)
             note = "" if row.verified else "  (row marked unverified in the table)"
-            click.echo(f"FY{year}: {row.factor_g_per_mwh} g-CO2/MWh {outcome}{note}")
+            when = ""
+            if change.eta:
+                when = (
+                    f": activate from {to_iso(change.eta)} with `ape run factors activate "
+                    f"--fiscal-year {year}`"
+                )
+            click.echo(f"FY{year}: {row.factor_g_per_mwh} g-CO2/MWh {change.outcome}{when}{note}")
+
+
+@cli.command(cls=ConnectedProviderCommand)
+@network_option()
+@account_option("admin", "Who pays the gas (anyone may activate)")
+@click.option("--fiscal-year", "years", type=int, multiple=True, required=True, help="Repeatable.")
+def activate(provider, account, years) -> None:
+    """Make scheduled factors take effect once their two-day delay has passed (anyone)."""
+    from ape import chain
+
+    platform = platform_of(provider)
+    sender = sender_for(provider, account, "admin")
+    with user_errors():
+        for year in years:
+            record = platform.registry.emission_factor(year)
+            if record.scheduled_eta == 0:
+                raise ScriptError(f"FY{year}: no factor change is scheduled")
+            if chain.pending_timestamp < record.scheduled_eta:
+                raise ScriptError(
+                    f"FY{year}: the scheduled {record.scheduled_factor_g_per_mwh} g-CO2/MWh can be "
+                    f"activated from {to_iso(record.scheduled_eta)}, not yet"
+                )
+            record = platform.registry.activate_emission_factor(sender, year)
+            click.echo(f"FY{year}: {record.factor_g_per_mwh} g-CO2/MWh in effect")
 
 
 @cli.command(cls=ConnectedProviderCommand)
@@ -63,11 +99,17 @@ def show(provider, fiscal_years) -> None:
     platform = platform_of(provider)
     for year in fiscal_years or sorted(load_factors(None).rows):
         record = platform.registry.emission_factor(year)
-        if record.factor_g_per_mwh == 0:
+        if record.factor_g_per_mwh == 0 and record.scheduled_eta == 0:
             click.echo(f"FY{year}: not set")
             continue
         lock = "locked" if record.locked else "not locked"
+        scheduled = ""
+        if record.scheduled_eta:
+            scheduled = (
+                f"; {record.scheduled_factor_g_per_mwh} g-CO2/MWh scheduled from "
+                f"{to_iso(record.scheduled_eta)}"
+            )
         click.echo(
             f"FY{year}: {record.factor_g_per_mwh} g-CO2/MWh for "
-            f"[{to_iso(record.starts_at)}, {to_iso(record.ends_at)}) ({lock})"
+            f"[{to_iso(record.starts_at)}, {to_iso(record.ends_at)}) ({lock}{scheduled})"
         )

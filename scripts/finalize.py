@@ -23,15 +23,15 @@ from scripts._cli import (
 def cli(provider, account, project_id) -> None:
     """Finalize the pending report of --project; its credits are minted to the project owner.
 
-    With a challenge window of 0 (the devnet default) reports finalize when submitted and there is
-    nothing left to do here. Refused while the window is open or the report is disputed.
+    The report's facts, which the contract takes back, are found in the chain's own
+    ReportSubmitted event. Refused while the window is open or the report is disputed.
     """
     from ape import chain
 
     platform = platform_of(provider)
     with user_errors():
         platform.registry.project(project_id)
-    pending = platform.registry.pending_report(project_id)
+    pending = platform.reports.pending_report(project_id)
     if pending.status == ReportStatus.NONE:
         click.echo(f"project {project_id} has no pending report: nothing to finalize")
         return
@@ -46,8 +46,11 @@ def cli(provider, account, project_id) -> None:
             f"{to_iso(pending.challenge_deadline)}: finalize after that"
         )
     with user_errors():
-        event = platform.registry.finalize(sender_for(provider, account, "admin"), project_id)
+        facts = platform.reports.pending_facts(project_id)
+        event = platform.reports.finalize(sender_for(provider, account, "admin"), facts)
+    where = "accrued for the owner contract to claim" if event.accrued else "minted"
     click.echo(
         f"report {event.report_id} of project {project_id} finalized: {event.minted_t} t-CO2 "
-        f"minted as token {event.token_id} (carry {event.carry_g} g to the next report)"
+        f"{where} as token {event.token_id} to {event.recipient} (carry {event.carry_g} g to "
+        "the next report)"
     )

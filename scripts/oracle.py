@@ -1,4 +1,5 @@
-"""`ape run oracle push|follow|verify`: turn a site's signed meter data into monitoring reports.
+"""`ape run oracle push|follow|verify|bond`: turn a site's signed meter data into monitoring
+reports, check committed ones against the archive, and manage the oracle's bond.
 
 See oracles/README.md for the site config and what each error means.
 """
@@ -12,7 +13,7 @@ import click
 from ape.cli import ConnectedProviderCommand, network_option
 
 from jcredit.accounts import role_account, unattended
-from jcredit.history import submitted_reports
+from jcredit.history import submitted_reports, undone_reports
 from jcredit.tx import Sender
 from methodology.factors import load_factors
 from methodology.fiscal import to_iso
@@ -25,7 +26,11 @@ from scripts._cli import (
     ScriptError,
     account_option,
     active,
+    amount_value,
+    checksum_address,
+    format_wei,
     platform_of,
+    sender_for,
     time_option_value,
     user_errors,
 )
@@ -80,9 +85,14 @@ def _push_once(oracle: Oracle, start: str | None, progress: bool) -> None:
         if start is not None and oracle.next_start() == 0:
             oracle.start_monitoring(time_option_value(start, "--start"))
         bar = (
-            (lambda total: tqdm(total=total, unit="period", desc="backfill")) if progress else None
+            # Total: the closed periods waiting; each push submits one (then its window runs).
+            (lambda total: tqdm(total=total, unit="period", desc="closed periods"))
+            if progress
+            else None
         )
         result = oracle.push(progress=bar)
+    if result.finalized:
+        click.echo(f"{result.finalized} report(s) finalized")
     click.echo(f"{len(result.submitted)} report(s) submitted")
     if result.stopped:
         click.echo(f"stopped: {result.stopped}")
@@ -97,7 +107,7 @@ def pause(seconds: float) -> None:
 
 @click.group()
 def cli() -> None:
-    """Oracle: submit monitoring reports from signed meter data, and verify committed ones."""
+    """Oracle: submit monitoring reports from signed meter data, verify committed ones, bond."""
 
 
 def _feed_options(command):
@@ -120,7 +130,8 @@ def _feed_options(command):
 @click.option("--start", help="First period start (YYYY-MM-DD JST) if monitoring has not started.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (for logs).")
 def push(provider, site_path, account, deployments_file, factors_path, start, no_progress):
-    """Submit every closed period not yet on chain (backfill), then exit."""
+    """Finalize the pending report if its challenge window has passed, then submit the next
+    closed period not yet on chain, then exit (a new report waits out its window)."""
     oracle = _oracle(provider, account, site_path, deployments_file, factors_path)
     _push_once(oracle, start, progress=not no_progress)
 
@@ -152,14 +163,17 @@ def follow(provider, site_path, account, deployments_file, factors_path, interva
 )
 @click.option("--report-id", type=int, help="Only this report (default: all of the project).")
 def verify(provider, site_path, deployments_file, factors_path, archive_dir, report_id):
-    """Rebuild committed periods from the archive and compare them with the chain."""
+    """Rebuild committed periods from the archive and compare them with the reports' facts on
+    chain (undone reports are left out: they count for nothing)."""
     platform = platform_of(provider, deployments_file)
     with user_errors():
         site = load_site(site_path)
         factors = load_factors(factors_path)
-    reports = submitted_reports(
-        platform.registry.contract, platform.deployment.block, site.project_id
-    )
+    contract, block = platform.reports.contract, platform.deployment.block
+    undone = {r.report_id for r in undone_reports(contract, block, site.project_id)}
+    reports = [
+        r for r in submitted_reports(contract, block, site.project_id) if r.report_id not in undone
+    ]
     if report_id is not None:
         reports = [r for r in reports if r.report_id == report_id]
     if not reports:
@@ -185,3 +199,83 @@ def verify(provider, site_path, deployments_file, factors_path, archive_dir, rep
             click.echo(f"{label}: OK")
     if failed:
         raise ScriptError(f"{failed} of {len(reports)} report(s) differ from the archive")
+
+
+@cli.group()
+def bond() -> None:
+    """The oracle's bond on MonitoringReports: an oracle is assigned to projects only while it
+    keeps at least the minimum bonded; a fraud proof against its report pays the whole bond to
+    the challenger."""
+
+
+@bond.command(cls=ConnectedProviderCommand)
+@network_option()
+@account_option("oracle", "The oracle")
+@click.option(
+    "--address", "oracle", callback=checksum_address, help="Whose bond (default: the account's)."
+)
+@_deployments_option()
+def show(provider, account, oracle, deployments_file) -> None:
+    """The bond, the minimum and whether the oracle may be assigned."""
+    platform = platform_of(provider, deployments_file)
+    with user_errors():
+        oracle = oracle or role_account(active(provider), account, "oracle").address
+        held = platform.reports.bond_of(oracle)
+        bonded = platform.reports.is_bonded(oracle)
+    click.echo(f"oracle {oracle}: {format_wei(held.amount)} bonded")
+    click.echo(f"  minimum     {format_wei(platform.reports.min_bond())}")
+    if held.available_at:
+        click.echo(f"  unbonding   withdrawable from {to_iso(held.available_at)}")
+    click.echo(f"  assignable  {'yes' if bonded else 'no'}")
+
+
+@bond.command(cls=ConnectedProviderCommand)
+@network_option()
+@account_option("oracle", "The oracle posting")
+@click.option("--amount", help="How much to add, e.g. `1 ether` (default: the minimum bond).")
+@_deployments_option()
+def post(provider, account, amount, deployments_file) -> None:
+    """Add to the oracle's bond (payable)."""
+    platform = platform_of(provider, deployments_file)
+    oracle = sender_for(provider, account, "oracle")
+    wei = amount_value(amount, "--amount") if amount else platform.reports.min_bond()
+    with user_errors():
+        held = platform.reports.post_bond(oracle, wei)
+    click.echo(f"oracle {oracle.address}: posted {format_wei(wei)}; bond {format_wei(held.amount)}")
+
+
+@bond.command(name="request-unbond", cls=ConnectedProviderCommand)
+@network_option()
+@account_option("oracle", "The oracle leaving")
+@_deployments_option()
+def request_unbond(provider, account, deployments_file) -> None:
+    """Start taking the bond back (an oracle assigned to no project); it stops being bonded now
+    and may withdraw after the unbonding delay."""
+    platform = platform_of(provider, deployments_file)
+    oracle = sender_for(provider, account, "oracle")
+    with user_errors():
+        available_at = platform.reports.request_unbond(oracle)
+    click.echo(
+        f"oracle {oracle.address}: unbonding; `ape run oracle bond withdraw` from "
+        f"{to_iso(available_at)}"
+    )
+
+
+@bond.command(cls=ConnectedProviderCommand)
+@network_option()
+@account_option("oracle", "The oracle withdrawing")
+@_deployments_option()
+def withdraw(provider, account, deployments_file) -> None:
+    """Take the whole bond back once the unbonding delay has passed."""
+    from ape import chain
+
+    platform = platform_of(provider, deployments_file)
+    oracle = sender_for(provider, account, "oracle")
+    held = platform.reports.bond_of(oracle.address)
+    if held.available_at and chain.pending_timestamp < held.available_at:
+        raise ScriptError(
+            f"oracle {oracle.address}: the bond is locked until {to_iso(held.available_at)}"
+        )
+    with user_errors():
+        amount = platform.reports.withdraw_bond(oracle)
+    click.echo(f"oracle {oracle.address}: withdrew {format_wei(amount)}")

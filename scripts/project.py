@@ -9,6 +9,7 @@ from ape.cli import ConnectedProviderCommand, network_option
 
 from jcredit.accounts import role_address
 from jcredit.registry import ProjectRecord
+from jcredit.types import MeterKind, ReportStatus
 from methodology.eligibility import longest_crediting_end
 from methodology.fiscal import to_iso
 from scripts._cli import (
@@ -27,6 +28,9 @@ def describe(project: ProjectRecord) -> dict[str, str]:
     """A project as readable values."""
     out = {key: str(value) for key, value in asdict(project).items()}
     out["status"] = str(project.status.name)
+    out["active_meter_kinds"] = (
+        ", ".join(k.label for k in MeterKind if k in project.active_meter_kinds) or "none"
+    )
     for key in ("commissioning_date", "crediting_start", "crediting_end"):
         out[key] = f"{getattr(project, key)} ({to_iso(getattr(project, key))})"
     return out
@@ -117,7 +121,8 @@ for _action, _with_reason in (
     "--oracle", callback=checksum_address, help="Oracle address (devnet default: test account 3)."
 )
 def set_oracle(provider, account, project_id, oracle) -> None:
-    """Assign the oracle that submits the project's monitoring reports (admin)."""
+    """Assign the oracle that submits the project's monitoring reports (admin). It must hold
+    ORACLE_ROLE and a live bond (`ape run oracle bond post`)."""
     platform = platform_of(provider)
     admin = sender_for(provider, account, "admin")
     with user_errors():
@@ -134,6 +139,18 @@ def show(provider, project_id) -> None:
     platform = platform_of(provider)
     with user_errors():
         project = describe(platform.registry.project(project_id))
+    reports = platform.reports
+    start = reports.next_period_start(project_id)
+    project["next_period_start"] = (
+        f"{start} ({to_iso(start)})" if start else "monitoring not started"
+    )
+    pending = reports.pending_report(project_id)
+    project["pending_report"] = (
+        "none"
+        if pending.status == ReportStatus.NONE
+        else f"{pending.report_id} {pending.status.name}, window until "
+        f"{to_iso(pending.challenge_deadline)}"
+    )
     click.echo(f"project {project_id}")
     for key, value in project.items():
         click.echo(f"  {key:20} {value}")

@@ -59,9 +59,7 @@ def monthly_rows(platform: Platform, project_id: int, fiscal_year: int) -> list[
     platform.registry.project(project_id)
     reports = [
         r
-        for r in finalized_reports(
-            platform.registry.contract, platform.deployment.block, project_id
-        )
+        for r in finalized_reports(platform.reports.contract, platform.deployment.block, project_id)
         if r.submitted.fiscal_year == fiscal_year
     ]
     if not reports:

@@ -92,7 +92,7 @@ def registry_export(
     if project_id is not None:
         platform.registry.project(project_id)
     start = platform.deployment.block
-    issuances = issuance_rows(finalized_reports(platform.registry.contract, start, project_id))
+    issuances = issuance_rows(finalized_reports(platform.reports.contract, start, project_id))
     retirement_rows = []
     for r in retirements(platform.credit.contract, start):
         token_project, fiscal_year = split_token_id(r.token_id)

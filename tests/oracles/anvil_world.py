@@ -1,4 +1,5 @@
-"""A real anvil devnet for the oracle tests: the contracts deployed, one simulated site registered.
+"""A real anvil devnet for the oracle tests: the four contracts deployed by the SDK with a
+one-hour challenge window, one simulated site registered with its meters' own signatures.
 
 Ape talks to anvil through a TCP proxy the tests can take down and bring back, to play an RPC
 outage. Accounts are anvil's well-known devnet test accounts (public keys, never real funds).
@@ -15,23 +16,30 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
+from jcredit.connect import Platform, platform
+from jcredit.deploy import DeployConfig, deploy_contracts
 from jcredit.deployment import Deployment
-from jcredit.registry import RegistryClient
+from jcredit.devnet import advance_time
 from jcredit.tx import Retry, Sender
 from jcredit.types import MeterKind
 from methodology.factors import load_factors
-from methodology.fiscal import fiscal_year_bounds
+from oracles.adapters.csv import write_signatures
+from oracles.archive import iso_jst
 from oracles.intake import check_signatures, load_source
-from oracles.simulator import Plant, simulate_registers, write_site
+from oracles.simulator import Plant, SimulatedMeter, simulate_registers, write_site
 from oracles.site import load_site
-from oracles.submit import Oracle
+from oracles.submit import Oracle, PushResult
 
 APR_2025 = 1743433200  # 2025-04-01T00:00+09:00
 MAY_2025 = 1746025200
 JUN_2025 = 1748703600
 JUL_2025 = 1751295600
 PROJECT_SEED = 7
+WINDOW = 3600
+MIN_BOND = 10**18
+EXPIRY = 1964271600  # 2032-03-31T00:00+09:00
 
 
 def free_port() -> int:
@@ -106,6 +114,9 @@ class Proxy:
             except OSError:
                 return
             upstream = socket.create_connection(("127.0.0.1", self.target))
+            # Small JSON-RPC messages would otherwise wait on delayed ACKs (~40 ms each).
+            for conn in (client, upstream):
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with self.lock:
                 self.connections += [client, upstream]
             for a, b in ((client, upstream), (upstream, client)):
@@ -127,9 +138,7 @@ class Proxy:
 @dataclass
 class World:
     provider: object
-    registry: object
-    credit: object
-    deployment: Deployment
+    jc: Platform
     admin: object
     validator: object
     owner: object
@@ -137,6 +146,19 @@ class World:
     site_path: Path
     plant: Plant
     proxy: Proxy
+
+    @property
+    def deployment(self) -> Deployment:
+        return self.jc.deployment
+
+    @property
+    def reports(self):
+        """The MonitoringReports contract (Ape instance)."""
+        return self.jc.reports.contract
+
+    @property
+    def credit(self):
+        return self.jc.credit.contract
 
     def site(self):
         return load_site(self.site_path)
@@ -151,6 +173,10 @@ class World:
     def rpc(self, method: str, params: list) -> object:
         return self.provider.web3.provider.make_request(method, params)
 
+    def advance(self, seconds: int = WINDOW + 1) -> None:
+        """Move anvil's clock (by default past a report's challenge window)."""
+        advance_time(self.provider, seconds)
+
     def expected(self, start: int, end: int) -> tuple[int, int]:
         """(self-consumed Wh, reduction g) straight from the simulated registers."""
         ts, gen, exp = simulate_registers(self.plant, APR_2025, JUL_2025, seed=PROJECT_SEED)
@@ -159,68 +185,88 @@ class World:
         self_wh = int((gen[j] - gen[i]) - (exp[j] - exp[i]))
         return self_wh, self_wh * 434_000 // 1_000_000
 
+    def simulated_meters(self) -> list[SimulatedMeter]:
+        """The site's simulated meters, keys rebuilt from the simulator's public seed."""
+        pid = self.site().project_id
+        return [
+            SimulatedMeter.from_seed(f"sim-{PROJECT_SEED}-{pid}", m.serial, m.kind)
+            for m in self.site().meters
+        ]
 
-def build_world(tmp: Path, provider, registry_type, credit_type, accounts, proxy) -> World:
-    admin, validator, owner, oracle = accounts[0], accounts[1], accounts[2], accounts[3]
-    first_block = provider.get_block("latest").number + 1
-    credit = admin.deploy(credit_type, "https://example.invalid/{id}.json")
-    registry = admin.deploy(registry_type, credit.address)
-    credit.grant_role(credit.MINTER_ROLE(), registry.address, sender=admin)
-    registry.grant_role(registry.VALIDATOR_ROLE(), validator.address, sender=admin)
-    registry.grant_role(registry.ORACLE_ROLE(), oracle.address, sender=admin)
-    factors = load_factors()
-    start, end = fiscal_year_bounds(2025)
-    registry.set_emission_factor(2025, factors.factor(2025), start, end, sender=admin)
-    registry.set_challenge_window(0, sender=admin)
-    deployment = Deployment(
-        chain_id=provider.chain_manager.chain_id,
-        registry=registry.address,
-        credit=credit.address,
-        deployer=admin.address,
-        block=first_block,
+    def rewrite_site(self, change) -> None:
+        """Re-sign the site's readings after `change(kind, ts, wh) -> wh` (as the meters would
+        have signed the changed data) and rewrite its readings and signatures files."""
+        site = self.site()
+        ts, gen, exp = simulate_registers(self.plant, APR_2025, JUL_2025, seed=PROJECT_SEED)
+        frames, batches = [], []
+        for meter, registers in zip(self.simulated_meters(), (gen, exp), strict=True):
+            registers = change(meter.kind, ts, registers.copy())
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "timestamp": iso_jst(ts),
+                        "meter": meter.serial,
+                        "kind": meter.kind,
+                        "cumulative_wh": registers,
+                    }
+                )
+            )
+            batches += meter.sign_days(
+                site.project_id, self.deployment.chain_id, self.deployment.registry, ts, registers
+            )
+        pd.concat(frames).to_csv(site.resolve(site.source["readings"]), index=False)
+        write_signatures(site.resolve(site.source["signatures"]), batches)
+
+
+def build_world(tmp: Path, provider, accounts, proxy) -> World:
+    """The four contracts deployed and launched by the SDK (one-hour window, the oracle bonded),
+    and an approved project whose two simulated meters are registered with their own signatures
+    and approved."""
+    admin, validator, owner, oracle = (
+        Sender(account, provider, log=lambda line: None) for account in accounts[:4]
     )
+    config = DeployConfig(validator.address, oracle.address, MIN_BOND, challenge_window=WINDOW)
+    deployment = deploy_contracts(provider, admin.account, config, bond_from=oracle.account)
+    jc = platform(deployment)
     plant = Plant()
     now = provider.get_block("latest").timestamp
     commissioning = min(APR_2025, now - 86400)
-    registry.register_project(
-        plant.capacity_w,
-        commissioning,
-        APR_2025,
-        APR_2025 + 8 * 365 * 86400,
-        "EN-R-002",
-        "ipfs://site",
-        sender=owner,
+    project_id = jc.registry.register_project(
+        owner, plant.capacity_w, commissioning, APR_2025, APR_2025 + 8 * 365 * 86400, "ipfs://site"
     )
-    project_id = registry.project_count()
-    registry.approve_project(project_id, sender=validator)
-    registry.set_project_oracle(project_id, oracle.address, sender=admin)
-    site_dir = tmp / "site"
+    jc.registry.set_project_status(validator, "approve", project_id)
+    jc.registry.set_project_oracle(admin, project_id, oracle.address)
     site_path = write_site(
-        site_dir,
+        tmp / "site",
         project_id,
         deployment.chain_id,
-        registry.address,
+        deployment.registry,
         APR_2025,
         JUL_2025,
         plant,
         seed=PROJECT_SEED,
+        owner=owner.address,
     )
-    for meter in json.loads(site_path.read_text())["meters"]:
-        kind = MeterKind.from_name(meter["kind"])
-        registry.register_meter(
-            project_id, meter["address"], int(kind), meter["serial"], 2**40, sender=owner
+    for meter in load_site(site_path).meters:
+        jc.registry.register_meter(
+            owner,
+            project_id,
+            meter.address,
+            MeterKind.from_name(meter.kind),
+            meter.serial,
+            EXPIRY,
+            meter.interval_seconds,
+            meter.registration_signature,
         )
-        registry.approve_meter(meter["address"], sender=validator)
+        jc.registry.approve_meter(validator, meter.address, EXPIRY)
     (tmp / "deployments.json").write_text(json.dumps(deployment.__dict__))
     return World(
         provider,
-        registry,
-        credit,
-        deployment,
-        admin,
-        validator,
-        owner,
-        oracle,
+        jc,
+        admin.account,
+        validator.account,
+        owner.account,
+        oracle.account,
         site_path,
         plant,
         proxy,
@@ -257,7 +303,7 @@ def oracle(
     return Oracle(
         site=world.site(),
         intake=intake or world.intake(),
-        registry=RegistryClient(world.registry),
+        platform=world.jc,
         sender=sender,
         factors=factors or load_factors(),
         log=log,
@@ -270,3 +316,16 @@ def started(world: World) -> Oracle:
     feed = oracle(world)
     feed.start_monitoring(APR_2025)
     return feed
+
+
+def push_all(world: World, **kw) -> list[PushResult]:
+    """Push until up to date, moving anvil's clock past each new report's window (as an operator
+    reruns push once the window has passed); each push's result."""
+    results = []
+    while True:
+        result = oracle(world, **kw).push()
+        results.append(result)
+        if not result.stopped:
+            return results
+        assert "challenge window" in result.stopped, result.stopped
+        world.advance()

@@ -10,7 +10,7 @@ from tests.oracles.anvil_world import Anvil, Proxy, World, build_world
 @pytest.fixture(scope="module")
 def anvil_world(tmp_path_factory) -> Iterator[World]:
     """Deployed contracts and a registered simulated site on a fresh anvil, through a proxy."""
-    from ape import accounts, networks, project
+    from ape import accounts, networks
 
     anvil = Anvil()
     proxy = Proxy(anvil.port)
@@ -20,12 +20,7 @@ def anvil_world(tmp_path_factory) -> Iterator[World]:
             "ethereum:local:foundry", provider_settings=settings
         ) as provider:
             yield build_world(
-                tmp_path_factory.mktemp("oracle"),
-                provider,
-                project.Registry,
-                project.CarbonCredit,
-                accounts.test_accounts,
-                proxy,
+                tmp_path_factory.mktemp("oracle"), provider, accounts.test_accounts, proxy
             )
     finally:
         proxy.down()

@@ -1,4 +1,6 @@
-"""`ape run oracle push|follow|verify` through click, against the anvil devnet of anvil_world."""
+"""`ape run oracle push|follow|verify` through click, against the anvil devnet of anvil_world
+(one-hour challenge window: each push submits one report, the next one after the window
+finalizes it first)."""
 
 import json
 import shutil
@@ -6,7 +8,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from tests.oracles.anvil_world import JUL_2025, started
+from tests.oracles.anvil_world import JUL_2025, MAY_2025, started
 from tests.scripts.runner import script
 
 pytestmark = pytest.mark.anvil
@@ -49,12 +51,26 @@ def test_every_command_has_help(command):
     assert "--site" in result.output and "--network" in result.output
 
 
-def test_push_backfills_then_verify_says_ok(world, cli):
-    result = cli("push", "--start", "2025-04-01", "--no-progress")
-    assert result.exit_code == 0, result.output
-    assert "3 report(s) submitted" in result.output
-    assert "up to date: next period starts 2025-07-01T00:00:00+09:00" in result.output
-    assert world.registry.next_period_start(world.site().project_id) == JUL_2025
+def push_through(world, cli) -> list[str]:
+    """push --start, then push again after each window until up to date; the outputs."""
+    outputs = [cli("push", "--start", "2025-04-01", "--no-progress").output]
+    while "up to date" not in outputs[-1]:
+        assert "challenge window until" in outputs[-1], outputs[-1]
+        world.advance()
+        result = cli("push", "--no-progress")
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+    return outputs
+
+
+def test_push_one_report_per_window_then_verify_says_ok(world, cli):
+    outputs = push_through(world, cli)
+    assert "1 report(s) submitted" in outputs[0]
+    assert "stopped: report 1 is in its challenge window until" in outputs[0]
+    assert "1 report(s) finalized" in outputs[1] and "1 report(s) submitted" in outputs[1]
+    assert "up to date: next period starts 2025-07-01T00:00:00+09:00" in outputs[-1]
+    assert len(outputs) == 4  # April, May, June, then June finalized
+    assert world.reports.next_period_start(world.site().project_id) == JUL_2025
     again = cli("push", "--no-progress")
     assert again.exit_code == 0 and "0 report(s) submitted" in again.output
     verified = cli("verify")
@@ -63,7 +79,7 @@ def test_push_backfills_then_verify_says_ok(world, cli):
 
 
 def test_verify_names_a_changed_archive(world, cli, tmp_path):
-    assert cli("push", "--start", "2025-04-01", "--no-progress").exit_code == 0
+    push_through(world, cli)
     copy = tmp_path / "archive"
     shutil.copytree(world.site().archive, copy)
     first = sorted((copy / str(world.site().project_id)).glob("*.csv"))[0]
@@ -103,6 +119,6 @@ def test_follow__submits_then_stops_cleanly_on_ctrl_c_during_the_pause(world, cl
     result = cli("follow", "--interval", "1")
     assert result.exit_code == 0, result.output
     assert polls == [1]
-    assert "3 report(s) submitted" in result.output
+    assert "1 report(s) submitted" in result.output
     assert "stopped (Ctrl-C); rerun to resume" in result.output
-    assert world.registry.next_period_start(world.site().project_id) == JUL_2025
+    assert world.reports.next_period_start(world.site().project_id) == MAY_2025

@@ -1,5 +1,6 @@
 """Site config, signatures file, intake, period report and archive, without a chain."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -7,16 +8,19 @@ import pandas as pd
 import pytest
 import requests
 
+from jcredit.eip712 import domain_separator, recover, registration_digest
 from jcredit.errors import ChainError
+from jcredit.facts import MeterPeriod, Reading, ReportFacts
 from jcredit.history import SubmittedReport
-from jcredit.merkle import MerkleTree, leaf_hash
+from jcredit.merkle import MerkleTree, leaf_hash, verify_proof
 from jcredit.tx import Retry, with_retry
 from methodology.factors import load_factors
 from oracles.adapters.csv import read_readings, read_signatures, write_signatures
 from oracles.archive import load_manifest, manifest_batches, resolve
-from oracles.errors import DataError
+from oracles.boundaries import covers, explain, period_end, timelines
+from oracles.errors import DataError, SignatureError
 from oracles.intake import check_signatures, describe_refusals, load_source
-from oracles.report import build_report, data_covers, period_readings
+from oracles.report import build_report, period_readings
 from oracles.simulator import Plant, simulate_registers, write_site
 from oracles.site import load_site
 from oracles.verify import verify_report
@@ -60,6 +64,10 @@ def test_simulated_registers_are_physical():
 # -- site config ------------------------------------------------------------------------------
 
 
+_GEN = {"serial": "PV-1", "address": "0x" + "11" * 20, "kind": "generation"}
+_EXP = {"serial": "EX-1", "address": "0x" + "22" * 20, "kind": "export"}
+
+
 def _config(tmp_path, **changes):
     config = {
         "project_id": 1,
@@ -91,6 +99,18 @@ def _config(tmp_path, **changes):
             "generation + export meters or a self_consumption one",
         ),
         ({"source": {"type": "ftp"}}, "source.type must be one of csv, echonet"),
+        (
+            {"meters": [{**_GEN, "interval_seconds": 30}, _EXP]},
+            "interval_seconds must be an integer 60..3600, got 30",
+        ),
+        (
+            {"meters": [{**_GEN, "interval_seconds": "1800"}, _EXP]},
+            "interval_seconds must be an integer 60..3600, got '1800'",
+        ),
+        (
+            {"meters": [{**_GEN, "registration_signature": "0x1234"}, _EXP]},
+            "registration_signature must be 0x and 65 bytes in hex",
+        ),
     ],
 )
 def test_bad_site_configs_name_the_problem(tmp_path, changes, message):
@@ -105,6 +125,36 @@ def test_site_config_not_json(tmp_path):
     path.write_text("{nope")
     with pytest.raises(DataError, match="not valid JSON"):
         load_site(path)
+
+
+def test_meter_interval_defaults_to_half_an_hour_and_signature_is_optional(tmp_path):
+    site = load_site(_config(tmp_path))
+    assert [m.interval_seconds for m in site.meters] == [1800, 1800]
+    assert [m.registration_signature for m in site.meters] == [None, None]
+    site = load_site(
+        _config(
+            tmp_path,
+            meters=[
+                {**_GEN, "interval_seconds": 900, "registration_signature": "0x" + "ab" * 65},
+                _EXP,
+            ],
+        )
+    )
+    assert site.meters[0].interval_seconds == 900
+    assert site.meters[0].registration_signature == b"\xab" * 65
+
+
+def test_simulated_meters_sign_their_registration_for_the_owner(tmp_path):
+    owner = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
+    site = load_site(write_site(tmp_path, 4, CHAIN, REGISTRY, APR, APR + 86400, owner=owner))
+    separator = domain_separator(CHAIN, REGISTRY)
+    for meter in site.meters:
+        digest = registration_digest(separator, 4, owner, meter.serial)
+        assert recover(digest, meter.registration_signature) == meter.address
+        assert meter.interval_seconds == 1800
+    # Without an owner there is nothing to sign.
+    plain = load_site(write_site(tmp_path / "plain", 4, CHAIN, REGISTRY, APR, APR + 86400))
+    assert all(m.registration_signature is None for m in plain.meters)
 
 
 def test_meter_lookup_by_serial_or_address(tmp_path):
@@ -215,8 +265,14 @@ def test_report_of_a_simulated_month_matches_the_registers(sim_site, tmp_path):
     i, j = 0, int(np.searchsorted(ts, MAY))
     self_wh = int(gen[j] - gen[i] - (exp[j] - exp[i]))
     assert (report.self_consumed_wh, report.reduction_g) == (self_wh, self_wh * 434_000 // 10**6)
-    assert not report.void and report.fiscal_year == 2025
-    assert [b.last_timestamp for b in report.batches] == [MAY, MAY]
+    assert not report.void and report.fiscal_year == 2025 and report.violation is None
+    # No baselines on chain: each meter's start reading is carried, before its end reading.
+    assert report.carried == tuple(m.address for m in site.meters)
+    assert [(r.batch.meter, r.timestamp) for r in report.readings] == [
+        (m.address, t) for m in site.meters for t in (APR, MAY)
+    ]
+    for reading in report.readings:
+        assert verify_proof(reading.proof, report.merkle_root, leaf_hash(reading.batch))
     # The archive holds exactly the committed readings and is named by its hash.
     path = resolve(tmp_path / "archive", report.data_uri)
     assert len(path.read_text().splitlines()) == 1 + 2 * (1 + 30 * 48)
@@ -224,7 +280,7 @@ def test_report_of_a_simulated_month_matches_the_registers(sim_site, tmp_path):
     assert (manifest["period_start"], manifest["period_end"]) == (APR, MAY)
     assert len(manifest["raw"]) == 2
     # One Merkle leaf per signed day batch: per meter, the March 31 batch ending on the 00:00
-    # baseline and April's 30, so 2 * 31 leaves, none per reading.
+    # start reading and April's 30, so 2 * 31 leaves, none per reading.
     signed = manifest_batches(manifest)
     assert sorted((b.meter, b.last_timestamp) for b in signed) == sorted(
         (m.address, APR + 86400 * d) for m in site.meters for d in range(31)
@@ -234,60 +290,113 @@ def test_report_of_a_simulated_month_matches_the_registers(sim_site, tmp_path):
     assert again == report  # rebuilding a period is deterministic (idempotent archive)
 
 
-def test_gap_at_the_start_keeps_the_energy_and_the_interval_lengths(sim_site, tmp_path):
+def test_report_after_the_first_starts_from_the_chains_baselines(sim_site, tmp_path):
     site, intake = _intake(sim_site)
-    # Both meters lose their readings from 2025-04-30T12:30 to 2025-05-01T00:30 (a dead gateway).
-    ts = intake.readings["timestamp"]
-    intake.readings = intake.readings[(ts <= MAY - 12 * 3600) | (ts > MAY + 1800)].reset_index(
-        drop=True
+    april = build_report(site, intake, APR, MAY, load_factors(), tmp_path / "archive")
+    may = build_report(
+        site, intake, MAY, JUN, load_factors(), tmp_path / "archive", baselines=april.ends
     )
-    report = build_report(site, intake, MAY, JUN, load_factors(), tmp_path / "archive")
-    all_ts, gen, exp = simulate_registers(Plant(), APR, JUN, seed=3)
-    i, j = int(np.searchsorted(all_ts, MAY - 12 * 3600)), len(all_ts) - 1
-    # May is measured from the last readings before the gap: nothing is lost.
-    assert report.self_consumed_wh == int(gen[j] - gen[i] - (exp[j] - exp[i]))
-    assert not report.void, report.problems
+    assert may.carried == ()
+    assert [(r.batch.meter, r.timestamp) for r in may.readings] == [
+        (m.address, JUN) for m in site.meters
+    ]
+    assert may.starts == april.ends
+    # A baseline the data does not end on: the data changed after the report that ended there.
+    moved = {**april.ends, site.meters[0].address: Reading(MAY - 1800, 5)}
+    with pytest.raises(DataError, match="baseline on chain is 5 Wh at 2025-04-30T23:30"):
+        build_report(site, intake, MAY, JUN, load_factors(), tmp_path / "archive", baselines=moved)
+
+
+def test_carried_start_must_end_a_batch_within_one_interval_before_the_start(sim_site, tmp_path):
+    site, intake = _intake(sim_site)
+    # 2025-04-15T00:15 JST: the last reading at or before it (00:00) ends a batch, in the window.
+    quarter_past = APR + 14 * 86400 + 900
+    report = build_report(site, intake, quarter_past, MAY, load_factors(), tmp_path / "a")
+    assert report.starts[site.meters[0].address].timestamp == quarter_past - 900
+    # 2025-04-15T12:00 JST: its reading is inside the day's batch, which goes on after it.
+    noon = APR + 14 * 86400 + 12 * 3600
+    with pytest.raises(SignatureError, match="inside a signed batch that goes on after"):
+        build_report(site, intake, noon, MAY, load_factors(), tmp_path / "a")
+    # Not before the crediting start either.
+    with pytest.raises(SignatureError, match="is before the crediting start"):
+        build_report(site, intake, APR, MAY, load_factors(), tmp_path / "a", not_before=APR + 1)
+
+
+def _gap(intake, start: int, end: int):
+    """Both meters lose their readings in (start, end] (a dead gateway); their batches too."""
+    ts = intake.readings["timestamp"]
+    intake.readings = intake.readings[(ts <= start) | (ts > end)].reset_index(drop=True)
+    intake.batches = {
+        meter: [b for b in batches if b.last_timestamp <= start or b.first_timestamp > end]
+        for meter, batches in intake.batches.items()
+    }
+    return intake
+
+
+def test_gap_over_the_month_boundary_ends_the_period_at_the_last_common_batch_end(
+    sim_site, tmp_path
+):
+    from oracles.submit import Oracle
+
+    site, intake = _intake(sim_site)
+    # Both meters lose their readings from 2025-04-30T12:30 to 2025-05-01T00:30.
+    intake = _gap(intake, MAY - 12 * 3600, MAY + 1800)
+    oracle = Oracle(site, intake, None, None, load_factors(), now=lambda: JUN + 3600)
+    april = oracle.next_period(APR, JUN + 10**7)
+    assert april == (APR, MAY - 86400)  # 2025-04-30T00:00: the last batch end of both meters
+    # No time in (04-30, 05-01] has a boundary reading: the next period runs to June.
+    assert oracle.next_period(april[1], JUN + 10**7) == (MAY - 86400, JUN)
+    first = build_report(site, intake, *april, load_factors(), tmp_path / "archive")
+    second = build_report(
+        site, intake, april[1], JUN, load_factors(), tmp_path / "archive", baselines=first.ends
+    )
+    _, gen, exp = simulate_registers(Plant(), APR, JUN, seed=3)
+    total = int(gen[-1] - gen[0] - (exp[-1] - exp[0]))
+    # Nothing is lost, nothing counted twice; the long interval over the gap is not void.
+    assert first.self_consumed_wh + second.self_consumed_wh == total
+    assert not second.void, second.problems
 
 
 def _committed(report) -> SubmittedReport:
-    return SubmittedReport(
+    """What the chain would log for the report (facts as the contract builds them)."""
+    periods = {}
+    for meter in report.starts:
+        start, end = report.starts[meter], report.ends[meter]
+        periods[meter] = MeterPeriod(
+            meter,
+            start.timestamp,
+            start.cumulative_wh,
+            meter in report.carried,
+            end.timestamp,
+            end.cumulative_wh,
+        )
+    site_meters = list(periods.values())
+    facts = ReportFacts(
         project_id=report.project_id,
         report_id=1,
         period_start=report.period_start,
         period_end=report.period_end,
         fiscal_year=report.fiscal_year,
-        merkle_root=report.merkle_root,
-        data_uri=report.data_uri,
+        void=report.void,
         self_consumed_wh=report.self_consumed_wh,
         reduction_g=report.reduction_g,
-        void=report.void,
-        generation_wh=0,
-        export_wh=0,
+        merkle_root=report.merkle_root,
+        oracle=REGISTRY,
         challenge_deadline=0,
-        tx_hash="0x00",
+        meters=(site_meters[0], site_meters[1], MeterPeriod.empty()),
     )
+    return SubmittedReport(facts, 0, 0, report.data_uri, "0x00", 0)
 
 
-def test_baseline_days_before_start_is_committed_by_its_batch_and_verifies(sim_site, tmp_path):
-    site = load_site(sim_site)
-    readings, batches, raw = load_source(site)
-    # Both meters lose everything after 2025-04-28T00:00 up to 2025-05-01T00:30: the May baseline
-    # is three days before the period, the last reading of the April 27 batch.
-    baseline = MAY - 3 * 86400
-    ts = readings["timestamp"]
-    kept = readings[(ts <= baseline) | (ts > MAY + 1800)].reset_index(drop=True)
-    intake = check_signatures(site, kept, batches, CHAIN, REGISTRY, raw)
+def test_start_batches_are_committed_and_verify(sim_site, tmp_path):
+    site, intake = _intake(sim_site)
     archive = tmp_path / "archive"
-    report = build_report(site, intake, MAY, JUN, load_factors(), archive)
-    manifest = load_manifest(resolve(archive, report.data_uri))
-    # May 1 lost its 00:30 reading, so its batch no longer verifies: May 2..31 are committed
-    # (30 batches) plus the baseline's batch, per meter.
-    spans = sorted((b.meter, b.last_timestamp) for b in manifest_batches(manifest))
-    lasts = [baseline, *(MAY + 86400 * d for d in range(2, 32))]
-    assert spans == sorted((m.address, t) for m in site.meters for t in lasts)
+    report = build_report(site, intake, APR, MAY, load_factors(), archive)
     assert verify_report(site, _committed(report), archive, load_factors(), CHAIN, REGISTRY) == []
-    # A manifest without the baseline's batch: the baseline is unsigned and the root differs.
-    manifest["batches"] = [b for b in manifest["batches"] if b["last_timestamp"] != baseline]
+    # A manifest without the batch ending on the start readings: those readings are unsigned and
+    # the root differs.
+    manifest = load_manifest(resolve(archive, report.data_uri))
+    manifest["batches"] = [b for b in manifest["batches"] if b["last_timestamp"] != APR]
     resolve(archive, report.data_uri).with_suffix(".json").write_text(json.dumps(manifest))
     differences = verify_report(site, _committed(report), archive, load_factors(), CHAIN, REGISTRY)
     assert [d.split(":")[0] for d in differences] == [f"meter {m.address}" for m in site.meters] + [
@@ -295,15 +404,65 @@ def test_baseline_days_before_start_is_committed_by_its_batch_and_verifies(sim_s
     ]
 
 
-def test_data_covers_needs_every_meter_past_the_end(sim_site):
+def test_boundary_reading_rule_and_why_not(sim_site):
     site, intake = _intake(sim_site)
-    assert data_covers(intake.readings, site, JUN)
-    assert not data_covers(intake.readings, site, JUN + 1800)
+    line = timelines(site, intake)[site.meters[0].address]
+    assert line.boundary_reading(MAY) == line.last_at_or_before(MAY)
+    assert line.boundary_reading(MAY).timestamp == MAY
+    # 00:10 still uses 00:00, the end of a batch within the 30-minute interval before it.
+    assert line.boundary_reading(MAY + 600).timestamp == MAY
+    # 00:40: the last reading, 00:30, is inside the day's batch, which goes on after it.
+    assert line.boundary_reading(MAY + 2400) is None
+    assert "inside a signed batch that goes on after" in line.why_not(MAY + 2400)
+    # A meter whose last signed reading is more than its interval before the boundary.
+    short = dataclasses.replace(line, timestamps=line.timestamps[line.timestamps <= MAY - 86400])
+    assert short.boundary_reading(MAY) is None
+    assert "more than its 1800 s interval before it" in short.why_not(MAY)
+    assert "no signed reading at or before" in line.why_not(APR - 1)
+
+
+def test_period_end_is_the_boundary_or_the_latest_common_batch_end(sim_site):
+    site, intake = _intake(sim_site)
+    lines = timelines(site, intake)
+    assert period_end(lines, APR, MAY) == MAY
     export = site.meters[1].address
-    partial = intake.readings[
-        (intake.readings["meter"] != export) | (intake.readings["timestamp"] < MAY)
+    # The export meter's last batch of April (ending 05-01T00:00) is missing.
+    lines[export] = dataclasses.replace(
+        lines[export],
+        batch_by_end={t: b for t, b in lines[export].batch_by_end.items() if t != MAY},
+    )
+    assert period_end(lines, APR, MAY) == MAY - 86400
+    assert "export" not in explain(lines, MAY) and "EX-0001" in explain(lines, MAY)
+    # Nothing after the start can end a period: None.
+    assert period_end(lines, MAY - 86400, MAY) is None
+    assert covers(lines, JUN) and not covers(lines, JUN + 1)
+
+
+def test_period_never_runs_past_the_fiscal_year_when_no_boundary_reading_exists(sim_site):
+    from oracles.submit import Oracle
+
+    site, intake = _intake(sim_site)
+    generation = site.meters[0].address
+    # The generation meter's signatures after 2025-05-15 never arrived, but its data did.
+    intake.batches[generation] = [
+        b for b in intake.batches[generation] if b.last_timestamp <= MAY + 14 * 86400
     ]
-    assert not data_covers(partial, site, MAY)
+    oracle = Oracle(site, intake, None, None, load_factors(), now=lambda: JUN + 3600)
+    with pytest.raises(
+        SignatureError, match="no period from 2025-05-15T00:00:00\\+09:00 can end by"
+    ):
+        oracle.next_period(MAY + 14 * 86400, JUN)
+    assert oracle.closed_count(MAY + 14 * 86400, JUN) == 0
+
+
+def test_covers_needs_every_meter_past_the_end(sim_site):
+    site, intake = _intake(sim_site)
+    assert covers(timelines(site, intake), JUN)
+    assert not covers(timelines(site, intake), JUN + 1800)
+    export = site.meters[1].address
+    readings = intake.readings
+    intake.readings = readings[(readings["meter"] != export) | (readings["timestamp"] < MAY)]
+    assert not covers(timelines(site, intake), MAY)
 
 
 def test_missing_archive_and_changed_archive(tmp_path):
@@ -357,10 +516,17 @@ def test_non_transient_errors_are_not_retried():
     assert calls == [1]
 
 
-def _hand_site(tmp_path, meters: dict[str, tuple[str, int]], capacity_w: int = 5000):
+def _hand_site(
+    tmp_path,
+    meters: dict[str, tuple[str, int]],
+    capacity_w: int = 5000,
+    spikes: dict[str, tuple[int, int]] | None = None,
+):
     """A site whose meters' registers rise by a fixed Wh every 30 minutes through April 2025.
 
-    `meters` maps serial -> (kind, Wh per interval); every meter signs per-day batches.
+    `meters` maps serial -> (kind, Wh per interval); `spikes` maps serial -> (time, extra Wh):
+    the register jumps by the extra Wh in the interval ending then. Every meter signs per-day
+    batches.
     """
     from eth_account import Account
 
@@ -372,6 +538,9 @@ def _hand_site(tmp_path, meters: dict[str, tuple[str, int]], capacity_w: int = 5
     for n, (serial, (kind, step)) in enumerate(meters.items()):
         account = Account.from_key((n + 1).to_bytes(32, "big"))  # test-only keys 1, 2, ...
         wh = 1000 + step * np.arange(len(ts))
+        if spikes and serial in spikes:
+            at, extra = spikes[serial]
+            wh[ts >= at] += extra
         iso = pd.to_datetime(ts, unit="s", utc=True).tz_convert("Asia/Tokyo")
         lines += [f"{t.isoformat()},{serial},{kind},{w}" for t, w in zip(iso, wh, strict=True)]
         batches += [
@@ -388,16 +557,56 @@ def test_self_consumption_meter_site(tmp_path):
     report = build_report(site, intake, APR, MAY, load_factors(), tmp_path / "archive")
     # 1,440 intervals x 100 Wh = 144,000 Wh; x 434,000 g/MWh / 10**6 = 62,496 g.
     assert (report.self_consumed_wh, report.reduction_g, report.void) == (144_000, 62_496, False)
-    assert len(report.batches) == 1
+    # One meter, its start reading carried: two boundary readings.
+    assert [r.timestamp for r in report.readings] == [APR, MAY]
+    assert report.capped_meter == site.meters[0].address
 
 
-def test_export_above_generation_gives_a_void_report(tmp_path):
+def test_export_above_generation_gives_a_void_report_the_boundaries_explain(tmp_path):
     config = _hand_site(tmp_path, {"PV-1": ("generation", 10), "EX-1": ("export", 20)})
     site, intake = _intake(config)
     report = build_report(site, intake, APR, MAY, load_factors(), tmp_path / "archive")
     assert (report.self_consumed_wh, report.reduction_g, report.void) == (0, 0, True)
     assert report.problems and report.problems[0].startswith("export > generation")
-    assert report.submit_args()[-1] is True
+    assert report.submission().void is True
+    assert report.violation is None  # the contract sees it from the boundary readings
+
+
+def test_interval_above_capacity_gives_a_void_report_with_its_evidence(tmp_path):
+    # 5 kW: 2,500 Wh per 30 minutes at most; the generation meter logs 100 Wh per interval and
+    # 3,000 Wh in the interval ending 2025-04-10T12:00 JST. The month is far below capacity.
+    spike_end = APR + 9 * 86400 + 12 * 3600
+    config = _hand_site(
+        tmp_path,
+        {"PV-1": ("generation", 100), "EX-1": ("export", 10)},
+        spikes={"PV-1": (spike_end, 2900)},
+    )
+    site, intake = _intake(config)
+    report = build_report(site, intake, APR, MAY, load_factors(), tmp_path / "archive")
+    assert report.void and report.problems[0].startswith("generation > capacity: meter")
+    evidence = report.violation
+    assert evidence is not None and evidence.meter == site.meters[0].address
+    assert evidence.second[0] == spike_end and evidence.first[0] == spike_end - 1800
+    assert evidence.second[1] - evidence.first[1] == 3000
+    assert len(evidence.batches) == 1  # both readings are in the day's batch
+    assert report.capped_span == (APR, MAY)
+
+
+def test_interval_evidence_spans_two_batches_at_midnight(tmp_path):
+    midnight = APR + 9 * 86400
+    config = _hand_site(
+        tmp_path,
+        {"PV-1": ("generation", 100), "EX-1": ("export", 10)},
+        spikes={"PV-1": (midnight + 1800, 2900)},
+    )
+    site, intake = _intake(config)
+    report = build_report(site, intake, APR, MAY, load_factors(), tmp_path / "archive")
+    evidence = report.violation
+    # 00:00 ends one day's batch, 00:30 starts the next: two batches, last and first reading.
+    assert len(evidence.batches) == 2
+    assert (evidence.first[0], evidence.second[0]) == (midnight, midnight + 1800)
+    assert evidence.first_index == len(evidence.batches[0].readings) - 1
+    assert evidence.second_index == 0
 
 
 def test_periods_are_months_cut_at_crediting_end_and_closed_by_time_and_data(sim_site):

@@ -15,7 +15,7 @@ from jcredit.eip712 import (
     typed_data,
 )
 from jcredit.keccak import keccak256
-from jcredit.types import MINTER_ROLE, MeterKind, token_id
+from jcredit.types import VALIDATOR_ROLE, MeterKind, token_id
 from oracles.signing import day_batches, jst_day, verify_meter
 
 # Well-known devnet test keys (anvil's default mnemonic, accounts 0 and 1): never hold real value.
@@ -43,8 +43,10 @@ def _signed(account=METER, project=PROJECT, chain=CHAIN, registry=REGISTRY, n_da
 
 
 def test_role_ids_and_token_id():
-    # The well-known OpenZeppelin constant.
-    assert MINTER_ROLE.hex() == "9f2df0fed2c77648de5860a4cc508cd0818c85b8b8a1ab4ceeef8d981c8956a6"
+    # keccak256("VALIDATOR_ROLE"), as the contracts compute it.
+    assert (
+        VALIDATOR_ROLE.hex() == "21702c8af46127c7fa207f89d0b0a8441bb32959a0ac7df790e9ab1a25c98926"
+    )
     assert token_id(3, 2025) == 3 * 65536 + 2025
     assert MeterKind.from_name("self_consumption") == 4
     with pytest.raises(ValueError, match="unknown meter kind 'import'"):

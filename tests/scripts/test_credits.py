@@ -1,7 +1,8 @@
 """credits (balance, transfer, retire, history) and the retirement certificate, embedded chain.
 
-Credits are minted directly by an extra minter here, so every amount is known by hand; the
-monitoring-report path that mints in production is covered by test_scripts_reports.py.
+Credits are minted by hand here through a stand-in minter (credit_minter.vy) that the module's
+CarbonCredit binds instead of MonitoringReports, so every amount is known; the monitoring-report
+path that mints in production is covered by test_reports.py.
 
 The tests are the steps of one holder's story on one module-scoped chain and run in file order
 (each step's expected balances follow from the steps before it): run the module, not one test.
@@ -9,6 +10,7 @@ The tests are the steps of one holder's story on one module-scoped chain and run
 
 import csv
 import json
+from pathlib import Path
 
 import pytest
 from eth_utils import keccak
@@ -26,15 +28,22 @@ BENEFICIARY = "Enshu Precision Parts K.K."
 
 @pytest.fixture(scope="module")
 def credit(run, deployments_dir):
-    from ape import accounts, project
+    """A deployment whose CarbonCredit is bound to the stand-in minter, with 10 t of project 1
+    and 3 t of project 2 (FY2025) minted to the owner."""
+    from ape import accounts, compilers, project
 
     ok(run("deploy", "--force"))
-    deployed = json.loads((deployments_dir / "ethereum-local.json").read_text())
-    credit = project.CarbonCredit.at(deployed["credit"])
+    path = deployments_dir / "ethereum-local.json"
+    deployed = json.loads(path.read_text())
     admin = accounts.test_accounts[0]
-    credit.grant_role(keccak(text="MINTER_ROLE"), admin.address, sender=admin)
-    credit.mint(OWNER, P1_FY2025, 10, sender=admin)
-    credit.mint(OWNER, P2_FY2025, 3, sender=admin)
+    source = (Path(__file__).parent / "credit_minter.vy").read_text()
+    minter = admin.deploy(compilers.compile_source("vyper", source, contractName="CreditMinter"))
+    credit = admin.deploy(project.CarbonCredit, "")
+    credit.bind_registry(minter.address, sender=admin)
+    credit.launch(sender=admin)
+    minter.mint(credit.address, OWNER, P1_FY2025, 10, sender=admin)
+    minter.mint(credit.address, OWNER, P2_FY2025, 3, sender=admin)
+    path.write_text(json.dumps({**deployed, "credit": credit.address}))
     return credit
 
 

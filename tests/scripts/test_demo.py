@@ -1,4 +1,5 @@
-"""`ape run demo` on anvil, twice, and its summary checked against the chain it ran on.
+"""`ape run demo` on anvil, twice, and its summary checked against the chain it ran on (twelve
+reports, each finalized after the devnet's clock passed its one-hour challenge window).
 
 The test starts its own anvil on a free port and points the demo at it (APE_FOUNDRY_HOST), so the
 chain is still there to be read after the demo has finished, and nothing else on 8545 is touched.
@@ -101,7 +102,7 @@ def contracts(summary):
     from ape import project
 
     return (
-        project.Registry.at(summary["contracts"]["Registry"]),
+        project.MonitoringReports.at(summary["contracts"]["MonitoringReports"]),
         project.CarbonCredit.at(summary["contracts"]["CarbonCredit"]),
     )
 
@@ -115,6 +116,13 @@ def test_demo__summary_has_every_field_and_the_outputs_exist(demo_runs):
     assert summary["fiscal_year"] == (today.year - 1 if today.month >= 4 else today.year - 2)
     assert summary["periods_reported"] == 12
     assert summary["site"]["capacity_w"] == 49_500
+    assert summary["challenge_window_s"] == 3600
+    assert set(summary["contracts"]) == {
+        "Registry",
+        "MonitoringReports",
+        "FraudProofs",
+        "CarbonCredit",
+    }
     for key in (
         "self_consumed_wh",
         "reduction_g",
@@ -128,22 +136,24 @@ def test_demo__summary_has_every_field_and_the_outputs_exist(demo_runs):
 
 
 def test_demo__minted_is_the_sum_over_the_reports_on_chain(devnet, demo_runs):
-    from ape import chain
+    from jcredit.history import finalized_reports, submitted_reports
 
     for summary in demo_runs:
-        registry, credit = contracts(summary)
+        reports, credit = contracts(summary)
         project_id = summary["project_id"]
-        head = chain.blocks.height + 1
-        topics = {"project_id": project_id}
-        finalized = list(registry.ReportFinalized.range(0, head, search_topics=topics))
-        submitted = list(registry.ReportSubmitted.range(0, head, search_topics=topics))
+        finalized = finalized_reports(reports, 0, project_id)
+        submitted = submitted_reports(reports, 0, project_id)
         assert len(finalized) == len(submitted) == summary["periods_reported"] == 12
+        # Twelve calendar months, the first carrying the meters' start readings.
+        assert all(p.carried_start for p in submitted[0].facts.meter_periods())
+        assert not any(p.carried_start for r in submitted[1:] for p in r.facts.meter_periods())
+        assert [r.period_end for r in submitted[:-1]] == [r.period_start for r in submitted[1:]]
         token = summary["token_id"]
         assert token == credit.token_id(project_id, summary["fiscal_year"])
-        assert sum(log.minted_t for log in finalized) == summary["credits_minted_t"]
+        assert sum(r.minted_t for r in finalized) == summary["credits_minted_t"]
         assert credit.minted(token) == summary["credits_minted_t"]
-        assert sum(log.self_consumed_wh for log in submitted) == summary["self_consumed_wh"]
-        assert sum(log.reduction_g for log in submitted) == summary["reduction_g"]
+        assert sum(r.self_consumed_wh for r in submitted) == summary["self_consumed_wh"]
+        assert sum(r.reduction_g for r in submitted) == summary["reduction_g"]
         # Whole tonnes only, and fractions are never lost within the year: what was not minted
         # is less than one tonne.
         assert 0 <= summary["reduction_g"] - summary["credits_minted_t"] * 1_000_000 < 1_000_000

@@ -1,10 +1,13 @@
-"""deploy, project, meter and factors scripts on the embedded chain, wrong input included."""
+"""deploy, project, meter, factors and devnet scripts on the embedded chain, wrong input
+included: a refused command changes nothing (nonce and state unchanged)."""
 
 import json
 
 import pytest
-from eth_utils import keccak, to_checksum_address
+from eth_account import Account
+from eth_utils import keccak
 
+from jcredit.eip712 import sign_registration
 from tests.scripts.runner import ok, refused
 
 # Devnet test accounts (public "test test ... junk" mnemonic), by the role the scripts give them.
@@ -12,7 +15,10 @@ ADMIN = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 VALIDATOR = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 OWNER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
 ORACLE = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
-METER = to_checksum_address("0x00000000000000000000000000000000000a11ce")
+# Test-only meter keys (never real): the meter signs its own registration.
+METER_KEY = Account.from_key((0xA11CE).to_bytes(32, "big"))
+METER = METER_KEY.address
+OTHER_KEY = Account.from_key((0xB0B).to_bytes(32, "big"))
 PENDING, APPROVED, REJECTED, SUSPENDED = 1, 2, 4, 8  # ProjectStatus flags (docs/interfaces.md)
 # 2025-04-01T00:00+09:00 and 2026-04-01T00:00+09:00 in seconds since the epoch.
 FY2025 = (1743433200, 1774969200)
@@ -50,19 +56,52 @@ def new_project(run, registry) -> int:
     return registry.project_count()
 
 
-def test_deploy__writes_the_file_and_grants_every_role(deployed):
+def test_deploy__writes_the_file_grants_every_role_bonds_the_devnet_oracle_and_launches(deployed):
     from ape import chain, project
 
     assert deployed["chain_id"] == chain.chain_id == 1337
     assert deployed["deployer"] == ADMIN
     registry = project.Registry.at(deployed["registry"])
+    reports = project.MonitoringReports.at(deployed["reports"])
     credit = project.CarbonCredit.at(deployed["credit"])
     assert registry.owner() == ADMIN
-    assert credit.has_role(keccak(text="MINTER_ROLE"), registry.address)
+    assert registry.reports() == reports.address == credit.registry()
+    assert reports.fraud_proofs() == deployed["fraud_proofs"]
+    assert registry.launched() and credit.launched()
     assert registry.has_role(keccak(text="VALIDATOR_ROLE"), VALIDATOR)
     assert registry.has_role(keccak(text="ORACLE_ROLE"), ORACLE)
-    assert registry.challenge_window() == 0
+    assert reports.challenge_window() == 3600  # the devnet default: the shortest allowed
+    assert reports.min_bond() == 10**18
+    assert reports.bond_of(ORACLE)[0] == 10**18 and reports.is_bonded(ORACLE)
+    assert registry.emission_factors(2025).factor_g_per_mwh == 434_000
+    assert registry.emission_factors(2013).factor_g_per_mwh == 434_000
     assert deployed["block"] <= chain.blocks.height
+
+
+def test_deploy__options_are_checked_before_anything_is_sent(run, deployed, deployments_dir):
+    from ape import accounts
+
+    path = deployments_dir / "ethereum-local.json"
+    nonce = accounts.test_accounts[0].nonce
+    window = run("deploy", "--force", "--challenge-window", "60")
+    assert window.exit_code == 2 and "60 is not in the range 3600<=x<=2592000" in window.output
+    bond = refused(run("deploy", "--force", "--min-bond", "a lot"))
+    assert "--min-bond: 'a lot' is not a positive amount" in bond
+    admin = refused(run("deploy", "--force", "--oracle", ADMIN))
+    assert f"oracle: {ADMIN} is the admin (the deployer), who may never hold that role" in admin
+    assert accounts.test_accounts[0].nonce == nonce
+    assert json.loads(path.read_text()) == deployed
+
+
+def test_deploy__a_file_of_the_two_contract_platform_is_replaced(run, deployed, deployments_dir):
+    path = deployments_dir / "ethereum-local.json"
+    older = {k: deployed[k] for k in ("chain_id", "registry", "credit", "deployer", "block")}
+    path.write_text(json.dumps(older))
+    out = refused(run("project", "list"))
+    assert "it records a deployment of the older two-contract platform" in out
+    assert "deployed, set up and launched" in ok(run("deploy", "--min-bond", "0.5 ether"))
+    assert "reports" in json.loads(path.read_text())
+    path.write_text(json.dumps(deployed))
 
 
 def test_deploy__rerun_reuses_and_force_deploys_again(run, deployed, deployments_dir):
@@ -158,85 +197,183 @@ def test_project__reject_and_suspend_store_the_status(run, registry):
     assert registry.projects(suspended).status == APPROVED
 
 
-def test_project__set_oracle_needs_the_oracle_role(run, registry):
+def test_project__set_oracle_needs_the_oracle_role_and_a_bond(run, registry, deployed):
+    from ape import accounts, project
+
     project_id = new_project(run, registry)
     out = refused(run("project", "set-oracle", str(project_id), "--oracle", OWNER))
     assert f"{OWNER} does not hold ORACLE_ROLE" in out
     ok(run("project", "set-oracle", str(project_id)))
     assert registry.projects(project_id).oracle == ORACLE
+    shown = ok(run("project", "show", str(project_id)))
+    assert "monitoring not started" in shown and "pending_report       none" in shown
+    # An oracle without a bond is refused, saying how to post one.
+    reports = project.MonitoringReports.at(deployed["reports"])
+    other = accounts.test_accounts[5]
+    registry.grant_role(keccak(text="ORACLE_ROLE"), other.address, sender=accounts.test_accounts[0])
+    ok(run("devnet", "advance-time", "--seconds", str(2 * 86400)))
+    registry.activate_role(keccak(text="ORACLE_ROLE"), other.address, sender=other)
+    nonce = accounts.test_accounts[0].nonce
+    out = refused(run("project", "set-oracle", str(project_id), "--oracle", other.address))
+    assert f"oracle {other.address} has no live bond" in out
+    assert "`ape run oracle bond post`" in out
+    assert accounts.test_accounts[0].nonce == nonce
+    assert registry.projects(project_id).oracle == ORACLE
+    assert not reports.is_bonded(other.address)
 
 
-def meter_args(project_id: int, meter: str = METER, kind: str = "generation") -> list[str]:
+def meter_args(
+    registry,
+    project_id: int,
+    key=METER_KEY,
+    kind: str = "generation",
+    serial: str = "PV-0001",
+    owner: str = OWNER,
+    signed_serial: str | None = None,
+) -> list[str]:
+    """`meter register` for a meter that signed (project, owner, serial) for the Registry."""
+    signature = sign_registration(
+        key, project_id, owner, signed_serial or serial, 1337, registry.address
+    )
     return [
         "meter",
         "register",
         "--project",
         str(project_id),
         "--address",
-        meter,
+        key.address,
         "--kind",
         kind,
         "--serial",
-        "PV-0001",
+        serial,
         "--certification-expiry",
         "2032-03-31",
+        "--meter-signature",
+        "0x" + signature.hex(),
     ]
 
 
 def test_meter__register_approve_list_revoke(run, registry):
     project_id = new_project(run, registry)
     ok(run("project", "approve", str(project_id)))
-    ok(run(*meter_args(project_id)))
+    out = ok(run(*meter_args(registry, project_id), "--interval-seconds", "900"))
+    assert "(900 s interval, PENDING)" in out
     stored = registry.meters(METER)
     assert (stored.project_id, stored.kind, stored.status) == (project_id, 1, 1)
     # 2032-03-31T00:00+09:00
-    assert stored.certification_expiry == 1964271600
+    assert (stored.certification_expiry, stored.interval_seconds) == (1964271600, 900)
 
-    out = refused(run("meter", "approve", METER, "--account", "TEST::2"))
+    out = refused(run("meter", "approve", METER, "--certification-expiry", "2032-03-31",
+                      "--account", "TEST::2"))  # fmt: skip
     assert "refused" in out and registry.meters(METER).status == 1
+    out = refused(run("meter", "approve", METER, "--certification-expiry", "2032-03-30"))
+    assert "does not match the 2032-03-31T00:00:00+09:00 registered" in out
+    assert registry.meters(METER).status == 1
 
-    ok(run("meter", "approve", METER))
+    ok(run("meter", "approve", METER, "--certification-expiry", "2032-03-31"))
     assert registry.meters(METER).status == 2
     listed = ok(run("meter", "list", "--project", str(project_id)))
     assert METER in listed and "generation" in listed and "APPROVED" in listed
+    assert "900 s" in listed and "no reading accepted" in listed
 
     ok(run("meter", "revoke", METER))
     assert registry.meters(METER).status == 4
 
 
-def test_meter__wrong_owner_and_unknown_meter_are_refused(run, registry):
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("wrong owner", f"{VALIDATOR} is not the owner of project"),
+        ("signed for another serial", "not by meter"),
+        ("signed for another owner", "not by meter"),
+        ("unknown project", "unknown project 999"),
+    ],
+)
+def test_meter__register_refuses_what_the_meter_did_not_sign(run, registry, case, message):
+    from ape import accounts
+
     project_id = new_project(run, registry)
-    other = to_checksum_address("0x00000000000000000000000000000000000b0b00")
-    out = refused(run(*meter_args(project_id, other), "--account", "TEST::1"))
-    assert "refused" in out
+    args, extra = meter_args(registry, project_id, OTHER_KEY, serial="PV-0002"), []
+    if case == "wrong owner":
+        extra = ["--account", "TEST::1"]
+    elif case == "signed for another serial":
+        args = meter_args(
+            registry, project_id, OTHER_KEY, serial="PV-0002", signed_serial="PV-0003"
+        )
+    elif case == "signed for another owner":
+        args = meter_args(registry, project_id, OTHER_KEY, serial="PV-0002", owner=VALIDATOR)
+    elif case == "unknown project":
+        args = meter_args(registry, 999, OTHER_KEY, serial="PV-0002")
+    nonces = [account.nonce for account in accounts.test_accounts[:3]]
+    out = refused(run(*args, *extra))
+    assert message in out
+    assert registry.meters(OTHER_KEY.address).project_id == 0
+    assert [account.nonce for account in accounts.test_accounts[:3]] == nonces
+
+
+def test_meter__bad_signature_interval_and_unknown_meter(run, registry):
+    project_id = new_project(run, registry)
+    args = meter_args(registry, project_id, OTHER_KEY, serial="PV-0004")
+    bad = run(*args[:-2], "--meter-signature", "0x1234")
+    assert bad.exit_code == 2 and "expected 0x followed by 130 hex digits" in bad.output
+    slow = run(*args, "--interval-seconds", "7200")
+    assert slow.exit_code == 2 and "7200 is not in the range 60<=x<=3600" in slow.output
+    other = OTHER_KEY.address
     assert registry.meters(other).project_id == 0
-    assert f"unknown meter {other}" in refused(run("meter", "approve", other))
-    assert "unknown project 999" in refused(run(*meter_args(999, other)))
+    out = refused(run("meter", "approve", other, "--certification-expiry", "2032-03-31"))
+    assert f"unknown meter {other}" in out
 
 
-def test_factors__set_show_and_rerun(run, registry, tmp_path):
+def test_factors__after_launch_are_scheduled_then_activated(run, registry, tmp_path):
+    from ape import accounts
+
     table = tmp_path / "factors.csv"
     table.write_text(
         "fiscal_year,factor_g_per_mwh,source,verified\n"
-        '2024,451000,"test table, not official",false\n'
-        '2025,500000,"test table, not official",false\n'
+        '2012,451000,"test table, not official",false\n'
+        '2025,434000,"test table, not official",false\n'
+        '2026,500000,"test table, not official",false\n'
     )
+    nonce = accounts.test_accounts[1].nonce
     out = refused(run("factors", "set", "--csv", str(table), "--account", "TEST::1"))
-    assert "refused" in out
-    assert registry.emission_factors(2024).factor_g_per_mwh == 0
+    assert "refused" in out and "ownable: caller is not the owner" in out
+    assert accounts.test_accounts[1].nonce == nonce
+    assert registry.emission_factors(2012).factor_g_per_mwh == 0
 
-    assert "FY2025: 500000 g-CO2/MWh set" in ok(run("factors", "set", "--csv", str(table)))
-    stored = registry.emission_factors(2025)
-    assert (stored.factor_g_per_mwh, stored.starts_at, stored.ends_at) == (500000, *FY2025)
-    assert registry.emission_factors(2024).factor_g_per_mwh == 451000
-    assert "FY2025: 500000 g-CO2/MWh unchanged" in ok(run("factors", "set", "--csv", str(table)))
-
-    shown = ok(run("factors", "show", "2025", "2019"))
-    assert (
-        "FY2025: 500000 g-CO2/MWh for [2025-04-01T00:00:00+09:00, 2026-04-01T00:00:00+09:00)"
-        in shown
+    out = ok(run("factors", "set", "--csv", str(table)))
+    assert "FY2025: 434000 g-CO2/MWh unchanged" in out
+    assert "FY2026: 500000 g-CO2/MWh scheduled: activate from " in out
+    assert "`ape run factors activate --fiscal-year 2026`" in out
+    stored = registry.emission_factors(2026)
+    assert (stored.factor_g_per_mwh, stored.scheduled_factor_g_per_mwh) == (434000, 500000)
+    assert registry.emission_factors(2012).scheduled_factor_g_per_mwh == 451000
+    assert "FY2026: 500000 g-CO2/MWh already scheduled" in ok(
+        run("factors", "set", "--csv", str(table), "--fiscal-year", "2026")
     )
-    assert "FY2019: not set" in shown
+    shown = ok(run("factors", "show", "2026", "2019", "2011"))
+    assert "FY2026: 434000 g-CO2/MWh for [2026-04-01T00:00:00+09:00, 2027-04-01T00:00:00+09:00) " \
+        "(not locked; 500000 g-CO2/MWh scheduled from" in shown  # fmt: skip
+    assert "FY2019: 434000 g-CO2/MWh" in shown and "FY2011: not set" in shown
 
+    early = refused(run("factors", "activate", "--fiscal-year", "2026"))
+    assert "FY2026: the scheduled 500000 g-CO2/MWh can be activated from" in early
+    assert registry.emission_factors(2026).factor_g_per_mwh == 434000
+    assert "devnet time is now" in ok(run("devnet", "advance-time", "--seconds", "172800"))
+    out = ok(run("factors", "activate", "--fiscal-year", "2026", "--fiscal-year", "2012"))
+    assert "FY2026: 500000 g-CO2/MWh in effect" in out and "FY2012: 451000" in out
+    assert registry.emission_factors(2026).factor_g_per_mwh == 500000
+    assert "FY2026: no factor change is scheduled" in refused(
+        run("factors", "activate", "--fiscal-year", "2026")
+    )
     missing = refused(run("factors", "set", "--csv", str(table), "--fiscal-year", "2031"))
     assert "no row for fiscal year(s) [2031]" in missing
+
+
+def test_devnet__advance_time_moves_the_clock_forward_only(run):
+    from ape import chain
+
+    before = chain.blocks.head.timestamp
+    assert "(60 s later)" in ok(run("devnet", "advance-time", "--seconds", "60"))
+    assert chain.blocks.head.timestamp == before + 60
+    backwards = run("devnet", "advance-time", "--seconds", "0")
+    assert backwards.exit_code == 2 and "0 is not in the range x>=1" in backwards.output

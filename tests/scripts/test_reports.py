@@ -1,15 +1,18 @@
-"""finalize, report monthly and registry-export on real monitoring reports (embedded chain).
+"""finalize, devnet advance-time, report monthly and registry-export on real monitoring reports
+(embedded chain).
 
 A simulated plant signs two months (April and May 2025) of readings; the oracle submits them
-with a one-hour challenge window, so `finalize` has something to do. The tests are the steps of
-that story on one module-scoped chain and run in file order (April is finalized, then May, then
-the records are exported): run the module, not one test.
+with the devnet's one-hour challenge window, so `finalize` (which finds the report's facts in the
+chain's events) has something to do once `devnet advance-time` has passed the window. The tests
+are the steps of that story on one module-scoped chain and run in file order (April is
+finalized, then May, then the records are exported): run the module, not one test.
 """
 
 import csv
 
 import pytest
 
+from jcredit.history import submitted_reports
 from methodology.fiscal import to_iso
 from tests.scripts.runner import ok, refused
 
@@ -30,7 +33,6 @@ def feed(run, provider, deployments_dir, tmp_path_factory):
 
     ok(run("deploy", "--force", "--challenge-window", str(WINDOW_S)))
     platform = connect(provider)
-    ok(run("factors", "set", "--fiscal-year", "2025"))
     ok(run("project", "register", "--capacity-w", "49500", "--commissioning-date", "2025-04-01"))
     project_id = platform.registry.project_count()
     ok(run("project", "approve", str(project_id)))
@@ -43,17 +45,19 @@ def feed(run, provider, deployments_dir, tmp_path_factory):
         APRIL,
         JUNE,
         Plant(latitude=34.71, longitude=137.73),
+        owner=OWNER,
     )
     sender = Sender(accounts.test_accounts[3], provider, log=lambda line: None)
     oracle = open_oracle(site_path, platform, sender, log=lambda line: None)
     for meter in oracle.site.meters:
         ok(run("meter", "register", "--project", str(project_id), "--address", meter.address,
                "--kind", meter.kind, "--serial", meter.serial,
-               "--certification-expiry", "2032-03-31"))  # fmt: skip
-        ok(run("meter", "approve", meter.address))
+               "--certification-expiry", "2032-03-31",
+               "--meter-signature", "0x" + meter.registration_signature.hex()))  # fmt: skip
+        ok(run("meter", "approve", meter.address, "--certification-expiry", "2032-03-31"))
     oracle.start_monitoring(APRIL)
     return {
-        "registry": platform.registry.contract,
+        "platform": platform,
         "credit": platform.credit.contract,
         "project_id": project_id,
         "oracle": oracle,
@@ -61,12 +65,9 @@ def feed(run, provider, deployments_dir, tmp_path_factory):
 
 
 def submitted(feed):
-    from ape import chain
-
-    return list(
-        feed["registry"].ReportSubmitted.range(
-            0, chain.blocks.height + 1, search_topics={"project_id": feed["project_id"]}
-        )
+    platform = feed["platform"]
+    return submitted_reports(
+        platform.reports.contract, platform.deployment.block, feed["project_id"]
     )
 
 
@@ -74,29 +75,32 @@ def test_finalize__waits_for_the_window_and_the_dispute_then_mints(run, feed):
     from ape import accounts, chain
 
     credit, project_id = feed["credit"], feed["project_id"]
+    reports = feed["platform"].reports
     # The oracle submits April, then waits: May is not sent while April is in its window.
     pushed = feed["oracle"].push()
     assert len(pushed.submitted) == 1
     assert "challenge window" in pushed.stopped
     token = credit.token_id(project_id, 2025)
 
+    nonce = accounts.test_accounts[0].nonce
     out = refused(run("finalize", "--project", str(project_id)))
     (pending,) = submitted(feed)
     deadline = to_iso(pending.challenge_deadline)
     assert f"is in its challenge window until {deadline}: finalize after that" in out
-    assert pending.challenge_deadline == chain.blocks[pending.block_number].timestamp + WINDOW_S
+    assert pending.challenge_deadline == chain.blocks[pending.block].timestamp + WINDOW_S
     assert credit.balanceOf(OWNER, token) == 0
+    assert accounts.test_accounts[0].nonce == nonce
 
     # A verifier disputes it: finalize is refused; rejecting the report undoes it and the oracle
     # submits the period again.
     validator = accounts.test_accounts[1]
-    feed["registry"].dispute(project_id, "export meter reads high", sender=validator)
+    reports.contract.dispute(project_id, "export meter reads high", sender=validator)
     out = refused(run("finalize", "--project", str(project_id)))
     assert "is disputed: a validator resolves the dispute first" in out
-    feed["registry"].resolve_dispute(project_id, False, sender=validator)
+    reports.contract.resolve_dispute(pending.facts.as_tuple(), False, sender=validator)
     assert len(feed["oracle"].push().submitted) == 1
 
-    chain.pending_timestamp = chain.pending_timestamp + WINDOW_S + 1
+    ok(run("devnet", "advance-time", "--seconds", str(WINDOW_S + 1)))
     out = ok(run("finalize", "--project", str(project_id)))
     rejected, april = submitted(feed)
     assert (rejected.period_start, rejected.period_end) == (april.period_start, april.period_end)
@@ -104,6 +108,7 @@ def test_finalize__waits_for_the_window_and_the_dispute_then_mints(run, feed):
     minted = april.reduction_g // 1_000_000
     assert minted >= 1
     assert f"report {april.report_id} of project {project_id} finalized: {minted} t-CO2" in out
+    assert f"minted as token {token} to {OWNER}" in out
     assert credit.balanceOf(OWNER, token) == minted
 
     nothing = ok(run("finalize", "--project", str(project_id)))
@@ -113,12 +118,10 @@ def test_finalize__waits_for_the_window_and_the_dispute_then_mints(run, feed):
 
 
 def test_report_monthly__matches_the_chain(run, feed, tmp_path):
-    from ape import chain
-
     credit, project_id = feed["credit"], feed["project_id"]
     pushed = feed["oracle"].push()
     assert [(r.period_start, r.period_end) for r in pushed.submitted] == [(MAY, JUNE)]
-    chain.pending_timestamp = chain.pending_timestamp + WINDOW_S + 1
+    ok(run("devnet", "advance-time", "--seconds", str(WINDOW_S + 1)))
     ok(run("finalize", "--project", str(project_id)))
 
     out = ok(run("report", "monthly", "--project", str(project_id), "--fiscal-year", "2025",

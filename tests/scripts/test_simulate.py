@@ -1,15 +1,20 @@
-"""simulate: a registered project's signed meter data, bound to this chain and Registry."""
+"""simulate: a registered project's signed meter data, bound to this chain and Registry, and the
+exact commands that register and approve its meters (run here as printed)."""
 
 import json
+import shlex
 
-from tests.scripts.runner import ok, refused
+from tests.scripts.runner import NETWORK, ok, refused
+
+OWNER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
 
 
-def test_simulate__writes_a_site_for_the_project_and_refuses_bad_input(
+def test_simulate__writes_a_site_prints_working_meter_commands_and_refuses_bad_input(
     run, deployments_dir, tmp_path
 ):
     from ape import project
 
+    from jcredit.eip712 import domain_separator, recover, registration_digest
     from oracles.intake import check_signatures, load_source
     from oracles.site import load_site
 
@@ -24,14 +29,29 @@ def test_simulate__writes_a_site_for_the_project_and_refuses_bad_input(
     site = load_site(tmp_path / "site.json")
     assert (site.project_id, site.capacity_w) == (project_id, 12000)
     assert sorted(m.kind for m in site.meters) == ["export", "generation"]
+    separator = domain_separator(1337, registry.address)
     for meter in site.meters:
-        assert meter.address in out
+        assert meter.address in out and meter.interval_seconds == 1800
+        # Each meter signed its registration by the project's owner for this Registry.
+        digest = registration_digest(separator, project_id, OWNER, meter.serial)
+        assert recover(digest, meter.registration_signature) == meter.address
     # Every reading is signed for this chain id and Registry: nothing is refused.
     readings, batches, raw = load_source(site)
     intake = check_signatures(site, readings, batches, 1337, registry.address, raw)
     assert intake.refusals == []
     # 365 days of 48 half-hours, plus the reading at the start, per meter
     assert len(intake.readings) == 2 * (365 * 48 + 1)
+
+    # The printed commands work as printed: the owner registers, the validator approves.
+    commands = [line.strip() for line in out.splitlines() if line.strip().startswith("ape run ")]
+    assert len(commands) == 4
+    for command in commands:
+        words = shlex.split(command)
+        assert words[:2] == ["ape", "run"] and words[-2:] == ["--network", NETWORK]
+        ok(run(*words[2:-2]))
+    for meter in site.meters:
+        stored = registry.meters(meter.address)
+        assert (stored.project_id, stored.status, stored.serial) == (project_id, 2, meter.serial)
 
     unknown = refused(run("simulate", "--project", "99", "--fiscal-year", "2025"))
     assert "unknown project 99" in unknown
