@@ -29,7 +29,7 @@ benchmarks/erc1155_baseline.py) and is written into the same out/bench/gas.json.
 """
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import boa
@@ -106,7 +106,9 @@ class Meter:
 
     def holding(self, timestamp: int) -> BatchData:
         return next(
-            d for d in self.batches if d.batch.first_timestamp <= timestamp <= d.batch.last_timestamp
+            d
+            for d in self.batches
+            if d.batch.first_timestamp <= timestamp <= d.batch.last_timestamp
         )
 
     def between(self, start: int, end: int, carried: bool) -> list[BatchData]:
@@ -142,15 +144,22 @@ class Report:
                 reduction_g, self.void)  # fmt: skip
 
     def proof(self, batch: Batch) -> list[bytes]:
-        return MerkleTree.from_leaves([leaf_hash(b) for b in self.committed]).proof(leaf_hash(batch))
+        return MerkleTree.from_leaves([leaf_hash(b) for b in self.committed]).proof(
+            leaf_hash(batch)
+        )
 
 
 class Bench:
     def __init__(self) -> None:
         names = ("admin", "validator", "second validator", "owner", "buyer", "challenger")
-        self.admin, self.validator, self.second_validator, self.owner, self.buyer, self.challenger = (
-            boa.env.generate_address(name) for name in names
-        )
+        (
+            self.admin,
+            self.validator,
+            self.second_validator,
+            self.owner,
+            self.buyer,
+            self.challenger,
+        ) = (boa.env.generate_address(name) for name in names)
         self.oracles = [boa.env.generate_address(f"oracle {n}") for n in range(ORACLES)]
         boa.env.timestamp = AUGUST + 5 * DAY
         self.figures: dict[str, int] = {}
@@ -343,8 +352,7 @@ class Bench:
         # Kind 4: a committed day batch whose readings are not what the meter signed.
         cheat = self.report(JUNE, JULY, carried=False)
         signed = export.holding(JUNE + 10 * DAY + 3600).batch
-        tampered = Batch(signed.meter, signed.first_timestamp, signed.last_timestamp,
-                         signed.last_cumulative_wh, keccak(b"readings the meter never signed"))  # fmt: skip
+        tampered = replace(signed, readings_hash=keccak(b"readings the meter never signed"))
         cheat.committed[cheat.committed.index(signed)] = tampered
         facts = self.submit(project_id, cheat)
         self.prove(project_id, "prove_committed_mismatch", "prove_committed_mismatch",
@@ -353,8 +361,13 @@ class Bench:
         # Kind 5: a second committed batch overlapping a signed day (a half day, lower register).
         cheat = self.report(JUNE, JULY, carried=False)
         day = export.holding(JUNE + 12 * DAY + 3600).batch
-        overlapping = Batch(day.meter, day.first_timestamp, day.first_timestamp + 12 * 3600,
-                            day.last_cumulative_wh - 1, keccak(b"half a day, invented"))  # fmt: skip
+        overlapping = replace(
+            day,
+            last_timestamp=day.first_timestamp + 12 * 3600,
+            last_cumulative_wh=day.last_cumulative_wh - 1,
+            readings_hash=keccak(b"half a day, invented"),
+            signature=b"",
+        )
         cheat.committed.append(overlapping)
         facts = self.submit(project_id, cheat)
         self.prove(project_id, "prove_committed_conflict", "prove_committed_conflict",
