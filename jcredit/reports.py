@@ -311,16 +311,18 @@ class ReportsClient:
     def carry_g(self, project_id: int, fiscal_year: int) -> int:
         return int(self.contract.carry_g(project_id, fiscal_year))
 
-    def claimable(self, token_id: int) -> int:
-        return int(self.contract.claimable(token_id))
+    def claimable(self, owner: str, token_id: int) -> int:
+        """Credits of `token_id` accrued to `owner`, a contract that owned the project when its
+        reports finalized (it keeps them after handing the project on)."""
+        return int(self.contract.claimable(check_address(owner, "owner"), token_id))
 
     def claim(self, sender: Sender, token_id: int, recipient: str) -> int:
-        """Mint the credits accrued for a project owner that is a contract to `recipient` (the
-        owner contract itself sends this); the amount."""
+        """Mint the credits accrued to the sender (an owner contract, e.g. a Safe account in Ape)
+        to `recipient`; the amount."""
         recipient = check_address(recipient, "recipient")
-        amount = self.claimable(token_id)
+        amount = self.claimable(sender.address, token_id)
         if amount == 0:
-            raise JCreditError(f"token {token_id}: no credits accrued to claim")
+            raise JCreditError(f"token {token_id}: no credits accrued to {sender.address} to claim")
         sender.send(
             f"claiming {amount} t-CO2 of token {token_id} for {recipient}",
             self.contract.claim,

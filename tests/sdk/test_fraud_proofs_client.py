@@ -12,14 +12,6 @@ from jcredit.merkle import MerkleTree, leaf_hash
 from jcredit.types import ORACLE_ROLE, FraudKind, ReportStatus, UndoneReason
 from tests.sdk.chain_world import APR, APRIL, APRIL_G, APRIL_SC, EXP, GEN, MAY, MIN_BOND, START
 
-# On this branch's contracts every proof that holds reverts: FraudProofs._refute calls
-# Registry.on_fraud, which accepts only the reports contract ("registry: caller is not reports").
-# The fix (MonitoringReports.refute calls on_fraud) is in progress on main; these tests pass with
-# it. Strict: once it lands they pass, and this marker must go.
-REFUTE_REVERTS = pytest.mark.xfail(
-    strict=True, raises=ChainError, reason="contracts: FraudProofs calls Registry.on_fraud"
-)
-
 
 def _carried_april(world, project, generation_end: Batch, extra: list[Batch] | None = None):
     """April with carried starts and the given generation end batch; the export meter as usual."""
@@ -57,7 +49,6 @@ def _assert_refuted(world, project, facts, proven, kind):
     assert undone.reason == UndoneReason.FRAUD_PROVEN
 
 
-@REFUTE_REVERTS
 def test_prove_later_reading__the_claimed_end_is_not_the_meters_last(world):
     project = world.monitored()
     pid, gen = project.project_id, project.meters[GEN]
@@ -75,7 +66,6 @@ def test_prove_later_reading__the_claimed_end_is_not_the_meters_last(world):
     _assert_refuted(world, project, submitted.facts, proven, FraudKind.LATER_END_READING)
 
 
-@REFUTE_REVERTS
 def test_prove_interval__an_interval_above_capacity_in_a_report_claiming_credits(world):
     project = world.monitored()
     pid, gen = project.project_id, project.meters[GEN]
@@ -103,7 +93,6 @@ def test_prove_interval__within_capacity_is_refused_and_changes_nothing(world):
     assert world.jc.reports.bond_of(world.oracle.address).amount == MIN_BOND
 
 
-@REFUTE_REVERTS
 def test_prove_committed_mismatch__the_root_commits_a_batch_the_meter_did_not_sign(world):
     project = world.monitored()
     pid, gen = project.project_id, project.meters[GEN]
@@ -125,7 +114,6 @@ def test_prove_committed_mismatch__the_root_commits_a_batch_the_meter_did_not_si
     _assert_refuted(world, project, submitted.facts, proven, FraudKind.COMMITTED_MISMATCH)
 
 
-@REFUTE_REVERTS
 def test_prove_committed_conflict__two_committed_batches_overlap(world):
     project = world.monitored()
     pid, gen = project.project_id, project.meters[GEN]

@@ -221,7 +221,7 @@ def test_void_report__claiming_energy_is_refused_before_sending(world):
         world.submission(project, MAY, [end], 1, 0, void=True)
 
 
-def test_owner_contract__accrues_its_credits_and_a_later_owner_claims_them(world):
+def test_owner_contract__accrues_its_credits_and_claims_them_after_handing_the_project_on(world):
     from ape import compilers
 
     source = (Path(__file__).parent / "owner_wallet.vy").read_text()
@@ -267,17 +267,17 @@ def test_owner_contract__accrues_its_credits_and_a_later_owner_claims_them(world
     finalized = reports.finalize(world.buyer, facts)
     token = token_id(project_id, 2025)
     assert finalized.accrued and finalized.minted_t == 1 and finalized.recipient == wallet.address
-    assert reports.claimable(token) == 1 and world.jc.credit.balance(wallet.address, token) == 0
-    # Only the project's current owner claims: the wallet hands the project to the owner's EOA.
-    with pytest.raises(ChainError, match="reports: not the project owner"):
-        reports.claim(world.owner, token, world.buyer.address)
+    assert reports.claimable(wallet.address, token) == 1
+    assert world.jc.credit.balance(wallet.address, token) == 0
+    # The credits stay the wallet's after it hands the project to the owner's EOA.
     as_wallet(registry.contract.transfer_project, project_id, world.owner.address)
     registry.contract.accept_project(project_id, sender=world.owner.account)
-    assert reports.claim(world.owner, token, world.buyer.address) == 1
-    assert world.jc.credit.balance(world.buyer.address, token) == 1
-    assert reports.claimable(token) == 0
-    with pytest.raises(JCreditError, match="no credits accrued to claim"):
+    with pytest.raises(JCreditError, match="no credits accrued to"):
         reports.claim(world.owner, token, world.buyer.address)
+    assert reports.claimable(wallet.address, token) == 1
+    as_wallet(reports.contract.claim, token, world.buyer.address)
+    assert world.jc.credit.balance(world.buyer.address, token) == 1
+    assert reports.claimable(wallet.address, token) == 0
 
 
 def test_bond__post_request_unbond_and_withdraw_after_the_delay(world):
