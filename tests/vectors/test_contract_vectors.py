@@ -1,10 +1,11 @@
-"""Registry.submit_report reproduces every shared, hand-computed report vector.
+"""MonitoringReports.submit_report reproduces every shared, hand-computed report vector.
 
 Each vector becomes a project with a generation and an export meter, monitored from the vector's
-period start with its start registers; the oracle then submits the period with the vector's end
-registers. A valid vector's claim must be accepted and credited exactly (whole tonnes minted, the
-rest carried); an invalid one must be refused as a non-void report with the vector's problem in
-the revert message, and accepted as a void report.
+period start; its first report carries the vector's start registers as start readings and the
+vector's end registers as end readings. A valid vector's claim must be accepted and, once the
+window is over, credited exactly (whole tonnes minted, the rest carried); an invalid one must be
+refused as a non-void report with the vector's problem in the revert message, and accepted as a
+void report (its problem shows in the boundary readings, so no recorded violation is needed).
 """
 
 import json
@@ -15,13 +16,14 @@ import boa
 import pytest
 
 from tests.contracts.contract_world import (
-    CONTRACTS,
     DAY,
     EXPORT,
     GENERATION,
     YEAR,
+    Project,
     deploy_world,
     events,
+    load_factories,
     make_actors,
     token_id,
 )
@@ -39,10 +41,8 @@ def fiscal_year_bounds(fiscal_year: int) -> tuple[int, int]:
 
 @pytest.fixture(scope="module")
 def deployed():
-    actors = make_actors()
-    registry = boa.load_partial(str(CONTRACTS / "Registry.vy"))
-    credit = boa.load_partial(str(CONTRACTS / "CarbonCredit.vy"))
-    return deploy_world(registry, credit, actors)
+    """Not launched: each test sets its vector's factor at once, then launches."""
+    return deploy_world(load_factories(), make_actors(), launch=False)
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def world(deployed):
         yield deployed
 
 
-def monitored(world, vector: dict) -> tuple[int, dict]:
+def monitored(world, vector: dict) -> Project:
     start, end = vector["period_start"], vector["period_end"]
     boa.env.timestamp = start
     fy_start, fy_end = fiscal_year_bounds(vector["fiscal_year"])
@@ -59,7 +59,9 @@ def monitored(world, vector: dict) -> tuple[int, dict]:
         world.registry.set_emission_factor(
             vector["fiscal_year"], vector["factor_g_per_mwh"], fy_start, fy_end
         )
-    project_id, meters = world.monitored_project(
+        world.registry.launch()
+        world.credit.launch()
+    project = world.monitored_project(
         baselines={
             GENERATION: vector["generation_start_wh"],
             EXPORT: vector["export_start_wh"],
@@ -71,7 +73,7 @@ def monitored(world, vector: dict) -> tuple[int, dict]:
         crediting_end=start + 8 * YEAR,
     )
     boa.env.timestamp = end
-    return project_id, meters
+    return project
 
 
 def end_registers(vector: dict) -> dict[int, int]:
@@ -83,27 +85,26 @@ def end_registers(vector: dict) -> dict[int, int]:
 )
 def test_valid_vector__accepted_and_credited_exactly(world, vector):
     expected = vector["expected"]
-    project_id, meters = monitored(world, vector)
-    world.submit(
-        project_id,
-        meters,
+    project = monitored(world, vector)
+    submission = world.submit(
+        project,
         vector["period_end"],
         end_registers(vector),
         expected["self_consumed_wh"],
         expected["reduction_g"],
         fiscal_year=vector["fiscal_year"],
     )
-    submitted = events(world.registry, "ReportSubmitted")
-    finalized = events(world.registry, "ReportFinalized")
-    assert [(e["self_consumed_wh"], e["reduction_g"]) for e in submitted] == [
-        (expected["self_consumed_wh"], expected["reduction_g"])
-    ]
-    assert [(e["minted_t"], e["carry_g"]) for e in finalized] == [
-        divmod(expected["reduction_g"], 1_000_000)
-    ]
-    tid = token_id(project_id, vector["fiscal_year"])
+    facts = submission.facts
+    assert (facts.self_consumed_wh, facts.reduction_g) == (
+        expected["self_consumed_wh"],
+        expected["reduction_g"],
+    )
+    world.finalize(submission)
+    (finalized,) = events(world.reports, "ReportFinalized")
+    assert (finalized["minted_t"], finalized["carry_g"]) == divmod(expected["reduction_g"], 10**6)
+    tid = token_id(project.project_id, vector["fiscal_year"])
     assert world.credit.balanceOf(world.actors.owner, tid) == expected["reduction_g"] // 1_000_000
-    assert world.registry.next_period_start(project_id) == vector["period_end"]
+    assert world.reports.next_period_start(project.project_id) == vector["period_end"]
 
 
 @pytest.mark.parametrize(
@@ -111,25 +112,23 @@ def test_valid_vector__accepted_and_credited_exactly(world, vector):
 )
 def test_invalid_vector__non_void_refused_with_its_check_and_void_accepted(world, vector):
     expected = vector["expected"]
-    project_id, meters = monitored(world, vector)
+    project = monitored(world, vector)
     generation = vector["generation_end_wh"] - vector["generation_start_wh"]
     export = vector["export_end_wh"] - vector["export_start_wh"]
     claimed_wh = max(generation - export, 0)
     claimed_g = claimed_wh * vector["factor_g_per_mwh"] // 1_000_000
-    # The contract's check names are "registry: " + the methodology's problem names.
-    with boa.reverts(f"registry: {expected['problem']}"):
+    # The contract's check names are "reports: " + the methodology's problem names.
+    with boa.reverts(f"reports: {expected['problem']}"):
         world.submit(
-            project_id,
-            meters,
+            project,
             vector["period_end"],
             end_registers(vector),
             claimed_wh,
             claimed_g,
             fiscal_year=vector["fiscal_year"],
         )
-    world.submit(
-        project_id,
-        meters,
+    submission = world.submit(
+        project,
         vector["period_end"],
         end_registers(vector),
         0,
@@ -137,5 +136,7 @@ def test_invalid_vector__non_void_refused_with_its_check_and_void_accepted(world
         fiscal_year=vector["fiscal_year"],
         void=True,
     )
-    assert world.registry.next_period_start(project_id) == vector["period_end"]
-    assert world.credit.total_supply(token_id(project_id, vector["fiscal_year"])) == 0
+    assert submission.facts.void
+    world.finalize(submission)
+    assert world.reports.next_period_start(project.project_id) == vector["period_end"]
+    assert world.credit.total_supply(token_id(project.project_id, vector["fiscal_year"])) == 0
