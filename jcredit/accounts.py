@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ape.api import AccountAPI, ProviderAPI
 
 # Devnet test account index of each role (admin deploys, owner registers, buyer receives credits).
-DEVNET_ROLE_INDEX = {"admin": 0, "validator": 1, "owner": 2, "oracle": 3, "buyer": 4}
+DEVNET_ROLE_INDEX = {"admin": 0, "validator": 1, "owner": 2, "oracle": 3, "buyer": 4, "watcher": 5}
 
 
 def devnet_account(role: str) -> AccountAPI:
