@@ -4,7 +4,7 @@
 @custom:contract-name credit_pause
 @license MIT
 @notice `pause` / `unpause` (PAUSER_ROLE) over snekmate's `pausable`
-        state, like `emergency_pause`, plus a check that costs a transfer
+        state, plus a check that costs a transfer
         or a mint ~20 gas instead of a cold storage read (2,100 gas) while
         the token is not paused.
         The hint is the contract's own ether balance (SELFBALANCE, 5 gas):
