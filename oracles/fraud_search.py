@@ -176,7 +176,10 @@ def _conflict(committed: Iterable[Batch], meters: dict, proof) -> CommittedConfl
         if batch.meter.lower() in meters:
             by_meter.setdefault(batch.meter.lower(), []).append(batch)
     for batches in by_meter.values():
-        ordered = sorted(set(batches), key=lambda b: (b.last_timestamp, b.first_timestamp))
+        # One leaf per signed fields: a batch listed twice (whatever its signature) is one leaf,
+        # and the contract refuses a conflict of a leaf with itself.
+        leaves = {leaf_hash(b): b for b in batches}
+        ordered = sorted(leaves.values(), key=lambda b: (b.last_timestamp, b.first_timestamp))
         for i, second in enumerate(ordered):
             for first in ordered[:i]:
                 overlap = second.first_timestamp <= first.last_timestamp

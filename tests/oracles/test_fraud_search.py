@@ -238,6 +238,16 @@ def test_conflict__batches_of_a_meter_not_in_the_report_are_ignored(april):
     assert find_fraud(facts, committed, known(gen, exp, [a, b]), CAPACITY_W, is_signed) is None
 
 
+def test_conflict__one_batch_listed_twice_is_no_conflict(april):
+    """The contract refuses a conflict between a leaf and itself ("reports: the same batch"):
+    the same signed fields listed twice, even with another (invalid) signature, are one leaf."""
+    gen, exp = april
+    copy = replace(gen[5].batch, signature=bytes(65))
+    committed = [*batches(gen, exp), copy]
+    facts = report(period(gen), period(exp), committed)
+    assert find_fraud(facts, committed, known(gen, exp), CAPACITY_W, is_signed) is None
+
+
 # -- kind 4: a committed batch the meter did not sign -------------------------------------------
 
 
