@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from jcredit.eip712 import Batch
+from jcredit.errors import InputError
 from jcredit.evidence import BatchData, IntervalEvidence
 from jcredit.facts import MeterPeriod, ReportFacts
 from jcredit.merkle import MerkleTree, leaf_hash
@@ -39,12 +40,19 @@ class KnownData:
     readable: dict[str, list[BatchData]] = field(default_factory=dict)
 
     def add(self, batch: Batch, readings: Sequence[tuple[int, int]] | None) -> None:
+        """Add a signed batch; its readings count only where a proof can show them (they are
+        the signed ones and at most MAX_BATCH_READINGS), else it is known as signed only."""
         meter = batch.meter.lower()
         if batch in self.signed.get(meter, []):
             return
         self.signed.setdefault(meter, []).append(batch)
-        if readings is not None:
-            self.readable.setdefault(meter, []).append(BatchData(batch, tuple(readings)))
+        if readings is None:
+            return
+        try:
+            data = BatchData(batch, tuple(readings))
+        except InputError:
+            return
+        self.readable.setdefault(meter, []).append(data)
 
     def readings(self, meter: str) -> list[tuple[int, int, BatchData, int]]:
         """(timestamp, Wh, batch holding it, index in the batch) of every known reading of the

@@ -52,11 +52,15 @@ FACTOR = 434_000  # g-CO2 per MWh
 GEN_START, EXP_START = 1_000_000, 100_000
 
 
-def sign(meter: LocalAccount, readings: Sequence[tuple[int, int]]) -> BatchData:
+def signed_batch(meter: LocalAccount, readings: Sequence[tuple[int, int]]) -> Batch:
     ts = [t for t, _ in readings]
     wh = [w for _, w in readings]
     batch = Batch(meter.address, ts[0], ts[-1], wh[-1], readings_hash(ts, wh))
-    return BatchData(sign_batch(meter, PROJECT, batch, CHAIN, REGISTRY), tuple(readings))
+    return sign_batch(meter, PROJECT, batch, CHAIN, REGISTRY)
+
+
+def sign(meter: LocalAccount, readings: Sequence[tuple[int, int]]) -> BatchData:
+    return BatchData(signed_batch(meter, readings), tuple(readings))
 
 
 def is_signed(batch: Batch) -> bool:
@@ -541,3 +545,25 @@ def test_known_data__a_batch_added_twice_counts_once(april):
     assert len(data.signed[GEN.address.lower()]) == len(gen)
     timestamps = [ts for ts, *_ in data.readings(GEN.address)]
     assert timestamps == sorted(set(timestamps)) and len(timestamps) == (MAY - APR) // STEP + 1
+
+
+def test_known_data__a_batch_longer_than_a_proof_can_show_is_known_as_signed_only(april):
+    """Generation signed per week (336 readings; a proof shows at most 288): its batches are
+    known as signed, none of their readings as provable, and an honest report over them has
+    nothing to prove."""
+    exp = april[1]
+    readings = steady(GEN_START, 2_000)
+    weeks = [readings[:1]] + [readings[1 + 336 * i : 337 + 336 * i] for i in range(5)]
+    weekly = [signed_batch(GEN, week) for week in weeks]
+    data = known(exp)
+    for batch, week in zip(weekly, weeks, strict=True):
+        data.add(batch, week)
+    assert data.signed[GEN.address.lower()] == weekly
+    # The four whole weeks are signed only; the start reading and the last two days readable.
+    assert [len(week) for week in weeks] == [1, 336, 336, 336, 336, 96]
+    readable = [d.batch for d in data.readable[GEN.address.lower()]]
+    assert readable == [weekly[0], weekly[-1]]
+    committed = [*weekly, *batches(exp)]
+    gen_period = MeterPeriod(GEN.address, *readings[0], True, *readings[-1])
+    facts = report(gen_period, period(exp), committed)
+    assert find_fraud(facts, committed, data, CAPACITY_W, is_signed) is None

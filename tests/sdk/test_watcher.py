@@ -19,7 +19,7 @@ import pytest
 
 from jcredit.devnet import advance_time
 from jcredit.eip712 import Batch
-from jcredit.evidence import BatchData, BoundaryReading
+from jcredit.evidence import BoundaryReading
 from jcredit.history import fraud_proven, undone_reports
 from jcredit.merkle import MerkleTree, leaf_hash
 from jcredit.reports import ReportSubmission, Submitted
@@ -46,19 +46,22 @@ def readings(kind, step: int = 1800, spike_at: int | None = None) -> list[tuple[
 
 
 def day_signed(
-    world: SdkWorld, project, kind, series: Sequence[tuple[int, int]], cuts: Sequence[int] = ()
-) -> list[BatchData]:
+    world: SdkWorld,
+    project,
+    kind,
+    series: Sequence[tuple[int, int]],
+    cuts: Sequence[int] = (),
+    days: int = 1,
+) -> list[Batch]:
     """The meter's batches: one per JST day (readings in (D 00:00, D+1 00:00]; the start reading
-    at 00:00 ends the day before, alone), cut again after each timestamp in `cuts`."""
+    at 00:00 ends the day before, alone) or per `days` days, cut again after each timestamp in
+    `cuts`."""
     groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for ts, wh in series:
-        key = ((ts - APR - 1) // DAY, sum(1 for cut in cuts if ts > cut))
+        key = ((ts - APR - 1) // (days * DAY), sum(1 for cut in cuts if ts > cut))
         groups.setdefault(key, []).append((ts, wh))
     meter = project.meters[kind]
-    return [
-        BatchData(world.sign(project.project_id, meter, group), tuple(group))
-        for _, group in sorted(groups.items())
-    ]
+    return [world.sign(project.project_id, meter, group) for _, group in sorted(groups.items())]
 
 
 @dataclass
@@ -75,12 +78,13 @@ def submit_archived(
     series: dict,
     cuts: Sequence[int] = (),
     generation_end: int = MAY,
+    days: int = 1,
 ) -> Archived:
     """April as an oracle reports it: the readings and every signed batch archived, all batches
     Merkle-committed, each meter's start (carried) and end batch sent with its proof, the
     claims computed from the boundary readings; the generation end reading at `generation_end`."""
-    data = {kind: day_signed(world, project, kind, series[kind], cuts) for kind in (GEN, EXP)}
-    committed = [d.batch for kind in (GEN, EXP) for d in data[kind]]
+    data = {kind: day_signed(world, project, kind, series[kind], cuts, days) for kind in (GEN, EXP)}
+    committed = [b for kind in (GEN, EXP) for b in data[kind]]
     frame = pd.DataFrame(
         [
             (ts, project.meters[kind].address, KIND_NAMES[kind], wh)
@@ -94,8 +98,8 @@ def submit_archived(
     ends = {GEN: generation_end, EXP: MAY}
     boundary, energy = [], {}
     for kind in (GEN, EXP):
-        start = next(d.batch for d in data[kind] if d.batch.last_timestamp == APR)
-        end = next(d.batch for d in data[kind] if d.batch.last_timestamp == ends[kind])
+        start = next(b for b in data[kind] if b.last_timestamp == APR)
+        end = next(b for b in data[kind] if b.last_timestamp == ends[kind])
         boundary += [start, end]
         energy[kind] = end.last_cumulative_wh - start.last_cumulative_wh
     consumed = energy[GEN] - energy[EXP]
@@ -228,6 +232,18 @@ def test_honest_report__consistent_and_nothing_sent(world, tmp_path):
         "consistent",
         None,
     )
+    assert_nothing_sent(world, project, before)
+
+
+def test_batches_longer_than_a_proof_can_show__consistent(world, tmp_path):
+    """Meters signing a week per batch (336 readings; a proof shows at most 288): the oracle can
+    report with them, so the watcher checks the report (its batches known as signed only)."""
+    project = world.monitored()
+    archived = submit_archived(world, project, tmp_path, honest_series(), days=7)
+    assert max(b.last_timestamp - b.first_timestamp for b in archived.committed) == 7 * DAY - 1800
+    before = wallet(world)
+    (outcome,) = watch(world, tmp_path)
+    assert outcome.verdict == "consistent"
     assert_nothing_sent(world, project, before)
 
 
