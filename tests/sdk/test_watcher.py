@@ -273,14 +273,30 @@ def _manifest_short_of_a_batch(entry: ArchiveEntry) -> None:
     manifest_path.write_text(json.dumps(manifest))
 
 
+def _manifest_with_a_truncated_hash(entry: ArchiveEntry) -> None:
+    manifest_path = entry.path.with_suffix(".json")
+    manifest = json.loads(manifest_path.read_text())
+    manifest["batches"][5]["readings_hash"] = manifest["batches"][5]["readings_hash"][:-2]
+    manifest_path.write_text(json.dumps(manifest))
+
+
+def _manifest_with_a_bad_meter(entry: ArchiveEntry) -> None:
+    manifest_path = entry.path.with_suffix(".json")
+    manifest = json.loads(manifest_path.read_text())
+    manifest["batches"][5]["meter"] = "0xnot-an-address"
+    manifest_path.write_text(json.dumps(manifest))
+
+
 @pytest.mark.parametrize(
     ("damage", "why"),
     [
         (_missing, "not found"),
         (_altered, "content hash is"),
         (_manifest_short_of_a_batch, "rebuild root"),
+        (_manifest_with_a_truncated_hash, "batch 5"),
+        (_manifest_with_a_bad_meter, "batch 5"),
     ],
-    ids=["missing", "altered", "manifest-short"],
+    ids=["missing", "altered", "manifest-short", "manifest-hash", "manifest-meter"],
 )
 def test_an_archive_that_does_not_back_the_report__unverifiable_and_nothing_sent(
     world, tmp_path, damage, why
