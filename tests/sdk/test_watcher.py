@@ -10,8 +10,8 @@ above 10 kW x 0.5 h = 5,000 Wh).
 """
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -79,12 +79,14 @@ def submit_archived(
     cuts: Sequence[int] = (),
     generation_end: int = MAY,
     days: int = 1,
+    commit: Callable[[list[Batch]], list[Batch]] = list,
 ) -> Archived:
     """April as an oracle reports it: the readings and every signed batch archived, all batches
     Merkle-committed, each meter's start (carried) and end batch sent with its proof, the
-    claims computed from the boundary readings; the generation end reading at `generation_end`."""
+    claims computed from the boundary readings; the generation end reading at `generation_end`.
+    `commit` turns the signed batches into the ones the oracle commits (and archives)."""
     data = {kind: day_signed(world, project, kind, series[kind], cuts, days) for kind in (GEN, EXP)}
-    committed = [b for kind in (GEN, EXP) for b in data[kind]]
+    committed = commit([b for kind in (GEN, EXP) for b in data[kind]])
     frame = pd.DataFrame(
         [
             (ts, project.meters[kind].address, KIND_NAMES[kind], wh)
@@ -218,6 +220,48 @@ def test_a_disputed_report_is_still_examined(world, tmp_path):
     assert_proven(world, project, archived, outcome, FraudKind.INTERVAL_ABOVE_CAPACITY, before)
 
 
+def test_committed_conflict__proven(world, tmp_path):
+    project = world.monitored()
+    series = honest_series()
+    # The meter also signed 12:00 and 12:30 of the 11th apart; the oracle commits that batch
+    # beside the whole day.
+    noon = [r for r in series[GEN] if SPIKE_AT <= r[0] <= SPIKE_AT + 1800]
+    twice = world.sign(project.project_id, project.meters[GEN], noon)
+    archived = submit_archived(
+        world, project, tmp_path, series, commit=lambda batches: [*batches, twice]
+    )
+    before = wallet(world)
+    (outcome,) = watch(world, tmp_path)
+    assert_proven(world, project, archived, outcome, FraudKind.COMMITTED_CONFLICT, before)
+
+
+def test_committed_mismatch__proven_with_the_signed_batch_from_another_archive(world, tmp_path):
+    project = world.monitored()
+    series = honest_series()
+    day = APR + 5 * DAY
+    # The meter's signed 6th of April, archived before (a draft of the day, say).
+    readings = [r for r in series[GEN] if day < r[0] <= day + DAY]
+    signed = world.sign(project.project_id, project.meters[GEN], readings)
+    frame = pd.DataFrame(
+        [(ts, signed.meter, "generation", wh) for ts, wh in readings],
+        columns=["timestamp", "meter", "kind", "cumulative_wh"],
+    )
+    archive_period(tmp_path, project.project_id, (day, day + DAY), frame, [signed], [])
+    # The report commits the day with a register 1 Wh higher than the meter signed.
+    forged = replace(signed, last_cumulative_wh=signed.last_cumulative_wh + 1)
+    archived = submit_archived(
+        world,
+        project,
+        tmp_path,
+        series,
+        commit=lambda batches: [forged if b == signed else b for b in batches],
+    )
+    assert forged in archived.committed and signed not in archived.committed
+    before = wallet(world)
+    (outcome,) = watch(world, tmp_path)
+    assert_proven(world, project, archived, outcome, FraudKind.COMMITTED_MISMATCH, before)
+
+
 # -- nothing to prove, or nothing provable --------------------------------------------------------
 
 
@@ -244,6 +288,23 @@ def test_batches_longer_than_a_proof_can_show__consistent(world, tmp_path):
     before = wallet(world)
     (outcome,) = watch(world, tmp_path)
     assert outcome.verdict == "consistent"
+    assert_nothing_sent(world, project, before)
+
+
+def test_a_proof_the_chain_refuses__refused_and_nothing_sent(world, tmp_path):
+    """The watcher's clock lags the chain's: the report looks open to it, but the window is
+    over on chain, so the proof is refused at the dry run."""
+    from ape import chain
+
+    project = world.monitored()
+    archived = submit_archived(world, project, tmp_path, spiky_series())
+    advance_time(world.provider, WINDOW + 1)
+    before = wallet(world)
+    lagging = archived.submitted.facts.challenge_deadline - 1
+    assert lagging < int(chain.blocks.head.timestamp)
+    (outcome,) = watch_once(world.jc, tmp_path, world.challenger, lagging, world.chain_id)
+    assert (outcome.verdict, outcome.proven) == ("refused", None)
+    assert "challenge window over" in outcome.detail
     assert_nothing_sent(world, project, before)
 
 
