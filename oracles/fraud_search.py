@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from jcredit.eip712 import Batch
+from jcredit.errors import InputError
 from jcredit.evidence import BatchData, IntervalEvidence
 from jcredit.facts import MeterPeriod, ReportFacts
 from jcredit.merkle import MerkleTree, leaf_hash
@@ -39,12 +40,19 @@ class KnownData:
     readable: dict[str, list[BatchData]] = field(default_factory=dict)
 
     def add(self, batch: Batch, readings: Sequence[tuple[int, int]] | None) -> None:
+        """Add a signed batch; its readings count only where a proof can show them (they are
+        the signed ones and at most MAX_BATCH_READINGS), else it is known as signed only."""
         meter = batch.meter.lower()
         if batch in self.signed.get(meter, []):
             return
         self.signed.setdefault(meter, []).append(batch)
-        if readings is not None:
-            self.readable.setdefault(meter, []).append(BatchData(batch, tuple(readings)))
+        if readings is None:
+            return
+        try:
+            data = BatchData(batch, tuple(readings))
+        except InputError:
+            return
+        self.readable.setdefault(meter, []).append(data)
 
     def readings(self, meter: str) -> list[tuple[int, int, BatchData, int]]:
         """(timestamp, Wh, batch holding it, index in the batch) of every known reading of the
@@ -176,7 +184,10 @@ def _conflict(committed: Iterable[Batch], meters: dict, proof) -> CommittedConfl
         if batch.meter.lower() in meters:
             by_meter.setdefault(batch.meter.lower(), []).append(batch)
     for batches in by_meter.values():
-        ordered = sorted(set(batches), key=lambda b: (b.last_timestamp, b.first_timestamp))
+        # One leaf per signed fields: a batch listed twice (whatever its signature) is one leaf,
+        # and the contract refuses a conflict of a leaf with itself.
+        leaves = {leaf_hash(b): b for b in batches}
+        ordered = sorted(leaves.values(), key=lambda b: (b.last_timestamp, b.first_timestamp))
         for i, second in enumerate(ordered):
             for first in ordered[:i]:
                 overlap = second.first_timestamp <= first.last_timestamp

@@ -19,6 +19,7 @@ disputed), the watcher:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,6 +51,9 @@ if TYPE_CHECKING:
     from jcredit.tx import Sender
 
 
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What the watcher concluded about one open report.
@@ -75,7 +79,7 @@ def known_data(archive_root: Path, project_id: int, separator: bytes) -> KnownDa
         try:
             readings = load_readings(path)
             batches = manifest_batches(load_manifest(path))
-        except (MethodologyError, DataError, OSError, ValueError, KeyError):
+        except (MethodologyError, DataError, OSError, ValueError, KeyError, TypeError):
             # An unreadable archive backs nothing; the report it belongs to is judged on its own.
             continue
         by_meter = {
@@ -83,10 +87,28 @@ def known_data(archive_root: Path, project_id: int, separator: bytes) -> KnownDa
             for meter, group in readings.groupby("meter", observed=True, sort=False)
         }
         for batch in batches:
-            if not _signed_by_meter(separator, project_id, batch):
+            if not _well_formed(batch) or not _signed_by_meter(separator, project_id, batch):
                 continue
             known.add(batch, _batch_readings(by_meter.get(batch.meter.lower()), batch))
     return known
+
+
+def _well_formed(batch: Batch) -> bool:
+    """Whether the batch's fields fit the signed struct's types (an address, two uint64, a
+    uint256 and 32 bytes): a manifest may hold anything, and nothing else has a leaf or digest."""
+    return (
+        isinstance(batch.meter, str)
+        and _ADDRESS.fullmatch(batch.meter) is not None
+        and all(
+            type(value) is int and 0 <= value < 2**bits
+            for value, bits in (
+                (batch.first_timestamp, 64),
+                (batch.last_timestamp, 64),
+                (batch.last_cumulative_wh, 256),
+            )
+        )
+        and len(batch.readings_hash) == 32
+    )
 
 
 def _signed_by_meter(separator: bytes, project_id: int, batch: Batch) -> bool:
@@ -134,8 +156,14 @@ def check_report(
     separator = domain_separator(chain_id, jc.registry.address)
     try:
         committed = manifest_batches(load_manifest(resolve(archive_root, data_uri)))
-    except (DataError, OSError, ValueError, KeyError) as exc:
+    except (DataError, OSError, ValueError, KeyError, TypeError) as exc:
         return f"its archive cannot be read ({exc}); a validator should dispute it"
+    malformed = [i for i, batch in enumerate(committed) if not _well_formed(batch)]
+    if malformed:
+        return (
+            f"its archive's manifest lists malformed batch {malformed[0]} (not an address, "
+            "timestamps, register and 32-byte readings hash); a validator should dispute it"
+        )
     capacity_w = jc.registry.project(project_id).capacity_w
 
     def is_signed(batch: Batch) -> bool:
