@@ -71,6 +71,7 @@ CHEATS = ("stale_end", "spike_as_valid", "tampered_leaf")
 REFUSED = ("outside_window", "void_without_violation", "bad_claim", "missing_proof")
 ORACLE_POOL = 16
 LAST_DAY = FY2025_START + (DAYS - 2) * DAY
+DISPUTE_TIMEOUT = 14 * DAY
 
 
 class PlatformMachine(RuleBasedStateMachine):
@@ -104,11 +105,12 @@ class PlatformMachine(RuleBasedStateMachine):
     def holders(self) -> list[str]:
         return [self.a.owner, self.a.holder, self.a.buyer]
 
-    def call(self, expected: str | None, sender: str, fn, *args, label: str = ""):
-        """Calls fn as sender; expected is None for success or the exact revert reason."""
+    def call(self, expected: str | None, sender: str, fn, *args, label: str = "", value: int = 0):
+        """Calls fn as sender (sending `value` wei); expected is None for success or the exact
+        revert reason."""
         with boa.env.prank(sender):
             if expected is None:
-                result = fn(*args)
+                result = fn(*args, value=value) if value else fn(*args)
                 name = fn.func_t.name + label
                 self.successes[name] += 1
                 event(f"ok {name}")
@@ -421,16 +423,14 @@ class PlatformMachine(RuleBasedStateMachine):
         if project is None:
             return
         pending = project.pending
-        if pending.disputed:
-            expected = "reports: report disputed"
-        elif boa.env.timestamp < pending.deadline:
+        if not pending.disputed and boa.env.timestamp < pending.deadline:
             boa.env.time_travel(seconds=pending.deadline - boa.env.timestamp)
-            expected = None
-        else:
-            expected = None
-        if (expected is None and self.reports_paused) or (
-            expected is None and self.credit_paused and self.ledger.mints(project, pending)
-        ):
+        expected = None
+        if self.reports_paused:
+            expected = "pausable: contract is paused"
+        elif pending.disputed:
+            expected = "reports: report disputed"
+        elif self.credit_paused and self.ledger.mints(project, pending):
             expected = "pausable: contract is paused"
         self.call(expected, self.a.stranger, self.reports.finalize, pending.facts)
         if expected is None:
@@ -469,6 +469,7 @@ class PlatformMachine(RuleBasedStateMachine):
         if expected is None:
             project.pending.disputed = True
             project.pending.disputer = self.a.validator
+            project.pending.disputed_at = boa.env.timestamp
 
     @rule(data=st.data(), uphold=st.booleans(), second=st.booleans())
     def resolve_dispute(self, data, uphold, second):
@@ -480,12 +481,14 @@ class PlatformMachine(RuleBasedStateMachine):
         pending = project.pending
         validator = self.a.second_validator if second else self.a.validator
         expected = None
-        if uphold:
-            if validator == pending.disputer and boa.env.timestamp < pending.deadline:
+        if boa.env.timestamp >= pending.disputed_at + DISPUTE_TIMEOUT:
+            expected = "reports: dispute expired"
+        elif uphold:
+            if self.reports_paused:
+                expected = "pausable: contract is paused"
+            elif validator == pending.disputer and boa.env.timestamp < pending.deadline:
                 expected = "reports: disputer upholds after the window"
-            elif self.reports_paused or (
-                self.credit_paused and self.ledger.mints(project, pending)
-            ):
+            elif self.credit_paused and self.ledger.mints(project, pending):
                 expected = "pausable: contract is paused"
         label = "(uphold)" if uphold else "(reject)"
         self.call(
@@ -505,7 +508,7 @@ class PlatformMachine(RuleBasedStateMachine):
         project = self.pick(data, disputed)
         if project is None:
             return
-        boa.env.time_travel(seconds=14 * DAY)
+        boa.env.time_travel(seconds=DISPUTE_TIMEOUT)
         self.call(None, self.a.stranger, self.reports.expire_dispute, project.pending.facts)
         self._undone(project)
 
@@ -522,7 +525,12 @@ class PlatformMachine(RuleBasedStateMachine):
             return  # pause rarely, unpause at once: paused states block most rules
         contract = self.credit if on_credit else self.reports
         paused = self.credit_paused if on_credit else self.reports_paused
-        self.call(None, self.a.pauser, contract.unpause if paused else contract.pause)
+        if paused:
+            self.call(None, self.a.pauser, contract.unpause)
+        else:
+            # CarbonCredit's pause must carry ether (its cheap pause check, credit_pause.vy).
+            boa.env.set_balance(self.a.pauser, 10**18)
+            self.call(None, self.a.pauser, contract.pause, value=1 if on_credit else 0)
         if on_credit:
             self.credit_paused = not paused
         else:
