@@ -12,7 +12,6 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/$(ANVIL_DIR):$(PATH)
 # Ape's data (process records, caches) stays inside the checkout, so ~/.ape does not grow with every
 # test run. Operators with keyfile accounts use their own ~/.ape by calling `ape` directly.
 export APE_DATA_FOLDER ?= $(CURDIR)/.cache/ape
-export PYTHONWARNINGS := ignore:Field 'import_remapping' has an incomplete definition
 export MPLBACKEND := Agg
 
 .PHONY: help install demo test test-deep bench lint format clean
