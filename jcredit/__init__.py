@@ -1,5 +1,6 @@
 """The Python SDK of the solar J-Credit contracts: the one client scripts, oracles and tests use.
 
+- `jcredit.addresses`: the EIP-55 check of every address a person types.
 - `jcredit.types`: roles, statuses, meter kinds, purposes and token ids, as the contracts have them.
 - `jcredit.eip712`, `jcredit.merkle`: the meter signature and the Merkle commitment formats.
 - `jcredit.deployment`: the deployments file, read and written here only.

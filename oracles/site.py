@@ -15,8 +15,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from eth_utils import is_address, to_checksum_address
-
+from jcredit.addresses import AddressError, checked_address
 from jcredit.types import MeterKind
 from oracles.errors import DataError
 
@@ -90,13 +89,17 @@ def _meter(path: Path, index: int, entry: object) -> MeterConfig:
     serial, address, kind = entry.get("serial"), entry.get("address"), entry.get("kind")
     if not isinstance(serial, str) or not serial.strip():
         raise DataError(f"{where}: missing serial")
-    if not isinstance(address, str) or not is_address(address):
+    if not isinstance(address, str):
         raise DataError(f"{where}: {address!r} is not an Ethereum address")
+    try:
+        address = checked_address(address)
+    except AddressError as exc:
+        raise DataError(f"{where}: {exc}") from None
     try:
         MeterKind.from_name(str(kind))
     except ValueError as exc:
         raise DataError(f"{where}: {exc}") from None
-    return MeterConfig(serial.strip(), to_checksum_address(address), str(kind))
+    return MeterConfig(serial.strip(), address, str(kind))
 
 
 def _check_meter_set(path: Path, meters: tuple[MeterConfig, ...]) -> None:

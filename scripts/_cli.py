@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from jcredit.accounts import DEVNET_ROLE_INDEX, role_account
+from jcredit.addresses import AddressError, checked_address
 from jcredit.connect import Platform, connect
 from jcredit.errors import JCreditError
 from jcredit.tx import Sender
@@ -103,15 +104,34 @@ def utf8_limit(limit: int) -> Callable:
     return check
 
 
-def checksum_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """click callback: a 20-byte hex address, returned checksummed (events compare that way)."""
-    from eth_utils import is_address, to_checksum_address
+def beneficiary_text(limit: int) -> Callable:
+    """click callback: text without surrounding spaces that is not empty, at most `limit` UTF-8
+    bytes (a retirement for a blank beneficiary could never be claimed again)."""
+    check_length = utf8_limit(limit)
 
+    def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not value:
+            raise click.BadParameter("is empty or only spaces: name who claims the reduction")
+        return check_length(ctx, param, value)
+
+    return check
+
+
+def checksum_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """click callback: a 20-byte hex address, returned checksummed (events compare that way).
+
+    A mixed-case address must pass its EIP-55 checksum (a typo would otherwise send credits to an
+    address nobody holds); all-lowercase input carries no checksum and is accepted.
+    """
     if value is None:
         return None
-    if not is_address(value):
-        raise click.BadParameter(f"{value!r} is not an address (0x followed by 40 hex digits)")
-    return to_checksum_address(value)
+    try:
+        return checked_address(value)
+    except AddressError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def time_option_value(value: str, option: str) -> int:
@@ -129,6 +149,18 @@ def token_options(command: Callable) -> Callable:
     )
     command = click.option("--project", "project_id", type=click.IntRange(min=1))(command)
     return click.option("--token-id", "token", type=click.IntRange(min=0))(command)
+
+
+def known_token(platform: Platform, token: int) -> int:
+    """`token`, refused with `unknown project N` when its project was never registered and no
+    credit of it was ever minted (a typo in --project would otherwise read as a zero balance)."""
+    from jcredit.types import split_token_id
+
+    project_id, _ = split_token_id(token)
+    with user_errors():
+        if project_id > platform.registry.project_count() and platform.credit.minted(token) == 0:
+            platform.registry.project(project_id)  # raises: unknown project N ...
+    return token
 
 
 def resolve_token(token: int | None, project_id: int | None, fiscal_year: int | None) -> int:

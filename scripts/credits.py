@@ -13,7 +13,9 @@ from scripts._cli import (
     ScriptError,
     account_option,
     active,
+    beneficiary_text,
     checksum_address,
+    known_token,
     platform_of,
     resolve_token,
     sender_for,
@@ -56,7 +58,7 @@ def transfer_(provider, account, to, amount, token, project_id, fiscal_year) -> 
     """Transfer credits to another address."""
     platform = platform_of(provider)
     holder = sender_for(provider, account, "owner")
-    token = resolve_token(token, project_id, fiscal_year)
+    token = known_token(platform, resolve_token(token, project_id, fiscal_year))
     with user_errors():
         tx = platform.credit.transfer(holder, to, token, amount)
     click.echo(f"transferred {amount} t-CO2 of token {token} to {to} (tx {tx})")
@@ -69,8 +71,8 @@ def transfer_(provider, account, to, amount, token, project_id, fiscal_year) -> 
 @click.option(
     "--beneficiary",
     required=True,
-    callback=utf8_limit(128),
-    help="Who claims the reduction (<= 128 bytes).",
+    callback=beneficiary_text(128),
+    help="Who claims the reduction (<= 128 bytes; surrounding spaces are dropped).",
 )
 @click.option("--purpose", type=click.Choice(RetirementPurpose.names()), required=True)
 @click.option(
@@ -86,7 +88,7 @@ def retire_(
     """Retire credits for a beneficiary and purpose; they leave circulation for good."""
     platform = platform_of(provider)
     holder = sender_for(provider, account, "owner")
-    token = resolve_token(token, project_id, fiscal_year)
+    token = known_token(platform, resolve_token(token, project_id, fiscal_year))
     with user_errors():
         retired = platform.credit.retire(
             holder, token, amount, beneficiary, RetirementPurpose.from_name(purpose), memo
@@ -109,7 +111,7 @@ def history(provider, address, token, project_id, fiscal_year) -> None:
             "history of what? give --address, --token-id, or --project with --fiscal-year"
         )
     if token is not None or project_id is not None:
-        token = resolve_token(token, project_id, fiscal_year)
+        token = known_token(platform, resolve_token(token, project_id, fiscal_year))
     credit, start = platform.credit.contract, platform.deployment.block
     retired = {(r.tx_hash, r.token_id): r for r in retirements(credit, start)}
     rows = 0

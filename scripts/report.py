@@ -10,7 +10,8 @@ from ape.cli import ConnectedProviderCommand, network_option
 from jcredit.deployment import network_label
 from jcredit.documents.certificate import certificate, certificate_files
 from jcredit.documents.monthly import monthly_report
-from scripts._cli import active, out_dir, platform_of, user_errors
+from jcredit.types import split_token_id
+from scripts._cli import active, out_dir, platform_of, resolve_token, token_options, user_errors
 
 
 @click.group()
@@ -20,12 +21,12 @@ def cli() -> None:
 
 @cli.command(cls=ConnectedProviderCommand)
 @network_option()
-@click.option("--project", "project_id", type=click.IntRange(min=1), required=True)
-@click.option("--fiscal-year", type=click.IntRange(2000, 65535), required=True)
+@token_options
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="[out/reports]")
-def monthly(provider, project_id, fiscal_year, out) -> None:
+def monthly(provider, token, project_id, fiscal_year, out) -> None:
     """Per month: generation, export, self-consumption, reduction, credits (CSV and PNG)."""
     platform = platform_of(provider)
+    project_id, fiscal_year = split_token_id(resolve_token(token, project_id, fiscal_year))
     with user_errors():
         files = monthly_report(platform, project_id, fiscal_year, out or out_dir("reports"))
     minted = sum(row.credits_t for row in files.rows)

@@ -83,7 +83,7 @@ def _config(tmp_path, **changes):
         ({"capacity_w": 0}, "must be positive"),
         (
             {"meters": [{"serial": "PV", "address": "0x12", "kind": "generation"}]},
-            "not an Ethereum",
+            "is not an address",
         ),
         ({"meters": [{"serial": "PV", "address": "0x" + "11" * 20, "kind": "import"}]}, "'import'"),
         (

@@ -109,8 +109,10 @@ def test_history__of_an_account_and_of_a_token(run, credit):
     token = ok(run("credits", "history", "--token-id", str(P2_FY2025)))
     assert token.strip().splitlines() == [token.strip()]
     assert f"token {P2_FY2025}  issued 3 t-CO2 to {OWNER}" in token
-    empty = ok(run("credits", "history", "--project", "9", "--fiscal-year", "2025"))
+    empty = ok(run("credits", "history", "--address", ADMIN))
     assert "no credit movements found" in empty
+    unknown = refused(run("credits", "history", "--project", "9", "--fiscal-year", "2025"))
+    assert unknown == "Error: unknown project 9: this registry has no projects yet"
 
 
 def test_certificate__names_every_on_chain_reference(run, credit, tmp_path):
@@ -162,3 +164,79 @@ def test_wrong_text_or_address__refused_before_anything_is_sent(run, credit):
     assert "history of what?" in refused(run("credits", "history"))
     assert credit.retirement_count() == 1
     assert accounts.test_accounts[4].nonce == nonce
+
+
+def test_transfer__bad_checksum__refused_and_nothing_sent(run, credit):
+    from ape import accounts
+
+    nonce = accounts.test_accounts[2].nonce
+    before = balances(credit)
+    typo = BUYER[:-1] + "6"  # last digit changed: the mixed case no longer matches EIP-55
+    result = run("credits", "transfer", "--to", typo, "--amount", "1", "--project", "1",
+                 "--fiscal-year", "2025")  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '--to': {typo} fails its EIP-55 checksum" in result.output
+    assert "all-lowercase input is accepted without a checksum" in result.output
+    assert balances(credit) == before
+    assert credit.balanceOf(typo, P1_FY2025) == 0
+    assert accounts.test_accounts[2].nonce == nonce
+
+
+def test_balance_and_history__bad_checksum__refused(run, credit):
+    typo = OWNER[:-1] + "c"
+    balance = run("credits", "balance", typo)
+    assert balance.exit_code == 2 and "fails its EIP-55 checksum" in balance.output
+    history = run("credits", "history", "--address", typo)
+    assert history.exit_code == 2 and "fails its EIP-55 checksum" in history.output
+
+
+def test_transfer__unknown_project__named_and_nothing_sent(run, credit):
+    for command in (
+        ("transfer", "--to", BUYER),
+        ("retire", "--account", "TEST::4", "--beneficiary", BENEFICIARY, "--purpose", "cdp"),
+    ):
+        out = refused(run("credits", *command, "--amount", "1", "--project", "99",
+                          "--fiscal-year", "2025"))  # fmt: skip
+        assert out == "Error: unknown project 99: this registry has no projects yet", command
+    assert credit.retirement_count() == 1
+
+
+def test_retire__blank_beneficiary__refused_and_nothing_retired(run, credit):
+    before = balances(credit)
+    result = run("credits", "retire", "--account", "TEST::4", "--amount", "1", "--token-id",
+                 str(P1_FY2025), "--beneficiary", "   ", "--purpose", "cdp")  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--beneficiary': is empty or only spaces" in result.output
+    assert credit.retirement_count() == 1
+    assert balances(credit) == before
+
+
+def test_transfer__to_yourself__refused_and_nothing_sent(run, credit):
+    from ape import accounts
+
+    nonce = accounts.test_accounts[2].nonce
+    out = refused(run("credits", "transfer", "--to", OWNER, "--amount", "1", "--token-id",
+                      str(P1_FY2025)))  # fmt: skip
+    assert out == (
+        f"Error: cannot transfer to {OWNER}: it is the sending account itself, so nothing would "
+        "change (nothing sent)"
+    )
+    assert accounts.test_accounts[2].nonce == nonce
+
+
+def test_transfer__to_a_contract_without_erc1155_receiver__says_so(run, credit, deployments_dir):
+    registry = json.loads((deployments_dir / "ethereum-local.json").read_text())["registry"]
+    before = balances(credit)
+    out = refused(run("credits", "transfer", "--to", registry, "--amount", "1", "--token-id",
+                      str(P1_FY2025)))  # fmt: skip
+    assert f"{registry} is a contract that does not accept ERC-1155 tokens" in out
+    assert "(nothing sent)" in out
+    assert balances(credit) == before
+
+
+def test_transfer__all_lowercase_address__accepted_as_wallets_do(run, credit):
+    owner, buyer = balances(credit)
+    out = ok(run("credits", "transfer", "--to", BUYER.lower(), "--amount", "1", "--token-id",
+                 str(P1_FY2025)))  # fmt: skip
+    assert f"transferred 1 t-CO2 of token {P1_FY2025} to {BUYER}" in out
+    assert balances(credit) == (owner - 1, buyer + 1)

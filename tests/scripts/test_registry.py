@@ -240,3 +240,34 @@ def test_factors__set_show_and_rerun(run, registry, tmp_path):
 
     missing = refused(run("factors", "set", "--csv", str(table), "--fiscal-year", "2031"))
     assert "no row for fiscal year(s) [2031]" in missing
+
+
+# The validator's address with its last digit changed: mixed case that fails EIP-55.
+TYPO = VALIDATOR[:-1] + "9"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("deploy", "--force", "--validator", TYPO),
+        ("deploy", "--force", "--oracle", TYPO),
+        ("project", "set-oracle", "1", "--oracle", TYPO),
+        ("meter", "register", "--project", "1", "--address", TYPO, "--kind", "generation",
+         "--serial", "PV-9", "--certification-expiry", "2032-03-31"),
+        ("meter", "approve", TYPO),
+        ("meter", "revoke", TYPO),
+    ],
+    ids=lambda command: " ".join(command[:2]) + " " + command[-4 if "--kind" in command else -2],
+)  # fmt: skip
+def test_every_address_option__bad_checksum__refused_before_anything_is_sent(
+    run, deployed, deployments_dir, command
+):
+    from ape import accounts
+
+    nonces = [account.nonce for account in accounts.test_accounts[:3]]
+    file = (deployments_dir / "ethereum-local.json").read_text()
+    result = run(*command)
+    assert result.exit_code == 2, result.output
+    assert f"{TYPO} fails its EIP-55 checksum" in result.output
+    assert [account.nonce for account in accounts.test_accounts[:3]] == nonces
+    assert (deployments_dir / "ethereum-local.json").read_text() == file

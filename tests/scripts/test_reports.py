@@ -151,6 +151,20 @@ def test_report_monthly__matches_the_chain(run, feed, tmp_path):
     assert f"project {project_id} has no finalized reports for FY2024" in none
 
 
+def test_report_monthly__token_id_works_like_project_and_fiscal_year(run, feed, tmp_path):
+    project_id = feed["project_id"]
+    token = feed["credit"].token_id(project_id, 2025)
+    by_token = ok(run("report", "monthly", "--token-id", str(token), "--out", str(tmp_path)))
+    assert f"project {project_id} FY2025: 2 reports" in by_token
+    assert (tmp_path / f"project-{project_id}-FY2025.csv").is_file()
+
+
+def test_report_monthly__unknown_project__named(run, feed, tmp_path):
+    out = refused(run("report", "monthly", "--project", "99", "--fiscal-year", "2025",
+                      "--out", str(tmp_path)))  # fmt: skip
+    assert out == f"Error: unknown project 99: this registry has projects 1..{feed['project_id']}"
+
+
 def test_registry_export__issuances_with_consecutive_serials(run, feed, tmp_path):
     project_id = feed["project_id"]
     ok(run("registry-export", "--project", str(project_id), "--out", str(tmp_path)))
