@@ -5,7 +5,9 @@ See oracles/README.md for the site config and what each error means.
 
 from __future__ import annotations
 
+import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -13,7 +15,7 @@ from ape.cli import ConnectedProviderCommand, network_option
 
 from jcredit.accounts import role_account, unattended
 from jcredit.history import submitted_reports
-from jcredit.tx import Sender
+from jcredit.tx import Retry, Sender, is_transient
 from methodology.factors import load_factors
 from methodology.fiscal import to_iso
 from oracles.feed import open_oracle
@@ -59,40 +61,81 @@ def _factors_option():
     )
 
 
-def _oracle(provider, account, site_path, deployments_file, factors_path) -> Oracle:
+# Exit codes (oracles/README.md, "Exit codes"): 0 done, 1 error, 2 bad command line, and for push:
+EXIT_REFUSED_READINGS = 3  # every period that could be submitted was, but readings were refused
+
+# The oracle's retries of one RPC call before it gives up on the node (tests shorten them).
+NODE_RETRY = Retry()
+# `follow` while the node is unreachable: first wait before reconnecting, doubled per failed
+# attempt up to the poll interval.
+RECONNECT_FIRST_S = 5.0
+
+Log = Callable[[str], None]
+
+
+def now_iso() -> str:
+    return to_iso(int(time.time()))
+
+
+def _oracle(
+    provider, account, site_path, deployments_file, factors_path, log: Log = click.echo
+) -> Oracle:
     """The site's oracle, its data signature-checked; refused readings listed on stderr."""
     provider = active(provider)
     platform = platform_of(provider, deployments_file)
     with user_errors():
         sender = Sender(
-            unattended(role_account(provider, account, "oracle")), provider, log=click.echo
+            unattended(role_account(provider, account, "oracle")),
+            provider,
+            retry=NODE_RETRY,
+            log=log,
         )
-        oracle = open_oracle(site_path, platform, sender, factors_path, log=click.echo)
+        oracle = open_oracle(site_path, platform, sender, factors_path, log=log)
     if oracle.intake.refusals:
         click.echo(describe_refusals(oracle.intake.refusals), err=True)
     return oracle
 
 
-def _push_once(oracle: Oracle, start: str | None, progress: bool) -> None:
+def _push_once(oracle: Oracle, start: str | None, progress: bool) -> tuple[str, str]:
+    """Submit what is due; (how many were submitted, up to date or why it stopped)."""
     from tqdm import tqdm
 
     with user_errors():
         if start is not None and oracle.next_start() == 0:
             oracle.start_monitoring(time_option_value(start, "--start"))
-        bar = (
-            (lambda total: tqdm(total=total, unit="period", desc="backfill")) if progress else None
+        bar = None
+        if progress:
+            # Report lines go above the bar instead of through it.
+            log = oracle.log
+            oracle.log = tqdm.write
+
+            def bar(total: int):
+                return tqdm(total=total, unit="period", desc="backfill")
+
+        try:
+            result = oracle.push(progress=bar)
+        finally:
+            if progress:
+                oracle.log = log
+        outcome = (
+            f"stopped: {result.stopped}"
+            if result.stopped
+            else f"up to date: next period starts {to_iso(oracle.next_start())}"
         )
-        result = oracle.push(progress=bar)
-    click.echo(f"{len(result.submitted)} report(s) submitted")
-    if result.stopped:
-        click.echo(f"stopped: {result.stopped}")
-    else:
-        click.echo(f"up to date: next period starts {to_iso(oracle.next_start())}")
+    return f"{len(result.submitted)} report(s) submitted", outcome
 
 
 def pause(seconds: float) -> None:
     """The wait between two polls of `follow` (the only place it sleeps between polls)."""
     time.sleep(seconds)
+
+
+def node_unreachable(exc: BaseException) -> bool:
+    """The node did not answer (after the sender's retries, or on an unretried read), as
+    opposed to an answer that no retry changes (a refusal, bad data, no deployment)."""
+    # The SDK's "did not answer" ChainError and the one-line ScriptError made of it keep the
+    # connection error as their context, which is_transient follows.
+    return is_transient(exc)
 
 
 @click.group()
@@ -118,23 +161,66 @@ def _feed_options(command):
 @cli.command(cls=ConnectedProviderCommand)
 @_feed_options
 @click.option("--start", help="First period start (YYYY-MM-DD JST) if monitoring has not started.")
-@click.option("--no-progress", is_flag=True, help="No progress bar (for logs).")
+@click.option(
+    "--no-progress", is_flag=True, help="No progress bar (it is only shown on a terminal anyway)."
+)
 def push(provider, site_path, account, deployments_file, factors_path, start, no_progress):
-    """Submit every closed period not yet on chain (backfill), then exit."""
+    """Submit every closed period not yet on chain (backfill), then exit.
+
+    Exit code 3: completed, but readings were refused (listed on stderr); 1: an error.
+    """
     oracle = _oracle(provider, account, site_path, deployments_file, factors_path)
-    _push_once(oracle, start, progress=not no_progress)
+    # A bar redrawn into a pipe or a log file would interleave with the report lines.
+    progress = not no_progress and sys.stderr.isatty()
+    for line in _push_once(oracle, start, progress):
+        click.echo(line)
+    refused = len(oracle.intake.refusals)
+    if refused:
+        click.echo(
+            f"completed with {refused} refused reading(s) (listed above): exit code "
+            f"{EXIT_REFUSED_READINGS}",
+            err=True,
+        )
+        click.get_current_context().exit(EXIT_REFUSED_READINGS)
 
 
 @cli.command(cls=ConnectedProviderCommand)
 @_feed_options
 @click.option("--interval", default=300, show_default=True, help="Seconds between polls.")
 def follow(provider, site_path, account, deployments_file, factors_path, interval):
-    """Keep running: reread the data and submit each period as it closes. Ctrl-C stops cleanly."""
+    """Keep running: reread the data and submit each period as it closes. Ctrl-C stops cleanly.
+
+    Survives the node going away: reconnects with backoff, one timestamped line per attempt.
+    """
+
+    def log(message: str) -> None:
+        click.echo(f"{now_iso()} {message}")
+
+    failures = 0
     try:
         while True:
-            oracle = _oracle(provider, account, site_path, deployments_file, factors_path)
-            _push_once(oracle, None, progress=False)
-            pause(interval)
+            try:
+                oracle = _oracle(
+                    provider, account, site_path, deployments_file, factors_path, log=log
+                )
+                if failures:
+                    log(f"node back after {failures} failed attempt(s)")
+                    failures = 0
+                submitted, outcome = _push_once(oracle, None, progress=False)
+            except Exception as exc:
+                if not node_unreachable(exc):
+                    raise
+                failures += 1
+                wait = min(RECONNECT_FIRST_S * 2 ** (failures - 1), max(interval, 1))
+                reason = (str(exc).splitlines() or [type(exc).__name__])[0].rstrip(".")
+                log(
+                    f"node unreachable (attempt {failures}): {reason}; retrying at "
+                    f"{to_iso(int(time.time() + wait))} (in {wait:g} s)"
+                )
+            else:
+                wait = interval
+                log(f"{submitted}; {outcome}; next poll at {to_iso(int(time.time() + wait))}")
+            pause(wait)
     except KeyboardInterrupt:
         click.echo("stopped (Ctrl-C); rerun to resume from the chain's state")
 
@@ -157,11 +243,23 @@ def verify(provider, site_path, deployments_file, factors_path, archive_dir, rep
     with user_errors():
         site = load_site(site_path)
         factors = load_factors(factors_path)
-    reports = submitted_reports(
-        platform.registry.contract, platform.deployment.block, site.project_id
-    )
     if report_id is not None:
-        reports = [r for r in reports if r.report_id == report_id]
+        # Report ids are global (one counter for every project): say whose a foreign one is.
+        everyone = submitted_reports(platform.registry.contract, platform.deployment.block)
+        reports = [r for r in everyone if r.report_id == report_id]
+        if not reports:
+            last = max((r.report_id for r in everyone), default=0)
+            known = f"reports 1..{last}" if last else "no reports yet"
+            raise ScriptError(f"unknown report {report_id}: this registry has {known}")
+        if reports[0].project_id != site.project_id:
+            raise ScriptError(
+                f"report {report_id} belongs to project {reports[0].project_id}, not to project "
+                f"{site.project_id} of {site_path} (report ids count across all projects)"
+            )
+    else:
+        reports = submitted_reports(
+            platform.registry.contract, platform.deployment.block, site.project_id
+        )
     if not reports:
         raise ScriptError(f"no committed report for project {site.project_id} to verify")
     failed = 0
