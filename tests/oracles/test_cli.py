@@ -264,3 +264,30 @@ def test_push__site_meter_address_with_bad_checksum__refused_naming_it(world, cl
     config["meters"][0]["address"] = good.lower()
     bad.write_text(json.dumps(config))
     assert cli("push", "--start", "2025-04-01", "--no-progress", site=bad).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("backwards", "meter {meter}: register goes backwards at 2025-07-01T00:30:00+09:00"),
+        ("two values", "meter {meter} at 2025-07-01T00:00:00+09:00: two different values"),
+        ("unknown meter", "meter 'PV-9' is not in site config"),
+    ],
+)
+def test_push__bad_reading__error_names_the_file_line(world, cli, tmp_path, case, expected):
+    copy = tmp_path / "site"
+    shutil.copytree(world.site_path.parent, copy)
+    readings = copy / "readings.csv"
+    lines = readings.read_text().splitlines()
+    meter, kind = lines[1].split(",")[1:3]
+    last = [line for line in lines if line.split(",")[1] == meter][-1]
+    added = {
+        "backwards": f"2025-07-01T00:30:00+09:00,{meter},{kind},0",
+        "two values": f"{last.split(',')[0]},{meter},{kind},{int(last.split(',')[3]) + 1}",
+        "unknown meter": f"2025-07-01T00:30:00+09:00,PV-9,{kind},0",
+    }[case]
+    readings.write_text("\n".join([*lines, added]) + "\n")
+    result = cli("push", "--no-progress", site=copy / world.site_path.name)
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"Error: {readings} line {len(lines) + 1}: "), result.output
+    assert expected.format(meter=meter) in result.output
