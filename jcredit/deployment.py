@@ -48,7 +48,9 @@ def read_deployment(path: Path) -> Deployment:
         data = json.loads(Path(path).read_text())
         return Deployment(**{key: data[key] for key in Deployment.__dataclass_fields__})
     except FileNotFoundError:
-        raise DeploymentError(f"{path}: no deployments file; run `ape run deploy` first") from None
+        raise DeploymentError(
+            f"no deployment in {path} (no such file): run `ape run deploy` first"
+        ) from None
     except (ValueError, KeyError, TypeError) as exc:
         raise DeploymentError(
             f"{path}: not a deployments file ({exc}); rerun `ape run deploy`"

@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from ape.cli import ConnectedProviderCommand
 
 from jcredit.accounts import DEVNET_ROLE_INDEX, role_account
 from jcredit.addresses import AddressError, checked_address
 from jcredit.connect import Platform, connect
+from jcredit.deployment import network_label
 from jcredit.errors import JCreditError
 from jcredit.tx import Sender
 from jcredit.types import token_id
@@ -42,6 +44,43 @@ def user_errors() -> Iterator[None]:
         yield
     except (JCreditError, OracleError, MethodologyError) as exc:
         raise ScriptError(str(exc)) from None
+
+
+def _unconfigured_rpc(provider: ProviderAPI) -> str | None:
+    """Why `provider` cannot be used as given: a remote network with no RPC configured.
+
+    Ape would otherwise try random public RPCs (about twenty warning lines, each a request to a
+    host nobody chose) and end in a traceback. Local and dev networks need no configuration.
+    """
+    network = provider.network
+    if network.is_local or network.is_dev or network.name == "custom":
+        return None
+    # Ape's Ethereum node providers keep the configured RPC in `_configured_rpc` (ape 0.8,
+    # pinned); other provider plugins configure themselves and are left to themselves.
+    configured = getattr(type(provider), "_configured_rpc", None)
+    if configured is None or provider._configured_rpc or os.environ.get("WEB3_PROVIDER_URI"):
+        return None
+    label = network_label(provider)
+    ecosystem, name = network.ecosystem.name, network.name
+    return (
+        f"{label} has no RPC configured: add `{provider.name}: {{{ecosystem}: {{{name}: {{uri: "
+        f"https://YOUR-RPC}}}}}}` to ape-config.yaml (README, Real networks)"
+    )
+
+
+class ConnectedCommand(ConnectedProviderCommand):
+    """Ape's ConnectedProviderCommand, refusing in one line a network it cannot connect to."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from ape.api import ProviderAPI
+
+        # network_option() hands the chosen, not yet connected provider to the command.
+        for provider in ctx.params.values():
+            if isinstance(provider, ProviderAPI) and not provider.is_connected:
+                problem = _unconfigured_rpc(provider)
+                if problem:
+                    raise ScriptError(problem)
+        return super().invoke(ctx)
 
 
 def active(provider: ProviderAPI) -> ProviderAPI:
@@ -144,11 +183,40 @@ def time_option_value(value: str, option: str) -> int:
 
 def token_options(command: Callable) -> Callable:
     """--token-id, or --project with --fiscal-year: which credits a command is about."""
-    command = click.option("--fiscal-year", type=click.IntRange(2000, 65535), help="Vintage.")(
-        command
-    )
-    command = click.option("--project", "project_id", type=click.IntRange(min=1))(command)
-    return click.option("--token-id", "token", type=click.IntRange(min=0))(command)
+    command = click.option(
+        "--fiscal-year",
+        type=click.IntRange(2000, 65535),
+        help="Vintage: fiscal year (April-March, JST) the credits were earned in.",
+    )(command)
+    command = click.option(
+        "--project",
+        "project_id",
+        type=click.IntRange(min=1),
+        help="Project id (with --fiscal-year).",
+    )(command)
+    return click.option(
+        "--token-id",
+        "token",
+        type=click.IntRange(min=0),
+        help="Token id (project << 16 | fiscal year), instead of --project/--fiscal-year.",
+    )(command)
+
+
+def validity_banner(platform: Platform, fiscal_years: list[int] | set[int]) -> str:
+    """ "NOT VALID FOR J-CREDIT: ..." for figures of these vintages on this chain, or "": the
+    on-chain factor of each fiscal year against the verified table, and the chain id."""
+    from jcredit.validity import banner, problems
+
+    factors = {
+        year: platform.registry.emission_factor(year).factor_g_per_mwh or None
+        for year in fiscal_years
+    }
+    return banner(problems(platform.deployment.chain_id, factors))
+
+
+def echo_banner(text: str) -> None:
+    if text:
+        click.secho(text, fg="red", bold=True)
 
 
 def known_token(platform: Platform, token: int) -> int:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import click
-from ape.cli import ConnectedProviderCommand, network_option
+from ape.cli import network_option
 
 from jcredit.accounts import role_account
 from jcredit.history import ZERO_ADDRESS, held_tokens, retirements, transfers
 from jcredit.types import RetirementPurpose, split_token_id
 from methodology.fiscal import to_iso
 from scripts._cli import (
+    ConnectedCommand,
     ScriptError,
     account_option,
     active,
     beneficiary_text,
     checksum_address,
+    echo_banner,
     known_token,
     platform_of,
     resolve_token,
@@ -22,6 +24,7 @@ from scripts._cli import (
     token_options,
     user_errors,
     utf8_limit,
+    validity_banner,
 )
 
 
@@ -30,7 +33,7 @@ def cli() -> None:
     """Hold, move and retire credits (ERC-1155, one token id per project and fiscal year)."""
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @network_option()
 @click.argument("address", required=False, callback=checksum_address)
 @account_option("owner", "Whose balance if ADDRESS is not given")
@@ -48,7 +51,7 @@ def balance(provider, address, account) -> None:
     click.echo(f"{holder}: {total} t-CO2 in total")
 
 
-@cli.command(name="transfer", cls=ConnectedProviderCommand)
+@cli.command(name="transfer", cls=ConnectedCommand)
 @network_option()
 @account_option("owner", "The holder sending")
 @click.option("--to", "to", required=True, callback=checksum_address, help="Receiving address.")
@@ -64,7 +67,7 @@ def transfer_(provider, account, to, amount, token, project_id, fiscal_year) -> 
     click.echo(f"transferred {amount} t-CO2 of token {token} to {to} (tx {tx})")
 
 
-@cli.command(name="retire", cls=ConnectedProviderCommand)
+@cli.command(name="retire", cls=ConnectedCommand)
 @network_option()
 @account_option("owner", "The holder retiring")
 @click.option("--amount", type=click.IntRange(min=1), required=True, help="Whole t-CO2.")
@@ -97,9 +100,10 @@ def retire_(
         f"retirement {retired.retirement_id}: {amount} t-CO2 of token {token} for {beneficiary} "
         f"({purpose}) (tx {retired.tx_hash})"
     )
+    echo_banner(validity_banner(platform, {split_token_id(token)[1]}))
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @network_option()
 @click.option("--address", callback=checksum_address, help="Show the history of this account.")
 @token_options

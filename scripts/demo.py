@@ -24,6 +24,7 @@ from jcredit.documents.monthly import monthly_report
 from jcredit.documents.registry_export import registry_export
 from jcredit.tx import Sender
 from jcredit.types import MeterKind, RetirementPurpose, split_token_id, token_id
+from jcredit.validity import banner, problems
 from methodology.eligibility import longest_crediting_end
 from methodology.factors import load_factors
 from methodology.fiscal import fiscal_year_bounds, last_ended_fiscal_year, parse_time, to_iso
@@ -65,15 +66,21 @@ def run_demo(provider, plan: DemoPlan, out: Path, echo: Callable[[str], None]) -
     )
     network = network_label(provider)
 
-    deployment, _ = deploy(provider, roles["admin"], validator.address, oracle.address, 0, "")
+    deployment, is_new = deploy(provider, roles["admin"], validator.address, oracle.address, 0, "")
     jc = platform(deployment)
-    echo(f"deployed on {network}: Registry {deployment.registry}, CarbonCredit {deployment.credit}")
+    done = "deployed" if is_new else "reusing the deployment already"
+    echo(f"{done} on {network}: Registry {deployment.registry}, CarbonCredit {deployment.credit}")
 
     fy = last_ended_fiscal_year(int(chain.blocks.head.timestamp))
     fy_start, fy_end = fiscal_year_bounds(fy)
-    factor = load_factors().factor(fy)
+    factors = load_factors()
+    factor = factors.factor(fy)
     jc.registry.set_emission_factor(admin, fy, factor)
-    echo(f"FY{fy} emission factor {factor} g-CO2/MWh [{to_iso(fy_start)}, {to_iso(fy_end)})")
+    kind = "verified" if factors.rows[fy].verified else "placeholder (unverified example value)"
+    echo(
+        f"FY{fy} emission factor {factor} g-CO2/MWh, {kind} [{to_iso(fy_start)}, {to_iso(fy_end)})"
+    )
+    validity = banner(problems(chain.chain_id, {fy: factor}, factors))
 
     metadata = (
         f'data:application/json,{{"name":"{plan.site_name}","lat":{plan.latitude},'
@@ -174,6 +181,7 @@ def run_demo(provider, plan: DemoPlan, out: Path, echo: Callable[[str], None]) -
             "registry_export_retirements": str(retirements_csv),
             "site_config": str(site_path),
         },
+        "validity": validity,
         "seconds": round(time.monotonic() - started, 1),
     }
     print_table(summary, echo)
@@ -204,6 +212,8 @@ def print_table(summary: dict[str, Any], echo: Callable[[str], None]) -> None:
     lines += [(name.replace("_", " "), path) for name, path in summary["outputs"].items()]
     width = max(len(key) for key, _ in lines)
     echo("")
+    if summary["validity"]:
+        echo(f"  {summary['validity']}")
     for key, value in lines:
         echo(f"  {key:<{width}}  {value}")
     echo(f"  {'time':<{width}}  {summary['seconds']} s")

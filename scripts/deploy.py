@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import click
-from ape.cli import ConnectedProviderCommand, network_option
+from ape.cli import network_option
 
 from jcredit.accounts import role_account, role_address
 from jcredit.deploy import deploy
 from jcredit.deployment import deployments_path, network_label
-from scripts._cli import ScriptError, account_option, active, checksum_address, user_errors
+from scripts._cli import (
+    ConnectedCommand,
+    ScriptError,
+    account_option,
+    active,
+    checksum_address,
+    user_errors,
+)
 
 
-@click.command(cls=ConnectedProviderCommand)
+@click.command(cls=ConnectedCommand)
 @network_option()
 @account_option("admin", "The deployer, who becomes admin")
 @click.option(

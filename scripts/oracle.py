@@ -11,11 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
-from ape.cli import ConnectedProviderCommand, network_option
+from ape.cli import network_option
 
 from jcredit.accounts import role_account, unattended
 from jcredit.history import submitted_reports
 from jcredit.tx import Retry, Sender, is_transient
+from jcredit.validity import banner, problems
 from methodology.factors import load_factors
 from methodology.fiscal import to_iso
 from oracles.feed import open_oracle
@@ -24,9 +25,11 @@ from oracles.site import load_site
 from oracles.submit import Oracle
 from oracles.verify import verify_report
 from scripts._cli import (
+    ConnectedCommand,
     ScriptError,
     account_option,
     active,
+    echo_banner,
     platform_of,
     time_option_value,
     user_errors,
@@ -96,8 +99,9 @@ def _oracle(
     return oracle
 
 
-def _push_once(oracle: Oracle, start: str | None, progress: bool) -> tuple[str, str]:
-    """Submit what is due; (how many were submitted, up to date or why it stopped)."""
+def _push_once(oracle: Oracle, start: str | None, progress: bool) -> tuple[str, str, str]:
+    """Submit what is due; (how many were submitted, up to date or why it stopped, and the
+    "NOT VALID FOR J-CREDIT" banner of what was submitted, or "")."""
     from tqdm import tqdm
 
     with user_errors():
@@ -122,7 +126,10 @@ def _push_once(oracle: Oracle, start: str | None, progress: bool) -> tuple[str, 
             if result.stopped
             else f"up to date: next period starts {to_iso(oracle.next_start())}"
         )
-    return f"{len(result.submitted)} report(s) submitted", outcome
+        years = {report.fiscal_year for report in result.submitted}
+        factors = {y: oracle.registry.emission_factor(y).factor_g_per_mwh or None for y in years}
+        notice = banner(problems(oracle.sender.provider.chain_id, factors)) if years else ""
+    return f"{len(result.submitted)} report(s) submitted", outcome, notice
 
 
 def pause(seconds: float) -> None:
@@ -158,7 +165,7 @@ def _feed_options(command):
     return command
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @_feed_options
 @click.option("--start", help="First period start (YYYY-MM-DD JST) if monitoring has not started.")
 @click.option(
@@ -172,8 +179,10 @@ def push(provider, site_path, account, deployments_file, factors_path, start, no
     oracle = _oracle(provider, account, site_path, deployments_file, factors_path)
     # A bar redrawn into a pipe or a log file would interleave with the report lines.
     progress = not no_progress and sys.stderr.isatty()
-    for line in _push_once(oracle, start, progress):
-        click.echo(line)
+    submitted, outcome, notice = _push_once(oracle, start, progress)
+    click.echo(submitted)
+    echo_banner(notice)
+    click.echo(outcome)
     refused = len(oracle.intake.refusals)
     if refused:
         click.echo(
@@ -184,7 +193,7 @@ def push(provider, site_path, account, deployments_file, factors_path, start, no
         click.get_current_context().exit(EXIT_REFUSED_READINGS)
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @_feed_options
 @click.option("--interval", default=300, show_default=True, help="Seconds between polls.")
 def follow(provider, site_path, account, deployments_file, factors_path, interval):
@@ -206,7 +215,9 @@ def follow(provider, site_path, account, deployments_file, factors_path, interva
                 if failures:
                     log(f"node back after {failures} failed attempt(s)")
                     failures = 0
-                submitted, outcome = _push_once(oracle, None, progress=False)
+                submitted, outcome, notice = _push_once(oracle, None, progress=False)
+                if notice:
+                    log(notice)
             except Exception as exc:
                 if not node_unreachable(exc):
                     raise
@@ -225,7 +236,7 @@ def follow(provider, site_path, account, deployments_file, factors_path, interva
         click.echo("stopped (Ctrl-C); rerun to resume from the chain's state")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @network_option()
 @_site_option()
 @_deployments_option()

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import click
-from ape.cli import ConnectedProviderCommand, network_option
+from ape.cli import network_option
 
 from jcredit.accounts import role_address
 from jcredit.registry import ProjectRecord
+from jcredit.types import MeterKind
 from methodology.eligibility import longest_crediting_end
 from methodology.fiscal import to_iso
 from scripts._cli import (
+    ConnectedCommand,
     account_option,
     active,
     checksum_address,
@@ -29,6 +31,17 @@ def describe(project: ProjectRecord) -> dict[str, str]:
     out["status"] = str(project.status.name)
     for key in ("commissioning_date", "crediting_start", "crediting_end"):
         out[key] = f"{getattr(project, key)} ({to_iso(getattr(project, key))})"
+    out["next_period_start"] = (
+        f"{to_iso(project.next_period_start)} (the next monitoring report starts here)"
+        if project.next_period_start
+        else "- (monitoring not started: `ape run oracle push --start DATE`)"
+    )
+    kinds = [kind.label for kind in MeterKind if kind in project.active_meter_kinds]
+    out["active_meter_kinds"] = (
+        f"{', '.join(kinds)} (kinds of the approved meters; every report reads each)"
+        if kinds
+        else "none (no approved meter yet; reports read each approved meter's kind)"
+    )
     return out
 
 
@@ -37,7 +50,7 @@ def cli() -> None:
     """Register and manage solar projects (EN-R-002)."""
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @network_option()
 @account_option("owner")
 @click.option("--capacity-w", type=click.IntRange(min=1), required=True, help="Rated power in W.")
@@ -81,7 +94,7 @@ def register(
 
 
 def _status_command(action: str, with_reason: bool) -> click.Command:
-    @click.command(name=action, cls=ConnectedProviderCommand)
+    @click.command(name=action, cls=ConnectedCommand)
     @network_option()
     @account_option("validator")
     @click.argument("project_id", type=click.IntRange(min=1))
@@ -109,7 +122,7 @@ for _action, _with_reason in (
     cli.add_command(_status_command(_action, _with_reason))
 
 
-@cli.command(name="set-oracle", cls=ConnectedProviderCommand)
+@cli.command(name="set-oracle", cls=ConnectedCommand)
 @network_option()
 @account_option("admin")
 @click.argument("project_id", type=click.IntRange(min=1))
@@ -126,7 +139,7 @@ def set_oracle(provider, account, project_id, oracle) -> None:
     click.echo(f"project {project_id}: oracle {oracle}")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @network_option()
 @click.argument("project_id", type=click.IntRange(min=1))
 def show(provider, project_id) -> None:
@@ -139,7 +152,7 @@ def show(provider, project_id) -> None:
         click.echo(f"  {key:20} {value}")
 
 
-@cli.command(name="list", cls=ConnectedProviderCommand)
+@cli.command(name="list", cls=ConnectedCommand)
 @network_option()
 def list_(provider) -> None:
     """List every project: id, status, owner, capacity."""

@@ -38,6 +38,14 @@ def credit(run, deployments_dir):
     return credit
 
 
+def registry_address() -> str:
+    import os
+    from pathlib import Path
+
+    path = Path(os.environ["JCREDIT_DEPLOYMENTS_DIR"]) / "ethereum-local.json"
+    return json.loads(path.read_text())["registry"]
+
+
 def balances(credit, token=P1_FY2025):
     return credit.balanceOf(OWNER, token), credit.balanceOf(BUYER, token)
 
@@ -123,7 +131,10 @@ def test_certificate__names_every_on_chain_reference(run, credit, tmp_path):
     (log,) = list(credit.Retired.range(0, chain.blocks.height + 1))
     for needle in (credit.address, str(P1_FY2025), str(log.transaction_hash), BENEFICIARY,
                    "0x" + keccak(text=BENEFICIARY).hex(), "0x" + keccak(text="FY2025").hex(),
-                   "3 t-CO2", "re100", "chain id 1337", BUYER):  # fmt: skip
+                   "3 t-CO2", "RE100 reporting (RE100報告)", "chain id 1337", BUYER,
+                   "JCR-P1-FY2025-000001..JCR-P1-FY2025-000003", registry_address(),
+                   "NOT VALID FOR J-CREDIT: test network (chain id 1337)",
+                   "J-Credit retirement certificate (無効化証明)"):  # fmt: skip
         assert needle in page, needle
     assert (tmp_path / "retirement-1.pdf").read_bytes().startswith(b"%PDF")
 
@@ -139,6 +150,13 @@ def test_registry_export__lists_the_retirement(run, credit, tmp_path):
     assert (row["project_id"], row["fiscal_year"], row["amount_t"]) == ("1", "2025", "3")
     assert (row["beneficiary"], row["purpose"], row["memo"]) == (BENEFICIARY, "re100", "FY2025")
     assert row["holder"] == BUYER
+    assert row["purpose_label"] == "RE100 reporting (RE100報告)"
+    assert (row["serial_first"], row["serial_last"]) == ("1", "3")
+    assert row["serial_range"] == "JCR-P1-FY2025-000001..JCR-P1-FY2025-000003"
+    assert row["registry"] == registry_address()
+    # The minted credits belong to no registered project: no metadata to name it.
+    assert (row["project_name"], row["metadata_uri"]) == ("", "")
+    assert row["validity"].startswith("NOT VALID FOR J-CREDIT: test network (chain id 1337)")
     # No monitoring report minted these credits, so there is no issuance record.
     with (tmp_path / "issuances.csv").open() as handle:
         assert list(csv.DictReader(handle)) == []

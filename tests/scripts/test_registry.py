@@ -88,11 +88,25 @@ def test_scripts__without_a_deployment_say_to_deploy(run, deployed, deployments_
     path = deployments_dir / "ethereum-local.json"
     path.unlink()
     try:
-        out = refused(run("project", "list"))
+        # The same words from every script, the oracle's included.
+        outs = [
+            refused(run(*command))
+            for command in (
+                ("project", "list"),
+                ("credits", "balance", OWNER),
+                ("oracle", "verify", "--site", "README.md"),
+            )
+        ]
     finally:
         path.write_text(json.dumps(deployed))
-    assert "no deployment for ethereum:local:test" in out
-    assert "ape run deploy --network ethereum:local:test" in out
+    assert (
+        outs
+        == [
+            f"Error: no deployment for ethereum:local:test in {path} (no such file): "
+            "run `ape run deploy --network ethereum:local:test` first"
+        ]
+        * 3
+    )
 
 
 def test_project__register_show_list(run, registry):
@@ -110,6 +124,14 @@ def test_project__register_show_list(run, registry):
     assert stored.status == PENDING
     shown = ok(run("project", "show", str(project_id)))
     assert "PENDING" in shown and "49500" in shown and "ipfs://site" in shown
+    # Readable, not raw numbers: monitoring has not started and no meter is approved yet.
+    assert (
+        "  next_period_start    - (monitoring not started: `ape run oracle push --start DATE`)"
+    ) in shown.splitlines()
+    assert (
+        "  active_meter_kinds   none (no approved meter yet; reports read each approved meter's "
+        "kind)"
+    ) in shown.splitlines()
     assert f"{project_id:>4}  PENDING" in ok(run("project", "list"))
 
 
@@ -204,6 +226,19 @@ def test_meter__register_approve_list_revoke(run, registry):
     assert registry.meters(METER).status == 4
 
 
+def test_project_show__approved_meter_kinds_named(run, registry):
+    project_id = new_project(run, registry)
+    ok(run("project", "approve", str(project_id)))
+    meter = "0x00000000000000000000000000000000000c0c00"  # lower case: no checksum needed
+    ok(run("meter", "register", "--project", str(project_id), "--address", meter, "--kind",
+           "generation", "--serial", "PV-7", "--certification-expiry", "2032-03-31"))  # fmt: skip
+    ok(run("meter", "approve", meter))
+    shown = ok(run("project", "show", str(project_id)))
+    assert (
+        "  active_meter_kinds   generation (kinds of the approved meters; every report reads each)"
+    ) in shown.splitlines()
+
+
 def test_meter__wrong_owner_and_unknown_meter_are_refused(run, registry):
     project_id = new_project(run, registry)
     other = to_checksum_address("0x00000000000000000000000000000000000b0b00")
@@ -225,7 +260,12 @@ def test_factors__set_show_and_rerun(run, registry, tmp_path):
     assert "refused" in out
     assert registry.emission_factors(2024).factor_g_per_mwh == 0
 
-    assert "FY2025: 500000 g-CO2/MWh set" in ok(run("factors", "set", "--csv", str(table)))
+    set_out = ok(run("factors", "set", "--csv", str(table)))
+    assert "FY2025: 500000 g-CO2/MWh set" in set_out
+    assert (
+        "  NOT VALID FOR J-CREDIT: placeholder emission factor (FY2025 500000 g-CO2/MWh is an "
+        "unverified example value)"
+    ) in set_out.splitlines()
     stored = registry.emission_factors(2025)
     assert (stored.factor_g_per_mwh, stored.starts_at, stored.ends_at) == (500000, *FY2025)
     assert registry.emission_factors(2024).factor_g_per_mwh == 451000
@@ -237,6 +277,12 @@ def test_factors__set_show_and_rerun(run, registry, tmp_path):
         in shown
     )
     assert "FY2019: not set" in shown
+    # (locked) is explained, and the value is not the shipped table's (a placeholder itself).
+    assert "(not locked: the admin may still change it until a report uses it)" in shown
+    assert (
+        "  NOT VALID FOR J-CREDIT: FY2025 emission factor 500000 g-CO2/MWh is not the table's "
+        "434000 g-CO2/MWh (itself an unverified placeholder)"
+    ) in shown.splitlines()
 
     missing = refused(run("factors", "set", "--csv", str(table), "--fiscal-year", "2031"))
     assert "no row for fiscal year(s) [2031]" in missing
