@@ -234,6 +234,13 @@ def cli(provider, out) -> None:
             f"the demo plays every role with devnet test accounts: run it on a local network, "
             f"not {network_label(provider)}"
         )
+    if devnet_account("admin").balance == 0:
+        # An anvil started with another mnemonic: every transaction would fail on gas.
+        raise ScriptError(
+            f"the devnet of {network_label(provider)} does not fund the test accounts of the "
+            "mnemonic 'test test ... junk' (started with another --mnemonic?): stop it and start "
+            "`anvil` without --mnemonic, or run `make demo`, which picks a free port"
+        )
     from ape.logging import LogLevel, logger
 
     # One "Confirmed 0x..." line per transaction would bury the story (-v DEBUG shows them).
