@@ -59,6 +59,10 @@ def test_push_backfills_then_verify_says_ok(world, cli):
     result = cli("push", "--start", "2025-04-01", "--no-progress")
     assert result.exit_code == 0, result.output
     assert "3 report(s) submitted" in result.output
+    assert (
+        "NOT VALID FOR J-CREDIT: test network (chain id 31337); placeholder emission factor "
+        "(FY2025 434000 g-CO2/MWh is an unverified example value)"
+    ) in result.output.splitlines()
     assert "up to date: next period starts 2025-07-01T00:00:00+09:00" in result.output
     assert world.registry.next_period_start(world.site().project_id) == JUL_2025
     again = cli("push", "--no-progress")
