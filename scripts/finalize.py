@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import click
-from ape.cli import ConnectedProviderCommand, network_option
+from ape.cli import network_option
 
 from jcredit.types import ReportStatus
 from methodology.fiscal import to_iso
 from scripts._cli import (
+    ConnectedCommand,
     ScriptError,
     account_option,
     platform_of,
@@ -16,7 +17,7 @@ from scripts._cli import (
 )
 
 
-@click.command(cls=ConnectedProviderCommand)
+@click.command(cls=ConnectedCommand)
 @network_option()
 @account_option("admin", "Who pays the gas (anyone may finalize)")
 @click.option("--project", "project_id", type=click.IntRange(min=1), required=True)
