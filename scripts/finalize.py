@@ -5,15 +5,17 @@ from __future__ import annotations
 import click
 from ape.cli import network_option
 
-from jcredit.types import ReportStatus
+from jcredit.types import ReportStatus, split_token_id
 from methodology.fiscal import to_iso
 from scripts._cli import (
     ConnectedCommand,
     ScriptError,
     account_option,
+    echo_banner,
     platform_of,
     sender_for,
     user_errors,
+    validity_banner,
 )
 
 
@@ -55,3 +57,4 @@ def cli(provider, account, project_id) -> None:
         f"{where} as token {event.token_id} to {event.recipient} (carry {event.carry_g} g to "
         "the next report)"
     )
+    echo_banner(validity_banner(platform, {split_token_id(event.token_id)[1]}))

@@ -109,6 +109,7 @@ def test_finalize__waits_for_the_window_and_the_dispute_then_mints(run, feed):
     assert minted >= 1
     assert f"report {april.report_id} of project {project_id} finalized: {minted} t-CO2" in out
     assert f"minted as token {token} to {OWNER}" in out
+    assert out.splitlines()[-1].startswith("NOT VALID FOR J-CREDIT: test network (chain id 1337)")
     assert credit.balanceOf(OWNER, token) == minted
 
     nothing = ok(run("finalize", "--project", str(project_id)))

@@ -24,3 +24,15 @@ def test_checked_address__mixed_case_with_wrong_checksum__refused_naming_it(typo
 def test_checked_address__not_40_hex_digits__refused(text):
     with pytest.raises(AddressError, match="is not an address"):
         checked_address(text)
+
+
+def test_sdk_check_address__the_clients_use_the_same_check_naming_the_input():
+    """Registry, MonitoringReports and deploy inputs (meter, oracle, recipient, ...)."""
+    from jcredit.errors import InputError
+    from jcredit.registry import check_address
+
+    assert check_address(BUYER.lower(), "recipient") == BUYER
+    with pytest.raises(InputError, match=f"^meter: {BUYER[:-1] + '6'} fails its EIP-55 checksum"):
+        check_address(BUYER[:-1] + "6", "meter")
+    with pytest.raises(InputError, match=r"^oracle: '0x1234' is not an address"):
+        check_address("0x1234", "oracle")
