@@ -12,7 +12,6 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/$(ANVIL_DIR):$(PATH)
 # Ape's data (process records, caches) stays inside the checkout, so ~/.ape does not grow with every
 # test run. Operators with keyfile accounts use their own ~/.ape by calling `ape` directly.
 export APE_DATA_FOLDER ?= $(CURDIR)/.cache/ape
-export PYTHONWARNINGS := ignore:Field 'import_remapping' has an incomplete definition
 export MPLBACKEND := Agg
 
 .PHONY: help install demo test test-deep bench lint format clean
@@ -27,18 +26,26 @@ help:
 
 install: $(STAMP) $(ANVIL_DIR)/anvil
 
+# pip prints one line per package it collects and installs: the first run takes about a minute
+# and would otherwise look hung.
 $(STAMP): pyproject.toml constraints.txt
+	@echo "==> installing the pinned Python toolchain into $(VENV) (first run: about a minute)"
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(VENV)/bin/python -m pip install --progress-bar on -c constraints.txt -e '.[dev]'
+	@echo "==> Python toolchain installed"
 	touch $@
 
 # The native binary ships inside the npm package: no install script, no download from elsewhere.
 $(ANVIL_DIR)/anvil: package.json package-lock.json
+	@echo "==> installing anvil from npm (@foundry-rs/anvil)"
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	test -x $@ && touch $@
 
+# jcredit.devnet checks 127.0.0.1:8545 (or APE_FOUNDRY_HOST) first: something that is not anvil,
+# or an anvil with another mnemonic, would make the demo fail late; it then picks a free port.
 demo: install
-	ape run demo --network ethereum:local:foundry
+	host=$$($(VENV)/bin/python -m jcredit.devnet) && \
+	APE_FOUNDRY_HOST=$$host ape run demo --network ethereum:local:foundry
 
 test: install
 	$(VENV)/bin/python -m pytest -p no:ape_test $(PYTEST_ARGS)

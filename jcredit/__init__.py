@@ -1,5 +1,6 @@
 """The Python SDK of the solar J-Credit contracts: the one client scripts, oracles and tests use.
 
+- `jcredit.addresses`: the EIP-55 check of every address a person types.
 - `jcredit.types`: roles, statuses, meter kinds, purposes, bounds and token ids, as the contracts
   have them; `jcredit.facts`: a report's facts (what finalize and the fraud proofs take back).
 - `jcredit.eip712`, `jcredit.merkle`: the meter signatures (ReadingBatch, MeterRegistration) and
@@ -12,7 +13,7 @@
   `jcredit.connect`: all four for the connected network.
 - `jcredit.history`: every event scan (transfers, reports and their facts, retirements, meters).
 - `jcredit.documents`: monthly reports, retirement certificates, registry exports.
-- `jcredit.devnet`: moving a local devnet's clock.
+- `jcredit.devnet`: moving a local devnet's clock; which local port `make demo` can use.
 
 Layering: scripts -> oracles -> jcredit -> methodology; nothing imports upward.
 """

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from jcredit.errors import JCreditError, NotFoundError
+from jcredit.errors import ChainError, JCreditError, NotFoundError
 from jcredit.types import RetirementPurpose, split_token_id
 
 if TYPE_CHECKING:
@@ -59,16 +59,31 @@ class CreditClient:
 
     def transfer(self, sender: Sender, to: str, token: int, amount: int) -> str:
         """Move `amount` t-CO2 of `token` from the sender to `to`; the transaction hash."""
+        if to.lower() == sender.address.lower():
+            raise JCreditError(
+                f"cannot transfer to {to}: it is the sending account itself, so nothing would "
+                "change (nothing sent)"
+            )
         self.check_balance(sender.address, token, amount, "transfer")
-        receipt = sender.send(
-            f"transferring {amount} t-CO2 of token {token} to {to}",
-            self.contract.safeTransferFrom,
-            sender.address,
-            to,
-            token,
-            amount,
-            b"",
-        )
+        action = f"transferring {amount} t-CO2 of token {token} to {to}"
+        try:
+            receipt = sender.send(
+                action, self.contract.safeTransferFrom, sender.address, to, token, amount, b""
+            )
+        except ChainError as exc:
+            # A contract without onERC1155Received makes the token's callback revert with no
+            # reason at all: the node only says "execution reverted". Name the cause instead.
+            reason = str(exc).rpartition(" refused: ")[2]
+            generic = ":" not in reason  # the contracts' own reasons read "erc1155: ..."
+            if generic and sender.read(
+                "reading the receiver's code", lambda: sender.provider.get_code(to)
+            ):
+                raise ChainError(
+                    f"{action} refused: {to} is a contract that does not accept ERC-1155 tokens "
+                    "(it has no onERC1155Received, or it refused them); send to an account or "
+                    "a contract that can hold credits (nothing sent)"
+                ) from None
+            raise
         return str(receipt.txn_hash)
 
     def retire(
@@ -80,7 +95,14 @@ class CreditClient:
         purpose: RetirementPurpose,
         memo: str,
     ) -> Retired:
-        """Retire (burn and record) the sender's credits for a beneficiary and purpose."""
+        """Retire (burn and record) the sender's credits for a beneficiary and purpose.
+
+        The beneficiary is stripped of surrounding spaces and must not be empty: a retirement is
+        irreversible, and one claimed for nobody cannot be claimed again.
+        """
+        beneficiary = beneficiary.strip()
+        if not beneficiary:
+            raise JCreditError("the beneficiary is empty (only spaces): name who claims it")
         self.check_balance(sender.address, token, amount, "retire")
         receipt = sender.send(
             f"retiring {amount} t-CO2 of token {token}",

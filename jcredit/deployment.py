@@ -60,7 +60,9 @@ def read_deployment(path: Path) -> Deployment:
         data = json.loads(Path(path).read_text())
         return Deployment(**{key: data[key] for key in Deployment.__dataclass_fields__})
     except FileNotFoundError:
-        raise DeploymentError(f"{path}: no deployments file; run `ape run deploy` first") from None
+        raise DeploymentError(
+            f"no deployment in {path} (no such file): run `ape run deploy` first"
+        ) from None
     except KeyError as exc:
         # A file of the two-contract platform has no reports or fraud_proofs address.
         raise DeploymentError(

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from eth_utils import is_address, to_checksum_address
+from eth_utils import to_checksum_address
 
+from jcredit.addresses import AddressError, checked_address
 from jcredit.eip712 import recover, registration_digest
 from jcredit.errors import InputError, JCreditError, NotFoundError
 from jcredit.types import (
@@ -93,10 +94,14 @@ class FactorChange:
 
 
 def check_address(value: str, what: str) -> str:
-    """`value` as a checksummed address, or InputError naming `what`."""
-    if not isinstance(value, str) or not is_address(value):
+    """`value` as a checksummed address, or InputError naming `what` (a mixed-case address must
+    pass its EIP-55 checksum, see `jcredit.addresses`)."""
+    if not isinstance(value, str):
         raise InputError(f"{what}: {value!r} is not an address (0x followed by 40 hex digits)")
-    return to_checksum_address(value)
+    try:
+        return checked_address(value)
+    except AddressError as exc:
+        raise InputError(f"{what}: {exc}") from None
 
 
 def check_text(value: str, limit: int, what: str) -> str:

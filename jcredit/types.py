@@ -104,6 +104,17 @@ class FraudKind(IntEnum):
     COMMITTED_CONFLICT = 5
 
 
+# What a certificate or an export shows for a purpose, in English and Japanese.
+_PURPOSE_DESCRIPTIONS = {
+    "GHG_LAW_REPORTING": "GHG reporting under the Global Warming Act (温対法報告)",
+    "CARBON_OFFSET": "Carbon offset (カーボン・オフセット)",
+    "CDP": "CDP disclosure (CDP報告)",
+    "RE100": "RE100 reporting (RE100報告)",
+    "SBT": "SBT target (SBT目標)",
+    "OTHER": "Other (その他)",
+}
+
+
 class RetirementPurpose(_Spelled, IntEnum):
     GHG_LAW_REPORTING = 0
     CARBON_OFFSET = 1
@@ -111,6 +122,11 @@ class RetirementPurpose(_Spelled, IntEnum):
     RE100 = 3
     SBT = 4
     OTHER = 5
+
+    @property
+    def description(self) -> str:
+        """Readable label, English (Japanese), e.g. `Carbon offset (カーボン・オフセット)`."""
+        return _PURPOSE_DESCRIPTIONS[str(self.name)]
 
 
 def token_id(project_id: int, fiscal_year: int) -> int:

@@ -37,6 +37,25 @@ class FactorTable:
             )
         return row.factor_g_per_mwh
 
+    def placeholder_reason(self, fiscal_year: int, factor: int | None = None) -> str | None:
+        """Why `factor` (or the table's own value) for `fiscal_year` is not a verified official
+        factor, or None when it is: no row, a row not marked verified, or another value."""
+        row = self.rows.get(fiscal_year)
+        if row is None:
+            return f"FY{fiscal_year} emission factor not in {Path(self.name).name} (unverified)"
+        if factor is not None and factor != row.factor_g_per_mwh:
+            state = "verified" if row.verified else "itself an unverified placeholder"
+            return (
+                f"FY{fiscal_year} emission factor {factor} g-CO2/MWh is not the table's "
+                f"{row.factor_g_per_mwh} g-CO2/MWh ({state})"
+            )
+        if not row.verified:
+            return (
+                f"placeholder emission factor (FY{fiscal_year} {row.factor_g_per_mwh} g-CO2/MWh "
+                "is an unverified example value)"
+            )
+        return None
+
 
 def default_factors_path() -> Path:
     return Path(str(resources.files("methodology") / "data" / "emission_factors.csv"))

@@ -27,6 +27,55 @@ _DIGITS = re.compile(r"[0-9]+")
 _OFFSET = re.compile(r"(?:Z|[+-][0-9]{2}:?[0-9]{2})$")
 
 
+class _RowConflict(ReadingsError):
+    """A per-meter rule broken by one reading (found after sorting, so without its line): the
+    file is scanned for the line of `meter` at `timestamp` before the error reaches the user."""
+
+    def __init__(self, name: str, problem: str, meter: str, timestamp: int, occurrence: int = 1):
+        super().__init__(f"{name}: {problem}")
+        self.problem, self.meter, self.timestamp, self.occurrence = (
+            problem,
+            meter,
+            timestamp,
+            occurrence,
+        )
+
+
+def _with_line(path: Path, error: _RowConflict) -> ReadingsError:
+    """`error` naming the file's line of the reading it is about (when that line is found)."""
+    line = line_of_reading(path, error.meter, error.timestamp, error.occurrence)
+    return ReadingsError(f"{path} line {line}: {error.problem}") if line else error
+
+
+def line_of_reading(
+    path: Path, meter: str, timestamp: int | None = None, occurrence: int = 1
+) -> int | None:
+    """The line number of the `occurrence`-th row of `meter` (at `timestamp` if given), or None.
+
+    A slow scan, for error messages only.
+    """
+    seen = 0
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.reader(handle)
+            next(reader, None)
+            for fields in reader:
+                if len(fields) != len(COLUMNS) or fields[1] != meter:
+                    continue
+                if timestamp is not None:
+                    try:
+                        if int(datetime.fromisoformat(fields[0]).timestamp()) != timestamp:
+                            continue
+                    except ValueError:
+                        continue
+                seen += 1
+                if seen == occurrence:
+                    return reader.line_num
+    except (OSError, UnicodeDecodeError):
+        return None
+    return None
+
+
 def load_readings(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     """Readings sorted by (meter, timestamp), identical duplicates removed.
 
@@ -42,22 +91,25 @@ def load_readings(source: str | Path | pd.DataFrame) -> pd.DataFrame:
     except OSError as exc:
         raise ReadingsError(f"{path}: cannot read readings file: {exc.strerror}") from exc
     parsed = parse_readings_bytes(data)
-    if parsed is None:
-        return normalize(_from_csv(path), str(path))
-    kind_names = parsed["kind_names"]
-    unknown = sorted(set(kind_names) - set(KINDS))
-    if unknown:
-        _raise_first_bad_line(path)
-        raise ReadingsError(f"{path}: unknown kind {unknown[0]!r}")
-    lookup = np.array([KINDS.index(k) for k in kind_names], dtype=np.int8)
-    return _normalized(
-        parsed["timestamp"],
-        parsed["meter_codes"],
-        parsed["meter_names"],
-        lookup[parsed["kind_codes"]],
-        parsed["cumulative_wh"],
-        str(path),
-    )
+    try:
+        if parsed is None:
+            return normalize(_from_csv(path), str(path))
+        kind_names = parsed["kind_names"]
+        unknown = sorted(set(kind_names) - set(KINDS))
+        if unknown:
+            _raise_first_bad_line(path)
+            raise ReadingsError(f"{path}: unknown kind {unknown[0]!r}")
+        lookup = np.array([KINDS.index(k) for k in kind_names], dtype=np.int8)
+        return _normalized(
+            parsed["timestamp"],
+            parsed["meter_codes"],
+            parsed["meter_names"],
+            lookup[parsed["kind_codes"]],
+            parsed["cumulative_wh"],
+            str(path),
+        )
+    except _RowConflict as exc:
+        raise _with_line(path, exc) from None
 
 
 def _from_csv(path: Path) -> pd.DataFrame:
@@ -292,18 +344,32 @@ def _normalized(
     kind_change = same_meter & (kind_codes[1:] != kind_codes[:-1])
     if kind_change.any():
         i = int(np.flatnonzero(kind_change)[0])
-        raise ReadingsError(
-            f"{name}: meter {meter_names[codes[i]]} has two kinds, {KINDS[kind_codes[i]]} and "
-            f"{KINDS[kind_codes[i + 1]]} (at {to_iso(int(timestamps[i + 1]))})"
+        meter = meter_names[codes[i]]
+        raise _RowConflict(
+            name,
+            f"meter {meter} has two kinds, {KINDS[kind_codes[i]]} and "
+            f"{KINDS[kind_codes[i + 1]]} (at {to_iso(int(timestamps[i + 1]))})",
+            meter,
+            int(timestamps[i + 1]),
+            2 if timestamps[i + 1] == timestamps[i] else 1,
         )
     same = same_meter & (timestamps[1:] == timestamps[:-1])
     if same.any():
         conflict = same & (registers[1:] != registers[:-1])
         if conflict.any():
             i = int(np.flatnonzero(conflict)[0])
-            raise ReadingsError(
-                f"{name}: meter {meter_names[codes[i]]} at {to_iso(int(timestamps[i]))}: two "
-                f"different values {registers[i]} and {registers[i + 1]} for one timestamp"
+            meter = meter_names[codes[i]]
+            # The rows of one timestamp keep their file order: i + 1 is the later line.
+            first = i
+            while first > 0 and same[first - 1]:
+                first -= 1
+            raise _RowConflict(
+                name,
+                f"meter {meter} at {to_iso(int(timestamps[i]))}: two different values "
+                f"{registers[i]} and {registers[i + 1]} for one timestamp",
+                meter,
+                int(timestamps[i]),
+                i + 2 - first,
             )
         keep = np.concatenate(([True], ~same))
         timestamps, codes, kind_codes, registers = (c[keep] for c in columns)
@@ -311,10 +377,13 @@ def _normalized(
     backwards = same_meter & (registers[1:] < registers[:-1])
     if backwards.any():
         i = int(np.flatnonzero(backwards)[0])
-        raise ReadingsError(
-            f"{name}: meter {meter_names[codes[i]]}: register goes backwards at "
-            f"{to_iso(int(timestamps[i + 1]))} ({registers[i]} Wh at {to_iso(int(timestamps[i]))}, "
-            f"then {registers[i + 1]} Wh)"
+        meter = meter_names[codes[i]]
+        raise _RowConflict(
+            name,
+            f"meter {meter}: register goes backwards at {to_iso(int(timestamps[i + 1]))} "
+            f"({registers[i]} Wh at {to_iso(int(timestamps[i]))}, then {registers[i + 1]} Wh)",
+            meter,
+            int(timestamps[i + 1]),
         )
     meter = pd.Categorical.from_codes(codes, categories=meter_names).remove_unused_categories()
     return pd.DataFrame(

@@ -23,8 +23,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from eth_utils import is_address, to_checksum_address
-
+from jcredit.addresses import AddressError, checked_address
 from jcredit.types import MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS, MeterKind
 from oracles.errors import DataError
 
@@ -111,8 +110,12 @@ def _meter(path: Path, index: int, entry: object) -> MeterConfig:
     serial, address, kind = entry.get("serial"), entry.get("address"), entry.get("kind")
     if not isinstance(serial, str) or not serial.strip():
         raise DataError(f"{where}: missing serial")
-    if not isinstance(address, str) or not is_address(address):
+    if not isinstance(address, str):
         raise DataError(f"{where}: {address!r} is not an Ethereum address")
+    try:
+        address = checked_address(address)
+    except AddressError as exc:
+        raise DataError(f"{where}: {exc}") from None
     try:
         MeterKind.from_name(str(kind))
     except ValueError as exc:
@@ -129,7 +132,7 @@ def _meter(path: Path, index: int, entry: object) -> MeterConfig:
         )
     return MeterConfig(
         serial.strip(),
-        to_checksum_address(address),
+        address,
         str(kind),
         interval,
         _signature(where, entry.get("registration_signature")),

@@ -14,9 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from ape.cli import ConnectedProviderCommand
 
 from jcredit.accounts import DEVNET_ROLE_INDEX, role_account
+from jcredit.addresses import AddressError, checked_address
 from jcredit.connect import Platform, connect
+from jcredit.deployment import network_label
 from jcredit.errors import JCreditError
 from jcredit.tx import Sender
 from jcredit.types import token_id
@@ -41,6 +44,43 @@ def user_errors() -> Iterator[None]:
         yield
     except (JCreditError, OracleError, MethodologyError) as exc:
         raise ScriptError(str(exc)) from None
+
+
+def _unconfigured_rpc(provider: ProviderAPI) -> str | None:
+    """Why `provider` cannot be used as given: a remote network with no RPC configured.
+
+    Ape would otherwise try random public RPCs (about twenty warning lines, each a request to a
+    host nobody chose) and end in a traceback. Local and dev networks need no configuration.
+    """
+    network = provider.network
+    if network.is_local or network.is_dev or network.name == "custom":
+        return None
+    # Ape's Ethereum node providers keep the configured RPC in `_configured_rpc` (ape 0.8,
+    # pinned); other provider plugins configure themselves and are left to themselves.
+    configured = getattr(type(provider), "_configured_rpc", None)
+    if configured is None or provider._configured_rpc or os.environ.get("WEB3_PROVIDER_URI"):
+        return None
+    label = network_label(provider)
+    ecosystem, name = network.ecosystem.name, network.name
+    return (
+        f"{label} has no RPC configured: add `{provider.name}: {{{ecosystem}: {{{name}: {{uri: "
+        f"https://YOUR-RPC}}}}}}` to ape-config.yaml (README, Real networks)"
+    )
+
+
+class ConnectedCommand(ConnectedProviderCommand):
+    """Ape's ConnectedProviderCommand, refusing in one line a network it cannot connect to."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from ape.api import ProviderAPI
+
+        # network_option() hands the chosen, not yet connected provider to the command.
+        for provider in ctx.params.values():
+            if isinstance(provider, ProviderAPI) and not provider.is_connected:
+                problem = _unconfigured_rpc(provider)
+                if problem:
+                    raise ScriptError(problem)
+        return super().invoke(ctx)
 
 
 def active(provider: ProviderAPI) -> ProviderAPI:
@@ -103,15 +143,34 @@ def utf8_limit(limit: int) -> Callable:
     return check
 
 
-def checksum_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """click callback: a 20-byte hex address, returned checksummed (events compare that way)."""
-    from eth_utils import is_address, to_checksum_address
+def beneficiary_text(limit: int) -> Callable:
+    """click callback: text without surrounding spaces that is not empty, at most `limit` UTF-8
+    bytes (a retirement for a blank beneficiary could never be claimed again)."""
+    check_length = utf8_limit(limit)
 
+    def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not value:
+            raise click.BadParameter("is empty or only spaces: name who claims the reduction")
+        return check_length(ctx, param, value)
+
+    return check
+
+
+def checksum_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """click callback: a 20-byte hex address, returned checksummed (events compare that way).
+
+    A mixed-case address must pass its EIP-55 checksum (a typo would otherwise send credits to an
+    address nobody holds); all-lowercase input carries no checksum and is accepted.
+    """
     if value is None:
         return None
-    if not is_address(value):
-        raise click.BadParameter(f"{value!r} is not an address (0x followed by 40 hex digits)")
-    return to_checksum_address(value)
+    try:
+        return checked_address(value)
+    except AddressError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 _WEI_PER = {"wei": 1, "gwei": 10**9, "ether": 10**18, "eth": 10**18}
@@ -156,11 +215,52 @@ def time_option_value(value: str, option: str) -> int:
 
 def token_options(command: Callable) -> Callable:
     """--token-id, or --project with --fiscal-year: which credits a command is about."""
-    command = click.option("--fiscal-year", type=click.IntRange(2000, 65535), help="Vintage.")(
-        command
-    )
-    command = click.option("--project", "project_id", type=click.IntRange(min=1))(command)
-    return click.option("--token-id", "token", type=click.IntRange(min=0))(command)
+    command = click.option(
+        "--fiscal-year",
+        type=click.IntRange(2000, 65535),
+        help="Vintage: fiscal year (April-March, JST) the credits were earned in.",
+    )(command)
+    command = click.option(
+        "--project",
+        "project_id",
+        type=click.IntRange(min=1),
+        help="Project id (with --fiscal-year).",
+    )(command)
+    return click.option(
+        "--token-id",
+        "token",
+        type=click.IntRange(min=0),
+        help="Token id (project << 16 | fiscal year), instead of --project/--fiscal-year.",
+    )(command)
+
+
+def validity_banner(platform: Platform, fiscal_years: list[int] | set[int]) -> str:
+    """ "NOT VALID FOR J-CREDIT: ..." for figures of these vintages on this chain, or "": the
+    on-chain factor of each fiscal year against the verified table, and the chain id."""
+    from jcredit.validity import banner, problems
+
+    factors = {
+        year: platform.registry.emission_factor(year).factor_g_per_mwh or None
+        for year in fiscal_years
+    }
+    return banner(problems(platform.deployment.chain_id, factors))
+
+
+def echo_banner(text: str) -> None:
+    if text:
+        click.secho(text, fg="red", bold=True)
+
+
+def known_token(platform: Platform, token: int) -> int:
+    """`token`, refused with `unknown project N` when its project was never registered and no
+    credit of it was ever minted (a typo in --project would otherwise read as a zero balance)."""
+    from jcredit.types import split_token_id
+
+    project_id, _ = split_token_id(token)
+    with user_errors():
+        if project_id > platform.registry.project_count() and platform.credit.minted(token) == 0:
+            platform.registry.project(project_id)  # raises: unknown project N ...
+    return token
 
 
 def resolve_token(token: int | None, project_id: int | None, fiscal_year: int | None) -> int:

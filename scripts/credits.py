@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import click
-from ape.cli import ConnectedProviderCommand, network_option
+from ape.cli import network_option
 
 from jcredit.accounts import role_account
 from jcredit.history import ZERO_ADDRESS, held_tokens, retirements, transfers
 from jcredit.types import RetirementPurpose, split_token_id
 from methodology.fiscal import to_iso
 from scripts._cli import (
+    ConnectedCommand,
     ScriptError,
     account_option,
     active,
+    beneficiary_text,
     checksum_address,
+    echo_banner,
+    known_token,
     platform_of,
     resolve_token,
     sender_for,
     token_options,
     user_errors,
     utf8_limit,
+    validity_banner,
 )
 
 
@@ -28,7 +33,7 @@ def cli() -> None:
     """Hold, move and retire credits (ERC-1155, one token id per project and fiscal year)."""
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @network_option()
 @click.argument("address", required=False, callback=checksum_address)
 @account_option("owner", "Whose balance if ADDRESS is not given")
@@ -46,7 +51,7 @@ def balance(provider, address, account) -> None:
     click.echo(f"{holder}: {total} t-CO2 in total")
 
 
-@cli.command(name="transfer", cls=ConnectedProviderCommand)
+@cli.command(name="transfer", cls=ConnectedCommand)
 @network_option()
 @account_option("owner", "The holder sending")
 @click.option("--to", "to", required=True, callback=checksum_address, help="Receiving address.")
@@ -56,21 +61,21 @@ def transfer_(provider, account, to, amount, token, project_id, fiscal_year) -> 
     """Transfer credits to another address."""
     platform = platform_of(provider)
     holder = sender_for(provider, account, "owner")
-    token = resolve_token(token, project_id, fiscal_year)
+    token = known_token(platform, resolve_token(token, project_id, fiscal_year))
     with user_errors():
         tx = platform.credit.transfer(holder, to, token, amount)
     click.echo(f"transferred {amount} t-CO2 of token {token} to {to} (tx {tx})")
 
 
-@cli.command(name="retire", cls=ConnectedProviderCommand)
+@cli.command(name="retire", cls=ConnectedCommand)
 @network_option()
 @account_option("owner", "The holder retiring")
 @click.option("--amount", type=click.IntRange(min=1), required=True, help="Whole t-CO2.")
 @click.option(
     "--beneficiary",
     required=True,
-    callback=utf8_limit(128),
-    help="Who claims the reduction (<= 128 bytes).",
+    callback=beneficiary_text(128),
+    help="Who claims the reduction (<= 128 bytes; surrounding spaces are dropped).",
 )
 @click.option("--purpose", type=click.Choice(RetirementPurpose.names()), required=True)
 @click.option(
@@ -86,7 +91,7 @@ def retire_(
     """Retire credits for a beneficiary and purpose; they leave circulation for good."""
     platform = platform_of(provider)
     holder = sender_for(provider, account, "owner")
-    token = resolve_token(token, project_id, fiscal_year)
+    token = known_token(platform, resolve_token(token, project_id, fiscal_year))
     with user_errors():
         retired = platform.credit.retire(
             holder, token, amount, beneficiary, RetirementPurpose.from_name(purpose), memo
@@ -95,9 +100,10 @@ def retire_(
         f"retirement {retired.retirement_id}: {amount} t-CO2 of token {token} for {beneficiary} "
         f"({purpose}) (tx {retired.tx_hash})"
     )
+    echo_banner(validity_banner(platform, {split_token_id(token)[1]}))
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @network_option()
 @click.option("--address", callback=checksum_address, help="Show the history of this account.")
 @token_options
@@ -109,7 +115,7 @@ def history(provider, address, token, project_id, fiscal_year) -> None:
             "history of what? give --address, --token-id, or --project with --fiscal-year"
         )
     if token is not None or project_id is not None:
-        token = resolve_token(token, project_id, fiscal_year)
+        token = known_token(platform, resolve_token(token, project_id, fiscal_year))
     credit, start = platform.credit.contract, platform.deployment.block
     retired = {(r.tx_hash, r.token_id): r for r in retirements(credit, start)}
     rows = 0

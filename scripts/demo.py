@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import click
-from ape.cli import ConnectedProviderCommand, network_option
+from ape.cli import network_option
 
 from jcredit.accounts import devnet_account
 from jcredit.connect import Platform, platform
@@ -33,14 +33,16 @@ from jcredit.types import (
     split_token_id,
     token_id,
 )
+from jcredit.validity import banner, problems
 from methodology.eligibility import longest_crediting_end
+from methodology.factors import load_factors
 from methodology.fiscal import fiscal_year_bounds, last_ended_fiscal_year, parse_time, to_iso
 from methodology.units import G_PER_T
 from oracles.feed import open_oracle
 from oracles.intake import describe_refusals
 from oracles.simulator import Plant, write_site
 from oracles.submit import Oracle
-from scripts._cli import ScriptError, active, out_dir, user_errors, write_json
+from scripts._cli import ConnectedCommand, ScriptError, active, out_dir, user_errors, write_json
 
 
 class DemoPlan(NamedTuple):
@@ -93,7 +95,7 @@ def set_up(provider, cast: Cast, plan: DemoPlan, echo: Callable[[str], None]) ->
     )
     deployment, is_new = deploy(provider, cast.admin.account, config, bond_from=cast.oracle.account)
     jc = platform(deployment)
-    what = "deployed and launched" if is_new else "reused"
+    what = "deployed and launched" if is_new else "reusing the deployment already"
     echo(
         f"{what} on {network_label(provider)}: Registry {deployment.registry}, "
         f"MonitoringReports {deployment.reports}, FraudProofs {deployment.fraud_proofs}, "
@@ -212,7 +214,17 @@ def run_demo(provider, plan: DemoPlan, out: Path, echo: Callable[[str], None]) -
     fy = last_ended_fiscal_year(int(chain.blocks.head.timestamp))
     fy_start, fy_end = fiscal_year_bounds(fy)
     factor = jc.registry.emission_factor(fy).factor_g_per_mwh
-    echo(f"FY{fy} emission factor {factor} g-CO2/MWh [{to_iso(fy_start)}, {to_iso(fy_end)})")
+    factors = load_factors()
+    row = factors.rows.get(fy)
+    kind = (
+        "verified"
+        if row is not None and row.verified and row.factor_g_per_mwh == factor
+        else "placeholder (unverified example value)"
+    )
+    echo(
+        f"FY{fy} emission factor {factor} g-CO2/MWh, {kind} [{to_iso(fy_start)}, {to_iso(fy_end)})"
+    )
+    validity = banner(problems(chain.chain_id, {fy: factor or None}, factors))
 
     project_id = register_plant(jc, cast, plan, fy, echo)
     feed = simulate_meters(jc, cast, plan, project_id, fy, out, echo)
@@ -270,6 +282,7 @@ def run_demo(provider, plan: DemoPlan, out: Path, echo: Callable[[str], None]) -
             "registry_export_retirements": str(retirements_csv),
             "site_config": str(feed.site.path),
         },
+        "validity": validity,
         "seconds": round(time.monotonic() - started, 1),
     }
     print_table(summary, echo)
@@ -300,12 +313,14 @@ def print_table(summary: dict[str, Any], echo: Callable[[str], None]) -> None:
     lines += [(name.replace("_", " "), path) for name, path in summary["outputs"].items()]
     width = max(len(key) for key, _ in lines)
     echo("")
+    if summary["validity"]:
+        echo(f"  {summary['validity']}")
     for key, value in lines:
         echo(f"  {key:<{width}}  {value}")
     echo(f"  {'time':<{width}}  {summary['seconds']} s")
 
 
-@click.command(cls=ConnectedProviderCommand)
+@click.command(cls=ConnectedCommand)
 @network_option()
 @click.option(
     "--out",
@@ -319,6 +334,13 @@ def cli(provider, out) -> None:
         raise ScriptError(
             f"the demo plays every role with devnet test accounts: run it on a local network, "
             f"not {network_label(provider)}"
+        )
+    if devnet_account("admin").balance == 0:
+        # An anvil started with another mnemonic: every transaction would fail on gas.
+        raise ScriptError(
+            f"the devnet of {network_label(provider)} does not fund the test accounts of the "
+            "mnemonic 'test test ... junk' (started with another --mnemonic?): stop it and start "
+            "`anvil` without --mnemonic, or run `make demo`, which picks a free port"
         )
     from ape.logging import LogLevel, logger
 

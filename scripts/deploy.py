@@ -5,19 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from ape.cli import ConnectedProviderCommand, network_option
+from ape.cli import network_option
 
 from jcredit.accounts import devnet_account, role_account, role_address
 from jcredit.deploy import DeployConfig, deploy
 from jcredit.deployment import deployments_path, network_label
 from jcredit.types import MAX_CHALLENGE_WINDOW, MIN_CHALLENGE_WINDOW
+from jcredit.validity import BANNER_PREFIX
 from methodology.factors import load_factors
 from scripts._cli import (
+    ConnectedCommand,
     ScriptError,
     account_option,
     active,
     amount_value,
     checksum_address,
+    echo_banner,
     format_wei,
     user_errors,
 )
@@ -26,7 +29,7 @@ DEVNET_WINDOW_S = MIN_CHALLENGE_WINDOW
 DEVNET_MIN_BOND = "1 ether"
 
 
-@click.command(cls=ConnectedProviderCommand)
+@click.command(cls=ConnectedCommand)
 @network_option()
 @account_option("admin", "The deployer, who becomes admin")
 @click.option(
@@ -123,6 +126,17 @@ def cli(
         click.echo(
             f"  emission factors   FY{min(factors)}..FY{max(factors)} from {config.factors.name}"
         )
+        placeholders = [year for year in sorted(factors) if not factors[year].verified]
+        if placeholders:
+            which = (
+                "every row of the table"
+                if len(placeholders) == len(factors)
+                else ", ".join(f"FY{year}" for year in placeholders)
+            )
+            echo_banner(
+                f"  {BANNER_PREFIX}: placeholder emission factors ({which}: unverified example "
+                "values); reports that use them are for testing only"
+            )
         if bond_from is not None:
             click.echo(f"  oracle bonded      {format_wei(bond)} from {oracle}")
         else:

@@ -7,11 +7,11 @@ be finalized, past the two-day admin delay after launch, or past an oracle's unb
 from __future__ import annotations
 
 import click
-from ape.cli import ConnectedProviderCommand, network_option
+from ape.cli import network_option
 
 from jcredit.devnet import advance_time
 from methodology.fiscal import to_iso
-from scripts._cli import active, user_errors
+from scripts._cli import ConnectedCommand, active, user_errors
 
 
 @click.group()
@@ -19,7 +19,7 @@ def cli() -> None:
     """Tools for local devnets (anvil, Ape's embedded chain)."""
 
 
-@cli.command(name="advance-time", cls=ConnectedProviderCommand)
+@cli.command(name="advance-time", cls=ConnectedCommand)
 @network_option()
 @click.option(
     "--seconds",

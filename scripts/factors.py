@@ -10,13 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from ape.cli import ConnectedProviderCommand, network_option
+from ape.cli import network_option
 
+from jcredit.validity import BANNER_PREFIX
 from methodology.factors import load_factors
 from methodology.fiscal import to_iso
 from scripts._cli import (
+    ConnectedCommand,
     ScriptError,
     account_option,
+    echo_banner,
     platform_of,
     sender_for,
     user_errors,
@@ -28,7 +31,7 @@ def cli() -> None:
     """Emission factors per fiscal year (g-CO2/MWh) that the Registry recomputes reductions with."""
 
 
-@cli.command(name="set", cls=ConnectedProviderCommand)
+@cli.command(name="set", cls=ConnectedCommand)
 @network_option()
 @account_option("admin")
 @click.option(
@@ -57,17 +60,19 @@ def set_(provider, account, csv_path, years) -> None:
         for year in years or sorted(table.rows):
             row = table.rows[year]
             change = platform.registry.set_emission_factor(admin, year, row.factor_g_per_mwh)
-            note = "" if row.verified else "  (row marked unverified in the table)"
             when = ""
             if change.eta:
                 when = (
                     f": activate from {to_iso(change.eta)} with `ape run factors activate "
                     f"--fiscal-year {year}`"
                 )
-            click.echo(f"FY{year}: {row.factor_g_per_mwh} g-CO2/MWh {change.outcome}{when}{note}")
+            click.echo(f"FY{year}: {row.factor_g_per_mwh} g-CO2/MWh {change.outcome}{when}")
+            reason = table.placeholder_reason(year)
+            if reason:
+                echo_banner(f"  {BANNER_PREFIX}: {reason}")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @network_option()
 @account_option("admin", "Who pays the gas (anyone may activate)")
 @click.option("--fiscal-year", "years", type=int, multiple=True, required=True, help="Repeatable.")
@@ -77,6 +82,7 @@ def activate(provider, account, years) -> None:
 
     platform = platform_of(provider)
     sender = sender_for(provider, account, "admin")
+    table = load_factors(None)
     with user_errors():
         for year in years:
             record = platform.registry.emission_factor(year)
@@ -89,20 +95,28 @@ def activate(provider, account, years) -> None:
                 )
             record = platform.registry.activate_emission_factor(sender, year)
             click.echo(f"FY{year}: {record.factor_g_per_mwh} g-CO2/MWh in effect")
+            reason = table.placeholder_reason(year, record.factor_g_per_mwh)
+            if reason:
+                echo_banner(f"  {BANNER_PREFIX}: {reason}")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @network_option()
 @click.argument("fiscal_years", type=int, nargs=-1)
 def show(provider, fiscal_years) -> None:
     """Show the on-chain factor of FISCAL_YEARS (default: every year in the shipped table)."""
     platform = platform_of(provider)
-    for year in fiscal_years or sorted(load_factors(None).rows):
+    table = load_factors(None)
+    for year in fiscal_years or sorted(table.rows):
         record = platform.registry.emission_factor(year)
         if record.factor_g_per_mwh == 0 and record.scheduled_eta == 0:
             click.echo(f"FY{year}: not set")
             continue
-        lock = "locked" if record.locked else "not locked"
+        lock = (
+            "locked: a report used it, it can no longer change"
+            if record.locked
+            else "not locked: the admin may still change it until a report uses it"
+        )
         scheduled = ""
         if record.scheduled_eta:
             scheduled = (
@@ -113,3 +127,7 @@ def show(provider, fiscal_years) -> None:
             f"FY{year}: {record.factor_g_per_mwh} g-CO2/MWh for "
             f"[{to_iso(record.starts_at)}, {to_iso(record.ends_at)}) ({lock}{scheduled})"
         )
+        if record.factor_g_per_mwh:
+            reason = table.placeholder_reason(year, record.factor_g_per_mwh)
+            if reason:
+                echo_banner(f"  {BANNER_PREFIX}: {reason}")

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import click
-from ape.cli import ConnectedProviderCommand, network_option
+from ape.cli import network_option
 
-from jcredit.types import ReportStatus
+from jcredit.types import ReportStatus, split_token_id
 from methodology.fiscal import to_iso
 from scripts._cli import (
+    ConnectedCommand,
     ScriptError,
     account_option,
+    echo_banner,
     platform_of,
     sender_for,
     user_errors,
+    validity_banner,
 )
 
 
-@click.command(cls=ConnectedProviderCommand)
+@click.command(cls=ConnectedCommand)
 @network_option()
 @account_option("admin", "Who pays the gas (anyone may finalize)")
 @click.option("--project", "project_id", type=click.IntRange(min=1), required=True)
@@ -54,3 +57,4 @@ def cli(provider, account, project_id) -> None:
         f"{where} as token {event.token_id} to {event.recipient} (carry {event.carry_g} g to "
         "the next report)"
     )
+    echo_banner(validity_banner(platform, {split_token_id(event.token_id)[1]}))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import click
-from ape.cli import ConnectedProviderCommand, network_option
+from ape.cli import network_option
 
 from jcredit.history import project_meters
 from jcredit.types import MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS, MeterKind
 from methodology.fiscal import to_iso
 from oracles.site import DEFAULT_INTERVAL_SECONDS
 from scripts._cli import (
+    ConnectedCommand,
     account_option,
     checksum_address,
     platform_of,
@@ -38,7 +39,7 @@ def cli() -> None:
     """Register, approve, revoke and list a project's meters."""
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @network_option()
 @account_option("owner")
 @click.option("--project", "project_id", type=click.IntRange(min=1), required=True)
@@ -106,7 +107,7 @@ def register(
     )
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @network_option()
 @account_option("validator")
 @click.argument("meter", callback=checksum_address)
@@ -125,19 +126,19 @@ def approve(provider, account, meter, certification_expiry) -> None:
     click.echo(f"meter {meter}: APPROVED (certified until {to_iso(expiry)})")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @network_option()
 @account_option("validator", "The project owner or a validator")
 @click.argument("meter", callback=checksum_address)
 def revoke(provider, account, meter) -> None:
-    """Revoke a meter, e.g. a compromised one (project owner or validator)."""
+    """Revoke a compromised meter (project owner or validator)."""
     platform = platform_of(provider)
     with user_errors():
         platform.registry.revoke_meter(sender_for(provider, account, "validator"), meter)
     click.echo(f"meter {meter}: REVOKED")
 
 
-@cli.command(name="list", cls=ConnectedProviderCommand)
+@cli.command(name="list", cls=ConnectedCommand)
 @network_option()
 @click.option("--project", "project_id", type=click.IntRange(min=1), required=True)
 def list_(provider, project_id) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import click
-from ape.cli import ConnectedProviderCommand, network_option
+from ape.cli import network_option
 
 from jcredit.accounts import role_address
 from jcredit.registry import ProjectRecord
@@ -13,6 +13,7 @@ from jcredit.types import MeterKind, ReportStatus
 from methodology.eligibility import longest_crediting_end
 from methodology.fiscal import to_iso
 from scripts._cli import (
+    ConnectedCommand,
     account_option,
     active,
     checksum_address,
@@ -28,11 +29,14 @@ def describe(project: ProjectRecord) -> dict[str, str]:
     """A project as readable values."""
     out = {key: str(value) for key, value in asdict(project).items()}
     out["status"] = str(project.status.name)
-    out["active_meter_kinds"] = (
-        ", ".join(k.label for k in MeterKind if k in project.active_meter_kinds) or "none"
-    )
     for key in ("commissioning_date", "crediting_start", "crediting_end"):
         out[key] = f"{getattr(project, key)} ({to_iso(getattr(project, key))})"
+    kinds = [kind.label for kind in MeterKind if kind in project.active_meter_kinds]
+    out["active_meter_kinds"] = (
+        f"{', '.join(kinds)} (kinds of the approved meters; every report reads each)"
+        if kinds
+        else "none (no approved meter yet; reports read each approved meter's kind)"
+    )
     return out
 
 
@@ -41,7 +45,7 @@ def cli() -> None:
     """Register and manage solar projects (EN-R-002)."""
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @network_option()
 @account_option("owner")
 @click.option("--capacity-w", type=click.IntRange(min=1), required=True, help="Rated power in W.")
@@ -85,7 +89,7 @@ def register(
 
 
 def _status_command(action: str, with_reason: bool) -> click.Command:
-    @click.command(name=action, cls=ConnectedProviderCommand)
+    @click.command(name=action, cls=ConnectedCommand)
     @network_option()
     @account_option("validator")
     @click.argument("project_id", type=click.IntRange(min=1))
@@ -113,7 +117,7 @@ for _action, _with_reason in (
     cli.add_command(_status_command(_action, _with_reason))
 
 
-@cli.command(name="set-oracle", cls=ConnectedProviderCommand)
+@cli.command(name="set-oracle", cls=ConnectedCommand)
 @network_option()
 @account_option("admin")
 @click.argument("project_id", type=click.IntRange(min=1))
@@ -131,7 +135,7 @@ def set_oracle(provider, account, project_id, oracle) -> None:
     click.echo(f"project {project_id}: oracle {oracle}")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @network_option()
 @click.argument("project_id", type=click.IntRange(min=1))
 def show(provider, project_id) -> None:
@@ -142,7 +146,9 @@ def show(provider, project_id) -> None:
     reports = platform.reports
     start = reports.next_period_start(project_id)
     project["next_period_start"] = (
-        f"{start} ({to_iso(start)})" if start else "monitoring not started"
+        f"{start} ({to_iso(start)}; the next monitoring report starts here)"
+        if start
+        else "- (monitoring not started: `ape run oracle push --start DATE`)"
     )
     pending = reports.pending_report(project_id)
     project["pending_report"] = (
@@ -156,7 +162,7 @@ def show(provider, project_id) -> None:
         click.echo(f"  {key:20} {value}")
 
 
-@cli.command(name="list", cls=ConnectedProviderCommand)
+@cli.command(name="list", cls=ConnectedCommand)
 @network_option()
 def list_(provider) -> None:
     """List every project: id, status, owner, capacity."""

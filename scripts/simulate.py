@@ -12,19 +12,30 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from ape.cli import ConnectedProviderCommand, network_option
+from ape.cli import network_option
 
 from jcredit.deployment import network_label
 from methodology.fiscal import fiscal_year_bounds, to_iso
 from oracles.simulator import Plant, write_site
 from oracles.site import load_site
-from scripts._cli import ScriptError, active, out_dir, platform_of, user_errors
+from scripts._cli import ConnectedCommand, ScriptError, active, out_dir, platform_of, user_errors
 
 
-@click.command(cls=ConnectedProviderCommand)
+@click.command(cls=ConnectedCommand)
 @network_option()
-@click.option("--project", "project_id", type=click.IntRange(min=1), required=True)
-@click.option("--fiscal-year", type=click.IntRange(2000, 65535), required=True)
+@click.option(
+    "--project",
+    "project_id",
+    type=click.IntRange(min=1),
+    required=True,
+    help="Registered project id; its capacity sizes the plant.",
+)
+@click.option(
+    "--fiscal-year",
+    type=click.IntRange(2000, 65535),
+    required=True,
+    help="Fiscal year to simulate (April-March, JST); it must have ended on the chain's clock.",
+)
 @click.option("--latitude", type=float, default=34.71, show_default=True)
 @click.option("--longitude", type=float, default=137.73, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="Weather and meter-key seed.")

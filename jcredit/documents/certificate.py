@@ -1,20 +1,32 @@
 """Retirement certificate (無効化証明): HTML and PDF with every on-chain reference a third party
-needs to check the retirement."""
+needs to check the retirement, in English and Japanese.
+
+The PDF embeds IPAexGothic (shipped by the `matplotlib-fontja` dependency, so a fresh install
+renders Japanese without system fonts) as a TrueType subset, and wraps long text to the page.
+"""
 
 from __future__ import annotations
 
 import html
-import warnings
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from jcredit.documents.metadata import project_info
+from jcredit.documents.serials import retirement_serials, serial_range
 from jcredit.history import retirements
 from jcredit.types import RetirementPurpose, split_token_id
+from jcredit.validity import banner, problems
 from methodology.fiscal import to_iso
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from jcredit.connect import Platform
+
+TITLE = "J-Credit retirement certificate (無効化証明)"
 
 
 @dataclass(frozen=True)
@@ -31,22 +43,49 @@ class Certificate:
     amount_t: int
     holder: str
     beneficiary: str
-    purpose: str
+    purpose: str  # the machine name, e.g. carbon_offset
     memo: str
     beneficiary_hash: str
     memo_hash: str
     retired_at: int
     tx_hash: str
     block: int
+    registry: str = ""
+    project_name: str = ""  # from the metadata; "" when it cannot be read offline
+    project_location: str = ""
+    metadata_uri: str = ""
+    serial_first: int = 0
+    serial_last: int = 0
+    # Why these credits do not count for J-Credit (placeholder factor, test network); [] if valid.
+    validity: list[str] = field(default_factory=list)
+
+    @property
+    def purpose_label(self) -> str:
+        return RetirementPurpose.from_name(self.purpose).description
+
+    @property
+    def serials(self) -> str:
+        if not self.serial_first:
+            return "-"
+        return serial_range(self.project_id, self.fiscal_year, self.serial_first, self.serial_last)
 
 
 def certificate(platform: Platform, network: str, retirement_id: int) -> Certificate:
-    """The certificate of one retirement, read from its Retired event."""
+    """The certificate of one retirement, read from its Retired event and its project."""
     platform.credit.check_retirement(retirement_id)
-    (record,) = retirements(
-        platform.credit.contract, platform.deployment.block, retirement_id=retirement_id
-    )
+    start = platform.deployment.block
+    (record,) = retirements(platform.credit.contract, start, retirement_id=retirement_id)
     project_id, fiscal_year = split_token_id(record.token_id)
+    # Serials count the token's retirements in order, so read every retirement of the token.
+    serials = retirement_serials(
+        retirements(platform.credit.contract, start, token_id=record.token_id)
+    )
+    first, last = serials[retirement_id]
+    uri, name, location = "", "", ""
+    if 1 <= project_id <= platform.registry.project_count():
+        info = project_info(platform.registry.project(project_id).metadata_uri)
+        uri, name, location = info.uri, info.name, info.location
+    factor = platform.registry.emission_factor(fiscal_year).factor_g_per_mwh
     return Certificate(
         retirement_id=record.retirement_id,
         network=network,
@@ -65,6 +104,13 @@ def certificate(platform: Platform, network: str, retirement_id: int) -> Certifi
         retired_at=record.retired_at,
         tx_hash=record.tx_hash,
         block=record.block,
+        registry=platform.deployment.registry,
+        project_name=name,
+        project_location=location,
+        metadata_uri=uri,
+        serial_first=first,
+        serial_last=last,
+        validity=problems(platform.deployment.chain_id, {fiscal_year: factor or None}),
     )
 
 
@@ -77,24 +123,38 @@ def certificate_files(cert: Certificate, out: Path) -> tuple[Path, Path]:
     )
 
 
-def _certificate_lines(cert: Certificate) -> list[tuple[str, str]]:
+# Rows of the certificate: (English label, Japanese label, value, value is a hex/code string).
+Row = tuple[str, str, str, bool]
+
+
+def _certificate_rows(cert: Certificate) -> list[Row]:
+    unread = "not readable offline: see the metadata URI" if cert.metadata_uri else "-"
     return [
-        ("Retirement id", str(cert.retirement_id)),
-        ("Amount", f"{cert.amount_t} t-CO2"),
-        ("Beneficiary", cert.beneficiary),
-        ("Purpose", cert.purpose),
-        ("Memo", cert.memo or "-"),
-        ("Beneficiary keccak256", cert.beneficiary_hash),
-        ("Memo keccak256", cert.memo_hash),
-        ("Retired by (holder)", cert.holder),
-        ("Retired at", to_iso(cert.retired_at)),
-        ("Project / vintage", f"project {cert.project_id}, fiscal year {cert.fiscal_year}"),
-        ("Network", f"{cert.network} (chain id {cert.chain_id})"),
-        ("Credit contract", cert.contract),
-        ("Token id", str(cert.token_id)),
-        ("Transaction", cert.tx_hash),
-        ("Block", str(cert.block)),
+        ("Retirement id", "無効化番号", str(cert.retirement_id), False),
+        ("Amount", "無効化量", f"{cert.amount_t} t-CO2", False),
+        ("Serial numbers", "シリアル番号", cert.serials, True),
+        ("Beneficiary", "受益者", cert.beneficiary, False),
+        ("Purpose", "無効化の目的", cert.purpose_label, False),
+        ("Memo", "備考", cert.memo or "-", False),
+        ("Project", "プロジェクト", _project_line(cert), False),
+        ("Project name", "プロジェクト名", cert.project_name or unread, False),
+        ("Location", "所在地", cert.project_location or unread, False),
+        ("Metadata URI", "メタデータURI", cert.metadata_uri or "-", True),
+        ("Retired by (holder)", "無効化した保有者", cert.holder, True),
+        ("Retired at", "無効化日時", to_iso(cert.retired_at), True),
+        ("Network", "ネットワーク", f"{cert.network} (chain id {cert.chain_id})", True),
+        ("Registry contract", "レジストリ", cert.registry or "-", True),
+        ("Credit contract", "クレジット", cert.contract, True),
+        ("Token id", "トークンID", str(cert.token_id), True),
+        ("Transaction", "トランザクション", cert.tx_hash, True),
+        ("Block", "ブロック", str(cert.block), True),
+        ("Beneficiary keccak256", "受益者ハッシュ", cert.beneficiary_hash, True),
+        ("Memo keccak256", "備考ハッシュ", cert.memo_hash, True),
     ]
+
+
+def _project_line(cert: Certificate) -> str:
+    return f"project {cert.project_id}, fiscal year {cert.fiscal_year} (EN-R-002 solar)"
 
 
 def _check_steps(cert: Certificate) -> list[str]:
@@ -104,31 +164,52 @@ def _check_steps(cert: Certificate) -> list[str]:
         f"Transaction {cert.tx_hash} (block {cert.block}) emitted the retirement event with "
         "this beneficiary and purpose; the record stores keccak256 of the beneficiary and of the "
         "memo (UTF-8), the hashes above.",
+        f"Registry({cert.registry or '-'}).projects({cert.project_id}) holds the project and its "
+        "metadata URI; its finalized monitoring reports minted the token.",
+        "Serial numbers: credits are numbered per token in minting order (the registry export's "
+        "issuances) and retired credits take them in retirement order, so this retirement's "
+        "serials follow from the token's earlier retirements.",
     ]
+
+
+def _intro(cert: Certificate) -> tuple[str, str]:
+    return (
+        f"{cert.amount_t} t-CO2 of solar self-consumption credits (EN-R-002) were retired on chain "
+        "and can no longer be transferred or claimed by anyone else.",
+        f"太陽光発電の自家消費によるクレジット {cert.amount_t} t-CO2 はチェーン上で無効化され、"
+        "今後移転・再使用されることはありません。",
+    )
 
 
 def write_certificate_html(cert: Certificate, path: Path) -> Path:
     rows = "\n".join(
-        f"<tr><th>{html.escape(k)}</th><td><code>{html.escape(v)}</code></td></tr>"
-        for k, v in _certificate_lines(cert)
+        f"<tr><th>{html.escape(en)}<br><small>{html.escape(ja)}</small></th>"
+        f"<td>{'<code>' if code else ''}{html.escape(value)}{'</code>' if code else ''}</td></tr>"
+        for en, ja, value, code in _certificate_rows(cert)
     )
     steps = "\n".join(f"<li>{html.escape(step)}</li>" for step in _check_steps(cert))
+    warning = (
+        f'<p class="invalid">{html.escape(banner(cert.validity))}</p>' if cert.validity else ""
+    )
+    english, japanese = _intro(cert)
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Retirement certificate {cert.retirement_id}</title>
 <style>
 body {{ font-family: sans-serif; max-width: 50em; margin: 2em auto; }}
 th {{ text-align: left; padding-right: 1em; vertical-align: top; }}
-td code {{ word-break: break-all; }}
+td {{ word-break: break-all; }}
+.invalid {{ color: #b00020; font-weight: bold; border: 2px solid #b00020; padding: 0.5em; }}
 </style></head>
 <body>
-<h1>J-Credit retirement certificate (無効化証明)</h1>
-<p>{cert.amount_t} t-CO2 of solar self-consumption credits (EN-R-002) were retired on chain and
-can no longer be transferred or claimed by anyone else.</p>
+{warning}
+<h1>{html.escape(TITLE)}</h1>
+<p>{html.escape(english)}</p>
+<p lang="ja">{html.escape(japanese)}</p>
 <table>
 {rows}
 </table>
-<h2>How to check it</h2>
+<h2>How to check it (検証方法)</h2>
 <ol>
 {steps}
 </ol>
@@ -139,56 +220,136 @@ can no longer be transferred or claimed by anyone else.</p>
     return path
 
 
-def _renderable(text: str) -> bool:
-    """True if matplotlib's default font has a glyph for every character (it ships no CJK font)."""
-    from matplotlib import font_manager
-    from matplotlib.ft2font import FT2Font
+def japanese_font_path() -> Path:
+    """IPAexGothic from the matplotlib-fontja package, found without importing it (importing
+    it would switch matplotlib's global default font)."""
+    spec = find_spec("matplotlib_fontja")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("matplotlib-fontja is not installed: run `make install`")
+    return Path(next(iter(spec.submodule_search_locations))) / "fonts" / "ipaexg.ttf"
 
-    charmap = FT2Font(font_manager.findfont(font_manager.FontProperties())).get_charmap()
-    return all(ord(char) in charmap for char in text if not char.isspace())
+
+def display_width(text: str) -> int:
+    """Columns `text` takes: wide (CJK) characters count two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most `width` columns: broken at spaces where there are any, else anywhere
+    (Japanese has no spaces, hex strings and URIs are one long word)."""
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        line = ""
+        for char in paragraph:
+            if display_width(line + char) <= width:
+                line += char
+                continue
+            cut = line.rfind(" ")
+            if char != " " and cut > 0:
+                lines.append(line[:cut])
+                line = line[cut + 1 :] + char
+            else:
+                lines.append(line)
+                line = char.lstrip()
+        lines.append(line)
+    return lines
+
+
+# Page geometry of the PDF (A4, inches) and type sizes (points).
+_PAGE = (8.27, 11.69)
+_LEFT, _VALUE_X, _TOP, _BOTTOM = 0.7, 2.75, 0.6, 0.6
+_TEXT_PT, _CODE_PT = 8.5, 7.5
+_LINE = 0.165  # inches per line of 8.5 pt text
+_VALUE_COLUMNS = 72  # half-width columns of 8.5 pt IPAexGothic in the value column
+_CODE_COLUMNS = 84  # characters of 7.5 pt DejaVu Sans Mono in the value column
+_FULL_COLUMNS = 100  # text across the page (intro, steps); hex digits are wide
+
+
+class _Pages:
+    """A4 pages drawn top to bottom; a new page starts when the next block would not fit."""
+
+    def __init__(self, pdf, font) -> None:
+        self.pdf, self.font = pdf, font
+        self.figure: Figure | None = None
+        self.y = 0.0
+
+    def _new_page(self) -> None:
+        from matplotlib import pyplot as plt
+
+        self.close_page()
+        self.figure = plt.figure(figsize=_PAGE)
+        self.y = _TOP
+
+    def close_page(self) -> None:
+        from matplotlib import pyplot as plt
+
+        if self.figure is not None:
+            self.pdf.savefig(self.figure)
+            plt.close(self.figure)
+            self.figure = None
+
+    def need(self, inches: float) -> None:
+        if self.figure is None or self.y + inches > _PAGE[1] - _BOTTOM:
+            self._new_page()
+
+    def text(self, x: float, line: str, size: float, code: bool = False, **style) -> None:
+        assert self.figure is not None
+        options = {"family": "DejaVu Sans Mono"} if code else {"fontproperties": self.font}
+        self.figure.text(
+            x / _PAGE[0],
+            1 - self.y / _PAGE[1],
+            line,
+            fontsize=size,
+            verticalalignment="top",
+            **options,
+            **style,
+        )
+
+    def paragraph(self, text: str, size: float, columns: int, gap: float = 0.06, **style) -> None:
+        lines = wrap(text, columns)
+        height = len(lines) * _LINE * size / _TEXT_PT
+        self.need(height)
+        for line in lines:
+            self.text(_LEFT, line, size, **style)
+            self.y += _LINE * size / _TEXT_PT
+        self.y += gap
 
 
 def write_certificate_pdf(cert: Certificate, path: Path) -> Path:
-    """One A4 page drawn with matplotlib's PDF backend: no browser, no network."""
+    """A4 pages drawn with matplotlib's PDF backend: no browser, no network, no system fonts."""
     import matplotlib
 
     matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
+    from matplotlib import font_manager
+    from matplotlib.backends.backend_pdf import PdfPages
 
-    fig = plt.figure(figsize=(8.27, 11.69))
-    fig.text(0.08, 0.94, "J-Credit retirement certificate", fontsize=18, weight="bold")
-    fig.text(
-        0.08,
-        0.91,
-        f"{cert.amount_t} t-CO2 of solar self-consumption credits (EN-R-002), retired on chain",
-        fontsize=10,
-    )
-    y = 0.86
-    for key, value in _certificate_lines(cert):
-        fig.text(0.08, y, key, fontsize=9, weight="bold")
-        fig.text(0.32, y, value, fontsize=8, family="monospace")
-        y -= 0.03
-    if not all(_renderable(text) for text in (cert.beneficiary, cert.memo)):
-        y -= 0.01
-        fig.text(
-            0.08,
-            y,
-            "The beneficiary or memo uses characters this PDF's font lacks: the HTML certificate "
-            "and the on-chain event carry the exact text; the hashes above identify it.",
-            fontsize=8,
-            style="italic",
-            wrap=True,
-        )
-        y -= 0.03
-    y -= 0.02
-    fig.text(0.08, y, "How to check it", fontsize=12, weight="bold")
-    for number, step in enumerate(_check_steps(cert), start=1):
-        y -= 0.04
-        fig.text(0.08, y, f"{number}. {step}", fontsize=8, wrap=True)
+    font = font_manager.FontProperties(fname=japanese_font_path())
     path.parent.mkdir(parents=True, exist_ok=True)
-    with warnings.catch_warnings():
-        # Missing glyphs are announced on the page itself (see above).
-        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
-        fig.savefig(path, format="pdf")
-    plt.close(fig)
+    # Type 42: the font is embedded as a TrueType subset (real, searchable text), not as drawings.
+    with matplotlib.rc_context({"pdf.fonttype": 42}), PdfPages(path) as pdf:
+        pages = _Pages(pdf, font)
+        if cert.validity:
+            pages.paragraph(banner(cert.validity), 10, 95, gap=0.12, color="#b00020")
+        pages.paragraph(TITLE, 17, 60, gap=0.12)
+        for line in _intro(cert):
+            pages.paragraph(line, _TEXT_PT, _FULL_COLUMNS)
+        pages.y += 0.1
+        for english, japanese, value, code in _certificate_rows(cert):
+            lines = wrap(value, _CODE_COLUMNS if code else _VALUE_COLUMNS)
+            height = max(2, len(lines)) * _LINE + 0.03
+            pages.need(height)
+            top = pages.y
+            pages.text(_LEFT, english, _TEXT_PT, weight="bold")
+            pages.y += _LINE
+            pages.text(_LEFT, japanese, _TEXT_PT - 1, color="#444444")
+            pages.y = top
+            for line in lines:
+                pages.text(_VALUE_X, line, _CODE_PT if code else _TEXT_PT, code=code)
+                pages.y += _LINE
+            pages.y = top + height
+        pages.y += 0.1
+        pages.paragraph("How to check it (検証方法)", 12, 60, gap=0.08)
+        for number, step in enumerate(_check_steps(cert), start=1):
+            pages.paragraph(f"{number}. {step}", _TEXT_PT, _FULL_COLUMNS)
+        pages.close_page()
     return path

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from jcredit.errors import JCreditError
 from jcredit.history import finalized_reports
+from jcredit.validity import banner, problems
 from methodology.fiscal import to_iso
 from methodology.units import G_PER_T
 
@@ -27,6 +28,7 @@ MONTHLY_COLUMNS = (
     "void",
     "report_id",
     "tx_hash",
+    "validity",
 )
 
 
@@ -52,6 +54,7 @@ class MonthlyFiles:
     csv: Path
     chart: Path
     rows: list[MonthlyRow]
+    validity: str  # "NOT VALID FOR J-CREDIT: ..." or "" (jcredit.validity)
 
 
 def monthly_rows(platform: Platform, project_id: int, fiscal_year: int) -> list[MonthlyRow]:
@@ -88,17 +91,21 @@ def monthly_report(
 ) -> MonthlyFiles:
     """The fiscal year's finalized reports of a project as CSV and PNG under `out`."""
     rows = monthly_rows(platform, project_id, fiscal_year)
+    factor = platform.registry.emission_factor(fiscal_year).factor_g_per_mwh
+    validity = banner(problems(platform.deployment.chain_id, {fiscal_year: factor or None}))
     stem = f"project-{project_id}-FY{fiscal_year}"
     return MonthlyFiles(
-        csv=write_monthly_csv(rows, out / f"{stem}.csv"),
+        csv=write_monthly_csv(rows, out / f"{stem}.csv", validity),
         chart=write_monthly_chart(
-            rows, out / f"{stem}.png", f"Project {project_id}, fiscal year {fiscal_year}"
+            rows, out / f"{stem}.png", f"Project {project_id}, fiscal year {fiscal_year}", validity
         ),
         rows=rows,
+        validity=validity,
     )
 
 
-def write_monthly_csv(rows: list[MonthlyRow], path: Path) -> Path:
+def write_monthly_csv(rows: list[MonthlyRow], path: Path, validity: str = "") -> Path:
+    """One row per report; `validity` (a banner, or "") goes into every row's last column."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -107,12 +114,14 @@ def write_monthly_csv(rows: list[MonthlyRow], path: Path) -> Path:
             record = asdict(row)
             record["period_start"] = to_iso(row.period_start)
             record["period_end"] = to_iso(row.period_end)
+            record["validity"] = validity
             writer.writerow([record[column] for column in MONTHLY_COLUMNS])
     return path
 
 
-def write_monthly_chart(rows: list[MonthlyRow], path: Path, title: str) -> Path:
-    """Energy per month (bars: self-consumed and exported, stacked = generation) and credits."""
+def write_monthly_chart(rows: list[MonthlyRow], path: Path, title: str, validity: str = "") -> Path:
+    """Energy per month (bars: self-consumed and exported, stacked = generation) and credits;
+    `validity`, when not empty, is printed in red above the charts."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -147,6 +156,8 @@ def write_monthly_chart(rows: list[MonthlyRow], path: Path, title: str) -> Path:
     co2.set_ylim(0, max([*reduction_t, *credits, 1]) * 1.35)
     co2.legend(loc="upper left", ncols=2, fontsize="small")
     co2.tick_params(axis="x", rotation=45)
+    if validity:
+        fig.suptitle(validity, color="#b00020", fontsize="medium", wrap=True)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)

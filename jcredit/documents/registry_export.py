@@ -1,13 +1,21 @@
-"""Issuance and retirement records as CSV for the J-Credit registry."""
+"""Issuance and retirement records as CSV for the J-Credit registry.
+
+Serial numbers follow `jcredit.documents.serials`; every row has a `validity` column that is empty
+when the record may count and otherwise says why not (placeholder factor, test network).
+"""
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from jcredit.documents.metadata import ProjectInfo, project_info
+from jcredit.documents.serials import retirement_serials, serial_range
 from jcredit.history import FinalizedReport, finalized_reports, retirements
 from jcredit.types import RetirementPurpose, split_token_id
+from jcredit.validity import banner, problems
 from methodology.fiscal import to_iso
 
 if TYPE_CHECKING:
@@ -30,6 +38,7 @@ ISSUANCE_COLUMNS = (
     "data_uri",
     "tx_hash",
     "issued_at",
+    "validity",
 )
 RETIREMENT_COLUMNS = (
     "retirement_id",
@@ -40,18 +49,26 @@ RETIREMENT_COLUMNS = (
     "holder",
     "beneficiary",
     "purpose",
+    "purpose_label",
     "memo",
+    "serial_first",
+    "serial_last",
+    "serial_range",
+    "project_name",
+    "project_location",
+    "metadata_uri",
+    "registry",
     "tx_hash",
     "retired_at",
+    "validity",
 )
 
 
-def issuance_rows(reports: list[FinalizedReport]) -> list[dict[str, object]]:
-    """One row per report that minted credits, with serials numbered per token in issuance order.
-
-    ERC-1155 credits are fungible, so serials are not on chain: they are derived here, in the order
-    the chain minted them, which anyone can recompute from the events.
-    """
+def issuance_rows(
+    reports: list[FinalizedReport], validity: Callable[[int], str] = lambda fiscal_year: ""
+) -> list[dict[str, object]]:
+    """One row per report that minted credits, with serials numbered per token in issuance order
+    (see jcredit.documents.serials); `validity(fiscal_year)` fills the validity column."""
     issued: dict[int, int] = {}
     rows = []
     for r in reports:
@@ -61,7 +78,6 @@ def issuance_rows(reports: list[FinalizedReport]) -> list[dict[str, object]]:
         first = issued.get(r.token_id, 0) + 1
         last = first + r.minted_t - 1
         issued[r.token_id] = last
-        prefix = f"JCR-P{s.project_id}-FY{s.fiscal_year}"
         rows.append(
             {
                 "project_id": s.project_id,
@@ -75,11 +91,12 @@ def issuance_rows(reports: list[FinalizedReport]) -> list[dict[str, object]]:
                 "amount_t": r.minted_t,
                 "serial_first": first,
                 "serial_last": last,
-                "serial_range": f"{prefix}-{first:06d}..{prefix}-{last:06d}",
+                "serial_range": serial_range(s.project_id, s.fiscal_year, first, last),
                 "merkle_root": "0x" + s.merkle_root.hex(),
                 "data_uri": s.data_uri,
                 "tx_hash": r.finalize_tx,
                 "issued_at": to_iso(r.finalized_at),
+                "validity": validity(s.fiscal_year),
             }
         )
     return rows
@@ -92,12 +109,23 @@ def registry_export(
     if project_id is not None:
         platform.registry.project(project_id)
     start = platform.deployment.block
-    issuances = issuance_rows(finalized_reports(platform.reports.contract, start, project_id))
+    validity = _validity(platform)
+    issuances = issuance_rows(
+        finalized_reports(platform.reports.contract, start, project_id), validity
+    )
+    everything = retirements(platform.credit.contract, start)
+    serials = retirement_serials(everything)
+    projects: dict[int, ProjectInfo] = {}
     retirement_rows = []
-    for r in retirements(platform.credit.contract, start):
+    for r in everything:
         token_project, fiscal_year = split_token_id(r.token_id)
         if project_id is not None and token_project != project_id:
             continue
+        if token_project not in projects:
+            projects[token_project] = _project_info(platform, token_project)
+        info = projects[token_project]
+        first, last = serials[r.retirement_id]
+        purpose = RetirementPurpose(r.purpose)
         retirement_rows.append(
             {
                 "retirement_id": r.retirement_id,
@@ -107,10 +135,19 @@ def registry_export(
                 "amount_t": r.amount,
                 "holder": r.holder,
                 "beneficiary": r.beneficiary,
-                "purpose": RetirementPurpose(r.purpose).label,
+                "purpose": purpose.label,
+                "purpose_label": purpose.description,
                 "memo": r.memo,
+                "serial_first": first,
+                "serial_last": last,
+                "serial_range": serial_range(token_project, fiscal_year, first, last),
+                "project_name": info.name,
+                "project_location": info.location,
+                "metadata_uri": info.uri,
+                "registry": platform.deployment.registry,
                 "tx_hash": r.tx_hash,
                 "retired_at": to_iso(r.retired_at),
+                "validity": validity(fiscal_year),
             }
         )
     out.mkdir(parents=True, exist_ok=True)
@@ -124,3 +161,25 @@ def registry_export(
             writer.writeheader()
             writer.writerows(rows)
     return paths
+
+
+def _project_info(platform: Platform, project_id: int) -> ProjectInfo:
+    """Name and location from the project's metadata; empty for credits of no registered project."""
+    if not 1 <= project_id <= platform.registry.project_count():
+        return ProjectInfo("", "", "")
+    return project_info(platform.registry.project(project_id).metadata_uri)
+
+
+def _validity(platform: Platform) -> Callable[[int], str]:
+    """fiscal year -> the validity banner of credits of that vintage on this chain (cached)."""
+    cache: dict[int, str] = {}
+
+    def validity(fiscal_year: int) -> str:
+        if fiscal_year not in cache:
+            factor = platform.registry.emission_factor(fiscal_year).factor_g_per_mwh
+            cache[fiscal_year] = banner(
+                problems(platform.deployment.chain_id, {fiscal_year: factor or None})
+            )
+        return cache[fiscal_year]
+
+    return validity

@@ -12,7 +12,7 @@ import pandas as pd
 
 from jcredit.eip712 import Batch
 from methodology.errors import ReadingsError
-from methodology.readings import load_readings
+from methodology.readings import line_of_reading, load_readings
 from oracles.errors import DataError
 from oracles.site import SiteConfig
 
@@ -53,7 +53,9 @@ def attach_meters(frame: pd.DataFrame, site: SiteConfig, origin: str) -> pd.Data
         try:
             configs.append(site.meter(name))
         except DataError:
-            raise DataError(f"{origin}: meter {name!r} is not in site config {site.path}") from None
+            line = line_of_reading(Path(origin), name)
+            where = f"{origin} line {line}" if line else origin
+            raise DataError(f"{where}: meter {name!r} is not in site config {site.path}") from None
     kind_column = _categorical(frame["kind"])
     kind_names = [str(c) for c in kind_column.cat.categories]
     kind_codes = kind_column.cat.codes.to_numpy().astype(np.int64)

@@ -69,7 +69,9 @@ def test_error_goes_to_stderr_with_exit_code_2(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert done.stdout == ""
-    assert done.stderr.startswith(f"error: {readings}: meter PV: register goes backwards at ")
+    assert done.stderr.startswith(
+        f"error: {readings} line 6: meter PV: register goes backwards at "
+    )
     assert "2025-05-02T00:00:00+09:00" in done.stderr
 
 

@@ -100,7 +100,10 @@ def test_register_going_backwards(tmp_path: Path) -> None:
         "2025-04-01T00:00:00+09:00,PV-1,generation,100\n"
         "2025-04-01T00:30:00+09:00,PV-1,generation,90\n",
     )
-    assert "meter PV-1: register goes backwards at 2025-04-01T00:30:00+09:00" in message
+    assert message.endswith(
+        " line 3: meter PV-1: register goes backwards at 2025-04-01T00:30:00+09:00 "
+        "(100 Wh at 2025-04-01T00:00:00+09:00, then 90 Wh)"
+    )
     assert "100 Wh at 2025-04-01T00:00:00+09:00, then 90 Wh" in message
 
 
@@ -110,6 +113,7 @@ def test_two_values_for_one_meter_and_timestamp(tmp_path: Path) -> None:
         "2025-04-01T00:00:00+09:00,PV-1,generation,100\n2025-03-31T15:00:00Z,PV-1,generation,101\n",
     )
     assert "meter PV-1 at 2025-04-01T00:00:00+09:00: two different values 100 and 101" in message
+    assert " line 3: meter PV-1" in message  # the second of the two rows
 
 
 def test_one_meter_with_two_kinds(tmp_path: Path) -> None:

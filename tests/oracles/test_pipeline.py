@@ -91,7 +91,7 @@ def _config(tmp_path, **changes):
         ({"capacity_w": 0}, "must be positive"),
         (
             {"meters": [{"serial": "PV", "address": "0x12", "kind": "generation"}]},
-            "not an Ethereum",
+            "is not an address",
         ),
         ({"meters": [{"serial": "PV", "address": "0x" + "11" * 20, "kind": "import"}]}, "'import'"),
         (
@@ -174,7 +174,7 @@ def test_readings_of_unknown_meter_or_wrong_kind(tmp_path):
     bad.write_text(
         "timestamp,meter,kind,cumulative_wh\n2025-04-01T00:30:00+09:00,PV-9,generation,5\n"
     )
-    with pytest.raises(DataError, match="meter 'PV-9' is not in site config"):
+    with pytest.raises(DataError, match=r"r\.csv line 2: meter 'PV-9' is not in site config"):
         read_readings(bad, site)
     bad.write_text("timestamp,meter,kind,cumulative_wh\n2025-04-01T00:30:00+09:00,PV-1,export,5\n")
     with pytest.raises(DataError, match=r"meter 'PV-1' has kind export but .* says generation"):

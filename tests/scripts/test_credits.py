@@ -47,6 +47,14 @@ def credit(run, deployments_dir):
     return credit
 
 
+def registry_address() -> str:
+    import os
+    from pathlib import Path
+
+    path = Path(os.environ["JCREDIT_DEPLOYMENTS_DIR"]) / "ethereum-local.json"
+    return json.loads(path.read_text())["registry"]
+
+
 def balances(credit, token=P1_FY2025):
     return credit.balanceOf(OWNER, token), credit.balanceOf(BUYER, token)
 
@@ -118,8 +126,10 @@ def test_history__of_an_account_and_of_a_token(run, credit):
     token = ok(run("credits", "history", "--token-id", str(P2_FY2025)))
     assert token.strip().splitlines() == [token.strip()]
     assert f"token {P2_FY2025}  issued 3 t-CO2 to {OWNER}" in token
-    empty = ok(run("credits", "history", "--project", "9", "--fiscal-year", "2025"))
+    empty = ok(run("credits", "history", "--address", ADMIN))
     assert "no credit movements found" in empty
+    unknown = refused(run("credits", "history", "--project", "9", "--fiscal-year", "2025"))
+    assert unknown == "Error: unknown project 9: this registry has no projects yet"
 
 
 def test_certificate__names_every_on_chain_reference(run, credit, tmp_path):
@@ -130,7 +140,10 @@ def test_certificate__names_every_on_chain_reference(run, credit, tmp_path):
     (log,) = list(credit.Retired.range(0, chain.blocks.height + 1))
     for needle in (credit.address, str(P1_FY2025), str(log.transaction_hash), BENEFICIARY,
                    "0x" + keccak(text=BENEFICIARY).hex(), "0x" + keccak(text="FY2025").hex(),
-                   "3 t-CO2", "re100", "chain id 1337", BUYER):  # fmt: skip
+                   "3 t-CO2", "RE100 reporting (RE100報告)", "chain id 1337", BUYER,
+                   "JCR-P1-FY2025-000001..JCR-P1-FY2025-000003", registry_address(),
+                   "NOT VALID FOR J-CREDIT: test network (chain id 1337)",
+                   "J-Credit retirement certificate (無効化証明)"):  # fmt: skip
         assert needle in page, needle
     assert (tmp_path / "retirement-1.pdf").read_bytes().startswith(b"%PDF")
 
@@ -146,6 +159,13 @@ def test_registry_export__lists_the_retirement(run, credit, tmp_path):
     assert (row["project_id"], row["fiscal_year"], row["amount_t"]) == ("1", "2025", "3")
     assert (row["beneficiary"], row["purpose"], row["memo"]) == (BENEFICIARY, "re100", "FY2025")
     assert row["holder"] == BUYER
+    assert row["purpose_label"] == "RE100 reporting (RE100報告)"
+    assert (row["serial_first"], row["serial_last"]) == ("1", "3")
+    assert row["serial_range"] == "JCR-P1-FY2025-000001..JCR-P1-FY2025-000003"
+    assert row["registry"] == registry_address()
+    # The minted credits belong to no registered project: no metadata to name it.
+    assert (row["project_name"], row["metadata_uri"]) == ("", "")
+    assert row["validity"].startswith("NOT VALID FOR J-CREDIT: test network (chain id 1337)")
     # No monitoring report minted these credits, so there is no issuance record.
     with (tmp_path / "issuances.csv").open() as handle:
         assert list(csv.DictReader(handle)) == []
@@ -171,3 +191,79 @@ def test_wrong_text_or_address__refused_before_anything_is_sent(run, credit):
     assert "history of what?" in refused(run("credits", "history"))
     assert credit.retirement_count() == 1
     assert accounts.test_accounts[4].nonce == nonce
+
+
+def test_transfer__bad_checksum__refused_and_nothing_sent(run, credit):
+    from ape import accounts
+
+    nonce = accounts.test_accounts[2].nonce
+    before = balances(credit)
+    typo = BUYER[:-1] + "6"  # last digit changed: the mixed case no longer matches EIP-55
+    result = run("credits", "transfer", "--to", typo, "--amount", "1", "--project", "1",
+                 "--fiscal-year", "2025")  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '--to': {typo} fails its EIP-55 checksum" in result.output
+    assert "all-lowercase input is accepted without a checksum" in result.output
+    assert balances(credit) == before
+    assert credit.balanceOf(typo, P1_FY2025) == 0
+    assert accounts.test_accounts[2].nonce == nonce
+
+
+def test_balance_and_history__bad_checksum__refused(run, credit):
+    typo = OWNER[:-1] + "c"
+    balance = run("credits", "balance", typo)
+    assert balance.exit_code == 2 and "fails its EIP-55 checksum" in balance.output
+    history = run("credits", "history", "--address", typo)
+    assert history.exit_code == 2 and "fails its EIP-55 checksum" in history.output
+
+
+def test_transfer__unknown_project__named_and_nothing_sent(run, credit):
+    for command in (
+        ("transfer", "--to", BUYER),
+        ("retire", "--account", "TEST::4", "--beneficiary", BENEFICIARY, "--purpose", "cdp"),
+    ):
+        out = refused(run("credits", *command, "--amount", "1", "--project", "99",
+                          "--fiscal-year", "2025"))  # fmt: skip
+        assert out == "Error: unknown project 99: this registry has no projects yet", command
+    assert credit.retirement_count() == 1
+
+
+def test_retire__blank_beneficiary__refused_and_nothing_retired(run, credit):
+    before = balances(credit)
+    result = run("credits", "retire", "--account", "TEST::4", "--amount", "1", "--token-id",
+                 str(P1_FY2025), "--beneficiary", "   ", "--purpose", "cdp")  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--beneficiary': is empty or only spaces" in result.output
+    assert credit.retirement_count() == 1
+    assert balances(credit) == before
+
+
+def test_transfer__to_yourself__refused_and_nothing_sent(run, credit):
+    from ape import accounts
+
+    nonce = accounts.test_accounts[2].nonce
+    out = refused(run("credits", "transfer", "--to", OWNER, "--amount", "1", "--token-id",
+                      str(P1_FY2025)))  # fmt: skip
+    assert out == (
+        f"Error: cannot transfer to {OWNER}: it is the sending account itself, so nothing would "
+        "change (nothing sent)"
+    )
+    assert accounts.test_accounts[2].nonce == nonce
+
+
+def test_transfer__to_a_contract_without_erc1155_receiver__says_so(run, credit, deployments_dir):
+    registry = json.loads((deployments_dir / "ethereum-local.json").read_text())["registry"]
+    before = balances(credit)
+    out = refused(run("credits", "transfer", "--to", registry, "--amount", "1", "--token-id",
+                      str(P1_FY2025)))  # fmt: skip
+    assert f"{registry} is a contract that does not accept ERC-1155 tokens" in out
+    assert "(nothing sent)" in out
+    assert balances(credit) == before
+
+
+def test_transfer__all_lowercase_address__accepted_as_wallets_do(run, credit):
+    owner, buyer = balances(credit)
+    out = ok(run("credits", "transfer", "--to", BUYER.lower(), "--amount", "1", "--token-id",
+                 str(P1_FY2025)))  # fmt: skip
+    assert f"transferred 1 t-CO2 of token {P1_FY2025} to {BUYER}" in out
+    assert balances(credit) == (owner - 1, buyer + 1)

@@ -82,6 +82,7 @@ def demo_runs(anvil_host, tmp_path_factory):
             timeout=300,
         )
         assert result.returncode == 0, result.stdout + result.stderr
+        (out / f"run{run}.stdout").write_text(result.stdout)
         summaries.append(json.loads((out / f"run{run}" / "summary.json").read_text()))
     return summaries
 
@@ -180,3 +181,33 @@ def test_demo__second_run_reuses_the_deployment_and_adds_a_project(demo_runs):
     assert second["contracts"] == first["contracts"]
     assert second["project_id"] == first["project_id"] + 1
     assert second["retirement_ids"] == [first["retirement_ids"][-1] + 1]
+
+
+NOT_VALID = (
+    "NOT VALID FOR J-CREDIT: test network (chain id 31337); placeholder emission factor (FY{fy} "
+    "434000 g-CO2/MWh is an unverified example value)"
+)
+
+
+def test_demo__says_it_is_not_valid_for_j_credit_and_when_it_reuses_a_deployment(demo_runs):
+    first, second = demo_runs
+    notice = NOT_VALID.format(fy=first["fiscal_year"])
+    assert first["validity"] == second["validity"] == notice
+    runs = Path(first["outputs"]["report_csv"]).parents[2]
+    stdout = [(runs / f"run{run}.stdout").read_text() for run in (1, 2)]
+    first_lines, second_lines = (text.splitlines() for text in stdout)
+    assert any(
+        line.startswith("deployed and launched on ethereum:local:foundry: ") for line in first_lines
+    )
+    assert not any(line.startswith("deployed") for line in second_lines)
+    assert any(
+        line.startswith("reusing the deployment already on ethereum:local:foundry: ")
+        for line in second_lines
+    )
+    assert "g-CO2/MWh, placeholder (unverified example value)" in stdout[0]
+    assert f"  {notice}" in stdout[0].splitlines()
+    page = Path(first["outputs"]["certificate_html"]).read_text()
+    for needle in (notice, "Hamamatsu factory roof (Shizuoka)", "34.71 N, 137.73 E",
+                   "Carbon offset (カーボン・オフセット)", first["contracts"]["Registry"],
+                   f"JCR-P1-FY{first['fiscal_year']}-000001"):  # fmt: skip
+        assert needle in page, needle

@@ -19,6 +19,7 @@ ORACLE = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
 METER_KEY = Account.from_key((0xA11CE).to_bytes(32, "big"))
 METER = METER_KEY.address
 OTHER_KEY = Account.from_key((0xB0B).to_bytes(32, "big"))
+SHOWN_KEY = Account.from_key((0xC0C0).to_bytes(32, "big"))
 PENDING, APPROVED, REJECTED, SUSPENDED = 1, 2, 4, 8  # ProjectStatus flags (docs/interfaces.md)
 # 2025-04-01T00:00+09:00 and 2026-04-01T00:00+09:00 in seconds since the epoch.
 FY2025 = (1743433200, 1774969200)
@@ -127,11 +128,25 @@ def test_scripts__without_a_deployment_say_to_deploy(run, deployed, deployments_
     path = deployments_dir / "ethereum-local.json"
     path.unlink()
     try:
-        out = refused(run("project", "list"))
+        # The same words from every script, the oracle's included.
+        outs = [
+            refused(run(*command))
+            for command in (
+                ("project", "list"),
+                ("credits", "balance", OWNER),
+                ("oracle", "verify", "--site", "README.md"),
+            )
+        ]
     finally:
         path.write_text(json.dumps(deployed))
-    assert "no deployment for ethereum:local:test" in out
-    assert "ape run deploy --network ethereum:local:test" in out
+    assert (
+        outs
+        == [
+            f"Error: no deployment for ethereum:local:test in {path} (no such file): "
+            "run `ape run deploy --network ethereum:local:test` first"
+        ]
+        * 3
+    )
 
 
 def test_project__register_show_list(run, registry):
@@ -149,6 +164,14 @@ def test_project__register_show_list(run, registry):
     assert stored.status == PENDING
     shown = ok(run("project", "show", str(project_id)))
     assert "PENDING" in shown and "49500" in shown and "ipfs://site" in shown
+    # Readable, not raw numbers: monitoring has not started and no meter is approved yet.
+    assert (
+        "  next_period_start    - (monitoring not started: `ape run oracle push --start DATE`)"
+    ) in shown.splitlines()
+    assert (
+        "  active_meter_kinds   none (no approved meter yet; reports read each approved meter's "
+        "kind)"
+    ) in shown.splitlines()
     assert f"{project_id:>4}  PENDING" in ok(run("project", "list"))
 
 
@@ -280,6 +303,20 @@ def test_meter__register_approve_list_revoke(run, registry):
     assert registry.meters(METER).status == 4
 
 
+def test_project_show__approved_meter_kinds_named(run, registry):
+    project_id = new_project(run, registry)
+    ok(run("project", "approve", str(project_id)))
+    args = meter_args(registry, project_id, SHOWN_KEY, serial="PV-7")
+    meter = SHOWN_KEY.address.lower()  # lower case: no checksum needed
+    args[args.index("--address") + 1] = meter
+    ok(run(*args))
+    ok(run("meter", "approve", meter, "--certification-expiry", "2032-03-31"))
+    shown = ok(run("project", "show", str(project_id)))
+    assert (
+        "  active_meter_kinds   generation (kinds of the approved meters; every report reads each)"
+    ) in shown.splitlines()
+
+
 @pytest.mark.parametrize(
     ("case", "message"),
     [
@@ -343,6 +380,10 @@ def test_factors__after_launch_are_scheduled_then_activated(run, registry, tmp_p
     out = ok(run("factors", "set", "--csv", str(table)))
     assert "FY2025: 434000 g-CO2/MWh unchanged" in out
     assert "FY2026: 500000 g-CO2/MWh scheduled: activate from " in out
+    assert (
+        "  NOT VALID FOR J-CREDIT: placeholder emission factor (FY2026 500000 g-CO2/MWh is an "
+        "unverified example value)"
+    ) in out.splitlines()
     assert "`ape run factors activate --fiscal-year 2026`" in out
     stored = registry.emission_factors(2026)
     assert (stored.factor_g_per_mwh, stored.scheduled_factor_g_per_mwh) == (434000, 500000)
@@ -351,8 +392,14 @@ def test_factors__after_launch_are_scheduled_then_activated(run, registry, tmp_p
         run("factors", "set", "--csv", str(table), "--fiscal-year", "2026")
     )
     shown = ok(run("factors", "show", "2026", "2019", "2011"))
+    # (locked) is explained, and a scheduled change is shown with it.
     assert "FY2026: 434000 g-CO2/MWh for [2026-04-01T00:00:00+09:00, 2027-04-01T00:00:00+09:00) " \
-        "(not locked; 500000 g-CO2/MWh scheduled from" in shown  # fmt: skip
+        "(not locked: the admin may still change it until a report uses it; 500000 g-CO2/MWh " \
+        "scheduled from" in shown  # fmt: skip
+    assert (
+        "  NOT VALID FOR J-CREDIT: placeholder emission factor (FY2026 434000 g-CO2/MWh is an "
+        "unverified example value)"
+    ) in shown.splitlines()
     assert "FY2019: 434000 g-CO2/MWh" in shown and "FY2011: not set" in shown
 
     early = refused(run("factors", "activate", "--fiscal-year", "2026"))
@@ -361,6 +408,11 @@ def test_factors__after_launch_are_scheduled_then_activated(run, registry, tmp_p
     assert "devnet time is now" in ok(run("devnet", "advance-time", "--seconds", "172800"))
     out = ok(run("factors", "activate", "--fiscal-year", "2026", "--fiscal-year", "2012"))
     assert "FY2026: 500000 g-CO2/MWh in effect" in out and "FY2012: 451000" in out
+    # The value in effect is not the shipped table's (a placeholder itself).
+    assert (
+        "  NOT VALID FOR J-CREDIT: FY2026 emission factor 500000 g-CO2/MWh is not the table's "
+        "434000 g-CO2/MWh (itself an unverified placeholder)"
+    ) in out.splitlines()
     assert registry.emission_factors(2026).factor_g_per_mwh == 500000
     assert "FY2026: no factor change is scheduled" in refused(
         run("factors", "activate", "--fiscal-year", "2026")
@@ -377,3 +429,38 @@ def test_devnet__advance_time_moves_the_clock_forward_only(run):
     assert chain.blocks.head.timestamp == before + 60
     backwards = run("devnet", "advance-time", "--seconds", "0")
     assert backwards.exit_code == 2 and "0 is not in the range x>=1" in backwards.output
+
+
+# The validator's address with its last digit changed: mixed case that fails EIP-55.
+TYPO = VALIDATOR[:-1] + "9"
+SIGNATURE = "0x" + "11" * 65
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("deploy", "--force", "--validator", TYPO),
+        ("deploy", "--force", "--oracle", TYPO),
+        ("project", "set-oracle", "1", "--oracle", TYPO),
+        ("meter", "register", "--project", "1", "--address", TYPO, "--kind", "generation",
+         "--serial", "PV-9", "--certification-expiry", "2032-03-31", "--meter-signature",
+         SIGNATURE),
+        ("meter", "approve", TYPO, "--certification-expiry", "2032-03-31"),
+        ("meter", "revoke", TYPO),
+        ("oracle", "bond", "show", "--address", TYPO),
+    ],
+    ids=["deploy --validator", "deploy --oracle", "project set-oracle", "meter register",
+         "meter approve", "meter revoke", "oracle bond show"],
+)  # fmt: skip
+def test_every_address_option__bad_checksum__refused_before_anything_is_sent(
+    run, deployed, deployments_dir, command
+):
+    from ape import accounts
+
+    nonces = [account.nonce for account in accounts.test_accounts[:4]]
+    file = (deployments_dir / "ethereum-local.json").read_text()
+    result = run(*command)
+    assert result.exit_code == 2, result.output
+    assert f"{TYPO} fails its EIP-55 checksum" in result.output
+    assert [account.nonce for account in accounts.test_accounts[:4]] == nonces
+    assert (deployments_dir / "ethereum-local.json").read_text() == file

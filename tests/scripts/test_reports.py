@@ -109,6 +109,7 @@ def test_finalize__waits_for_the_window_and_the_dispute_then_mints(run, feed):
     assert minted >= 1
     assert f"report {april.report_id} of project {project_id} finalized: {minted} t-CO2" in out
     assert f"minted as token {token} to {OWNER}" in out
+    assert out.splitlines()[-1].startswith("NOT VALID FOR J-CREDIT: test network (chain id 1337)")
     assert credit.balanceOf(OWNER, token) == minted
 
     nothing = ok(run("finalize", "--project", str(project_id)))
@@ -129,6 +130,12 @@ def test_report_monthly__matches_the_chain(run, feed, tmp_path):
     token = credit.token_id(project_id, 2025)
     balance = credit.balanceOf(OWNER, token)
     assert f"project {project_id} FY2025: 2 reports, {balance} t-CO2" in out
+    # Placeholder factor and a development chain: said on the CLI, in the CSV and on the chart.
+    notice = (
+        "NOT VALID FOR J-CREDIT: test network (chain id 1337); placeholder emission factor "
+        "(FY2025 434000 g-CO2/MWh is an unverified example value)"
+    )
+    assert out.splitlines()[0] == notice
     with (tmp_path / f"project-{project_id}-FY2025.csv").open() as handle:
         rows = list(csv.DictReader(handle))
     # The report rejected in the dispute above is not part of the record.
@@ -143,6 +150,7 @@ def test_report_monthly__matches_the_chain(run, feed, tmp_path):
         assert int(row["export_wh"]) == event.export_wh
         assert int(row["self_consumed_wh"]) == event.generation_wh - event.export_wh
         assert int(row["reduction_g"]) == event.self_consumed_wh * 434_000 // 1_000_000
+        assert row["validity"] == notice
     # Fractions carry within the fiscal year: both months' credits = floor of the summed reduction.
     total_g = sum(event.reduction_g for event in events)
     assert sum(int(row["credits_t"]) for row in rows) == total_g // 1_000_000 == balance
@@ -152,6 +160,20 @@ def test_report_monthly__matches_the_chain(run, feed, tmp_path):
     none = refused(run("report", "monthly", "--project", str(project_id), "--fiscal-year", "2024",
                        "--out", str(tmp_path)))  # fmt: skip
     assert f"project {project_id} has no finalized reports for FY2024" in none
+
+
+def test_report_monthly__token_id_works_like_project_and_fiscal_year(run, feed, tmp_path):
+    project_id = feed["project_id"]
+    token = feed["credit"].token_id(project_id, 2025)
+    by_token = ok(run("report", "monthly", "--token-id", str(token), "--out", str(tmp_path)))
+    assert f"project {project_id} FY2025: 2 reports" in by_token
+    assert (tmp_path / f"project-{project_id}-FY2025.csv").is_file()
+
+
+def test_report_monthly__unknown_project__named(run, feed, tmp_path):
+    out = refused(run("report", "monthly", "--project", "99", "--fiscal-year", "2025",
+                      "--out", str(tmp_path)))  # fmt: skip
+    assert out == f"Error: unknown project 99: this registry has projects 1..{feed['project_id']}"
 
 
 def test_registry_export__issuances_with_consecutive_serials(run, feed, tmp_path):
@@ -172,3 +194,9 @@ def test_registry_export__issuances_with_consecutive_serials(run, feed, tmp_path
     assert all(row["data_uri"].startswith("archive:") for row in rows)
 
     assert "unknown project 99" in refused(run("registry-export", "--project", "99"))
+    assert all(row["validity"].startswith("NOT VALID FOR J-CREDIT: test network") for row in rows)
+
+
+def test_factors_show__a_factor_a_report_used_is_locked_and_says_what_that_means(run, feed):
+    shown = ok(run("factors", "show", "2025"))
+    assert "(locked: a report used it, it can no longer change)" in shown

@@ -1,0 +1,30 @@
+"""`ape run NAME --help` as a user reads it: every summary whole, every option explained."""
+
+import pytest
+from click.testing import CliRunner
+
+from tests.scripts.runner import script
+
+
+def help_of(name: str, *command: str) -> str:
+    result = CliRunner().invoke(script(name).cli, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_meter_help__revoke_summary_is_not_cut_at_an_abbreviation():
+    summary = "  revoke    Revoke a compromised meter (project owner or validator).\n"
+    assert summary in help_of("meter")
+
+
+@pytest.mark.parametrize(
+    ("name", "command"),
+    [("simulate", ()), ("credits", ("transfer",)), ("credits", ("retire",)),
+     ("credits", ("history",)), ("report", ("monthly",))],
+)  # fmt: skip
+def test_help__project_and_fiscal_year_options_are_explained(name, command):
+    text = " ".join(help_of(name, *command).split())
+    assert "--project INTEGER RANGE Project id" in text or "--project INTEGER RANGE Registered" in (
+        text
+    )
+    assert "--fiscal-year INTEGER RANGE" in text and "April-March, JST" in text
