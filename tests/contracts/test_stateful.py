@@ -224,6 +224,8 @@ class PlatformMachine(RuleBasedStateMachine):
             mode in ("stale_end", "bad_claim", "void_without_violation") and not truth_valid
         ):
             mode = "honest"  # the cheat needs the other kind of month
+        if mode in CHEATS and not self.pool:
+            mode = "honest"  # no bonded oracle left to replace a refuted one
         built = self._build(project, start, end, mode, truth_valid, truth_sc, truth_g)
         readings, root, sc, g, void, expected, fraud, evidence = built
         result = self.call(
