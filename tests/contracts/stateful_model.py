@@ -73,6 +73,7 @@ class Pending:
     deadline: int
     disputed: bool = False
     disputer: str = ""
+    disputed_at: int = 0
 
 
 @dataclass

@@ -7,8 +7,8 @@ claimed as valid, a Merkle root committing a batch the meter did not sign; and r
 contract must refuse outright (a reading outside its window, a void without a violation, a wrong
 claim, a boundary batch missing from the root). A watcher proves every hidden cheat before its
 window closes: the report is undone, the oracle loses its bond and its role, the admin assigns a
-fresh oracle. Validators dispute, uphold, reject or let disputes expire; holders transfer and
-retire.
+fresh oracle. Validators dispute, uphold, reject or let disputes expire (an expired dispute is
+settled by nobody, only expired); holders transfer and retire.
 
 Invariants after every step:
 - each token's supply = minted - retired, and the holders' balances add up to it;
@@ -71,6 +71,7 @@ CHEATS = ("stale_end", "spike_as_valid", "tampered_leaf")
 REFUSED = ("outside_window", "void_without_violation", "bad_claim", "missing_proof")
 ORACLE_POOL = 16
 LAST_DAY = FY2025_START + (DAYS - 2) * DAY
+DISPUTE_TIMEOUT = 14 * DAY
 
 
 class PlatformMachine(RuleBasedStateMachine):
@@ -104,17 +105,19 @@ class PlatformMachine(RuleBasedStateMachine):
     def holders(self) -> list[str]:
         return [self.a.owner, self.a.holder, self.a.buyer]
 
-    def call(self, expected: str | None, sender: str, fn, *args, label: str = ""):
-        """Calls fn as sender; expected is None for success or the exact revert reason."""
+    def call(self, expected: str | None, sender: str, fn, *args, label: str = "", value: int = 0):
+        """Calls fn as sender (sending `value` wei if non-zero); expected is None for success or
+        the exact revert reason."""
+        kwargs = {"value": value} if value else {}
         with boa.env.prank(sender):
             if expected is None:
-                result = fn(*args)
+                result = fn(*args, **kwargs)
                 name = fn.func_t.name + label
                 self.successes[name] += 1
                 event(f"ok {name}")
                 return result
             with boa.reverts(expected):
-                fn(*args)
+                fn(*args, **kwargs)
         return None
 
     def batch(self, project: ModelProject, kind: int, day: int) -> SignedBatch:
@@ -222,6 +225,8 @@ class PlatformMachine(RuleBasedStateMachine):
             mode in ("stale_end", "bad_claim", "void_without_violation") and not truth_valid
         ):
             mode = "honest"  # the cheat needs the other kind of month
+        if mode in CHEATS and not self.pool:
+            mode = "honest"  # no fresh oracle left to take over once the cheat is proven
         built = self._build(project, start, end, mode, truth_valid, truth_sc, truth_g)
         readings, root, sc, g, void, expected, fraud, evidence = built
         result = self.call(
@@ -469,6 +474,7 @@ class PlatformMachine(RuleBasedStateMachine):
         if expected is None:
             project.pending.disputed = True
             project.pending.disputer = self.a.validator
+            project.pending.disputed_at = boa.env.timestamp
 
     @rule(data=st.data(), uphold=st.booleans(), second=st.booleans())
     def resolve_dispute(self, data, uphold, second):
@@ -480,12 +486,17 @@ class PlatformMachine(RuleBasedStateMachine):
         pending = project.pending
         validator = self.a.second_validator if second else self.a.validator
         expected = None
-        if uphold:
-            if validator == pending.disputer and boa.env.timestamp < pending.deadline:
+        # The contract's order: the dispute's expiry (uphold or reject), then for an uphold the
+        # reports' pause, the disputer's wait for the window, and the credit's pause on a mint.
+        if boa.env.timestamp >= pending.disputed_at + DISPUTE_TIMEOUT:
+            expected = "reports: dispute expired"
+            event("refused resolve_dispute: dispute expired")
+        elif uphold:
+            if self.reports_paused:
+                expected = "pausable: contract is paused"
+            elif validator == pending.disputer and boa.env.timestamp < pending.deadline:
                 expected = "reports: disputer upholds after the window"
-            elif self.reports_paused or (
-                self.credit_paused and self.ledger.mints(project, pending)
-            ):
+            elif self.credit_paused and self.ledger.mints(project, pending):
                 expected = "pausable: contract is paused"
         label = "(uphold)" if uphold else "(reject)"
         self.call(
@@ -505,7 +516,11 @@ class PlatformMachine(RuleBasedStateMachine):
         project = self.pick(data, disputed)
         if project is None:
             return
-        boa.env.time_travel(seconds=14 * DAY)
+        boa.env.time_travel(seconds=DISPUTE_TIMEOUT)
+        # Expired: no validator settles it any more, whichever way.
+        for uphold in (True, False):
+            self.call("reports: dispute expired", self.a.second_validator,
+                      self.reports.resolve_dispute, project.pending.facts, uphold)  # fmt: skip
         self.call(None, self.a.stranger, self.reports.expire_dispute, project.pending.facts)
         self._undone(project)
 
@@ -522,7 +537,11 @@ class PlatformMachine(RuleBasedStateMachine):
             return  # pause rarely, unpause at once: paused states block most rules
         contract = self.credit if on_credit else self.reports
         paused = self.credit_paused if on_credit else self.reports_paused
-        self.call(None, self.a.pauser, contract.unpause if paused else contract.pause)
+        # CarbonCredit's pause is sent with 1 wei (its unpause sends it back).
+        value = 1 if on_credit and not paused else 0
+        if value:
+            boa.env.set_balance(self.a.pauser, boa.env.get_balance(self.a.pauser) + value)
+        self.call(None, self.a.pauser, contract.unpause if paused else contract.pause, value=value)
         if on_credit:
             self.credit_paused = not paused
         else:
