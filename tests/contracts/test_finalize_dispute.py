@@ -803,6 +803,71 @@ def test_resolve_dispute__reject_after_meter_moved_to_another_project__keeps_its
     assert (period.start_timestamp, period.start_cumulative_wh) == (JULY_2025, 5_939_134)
 
 
+@pytest.mark.parametrize(
+    ("order", "floor"),
+    [
+        # Project 1's undo finds the meter's last reading at project 2's end: it keeps it; project
+        # 2's undo then restores its carried start (1 June, 4,939,134 Wh), untagged.
+        ("first_then_second", (JUNE_2025, 4_939_134, 0, 0)),
+        # Project 2's undo restores 1 June first, which is also the end of project 1's May: that
+        # undo then restores May's start (1 May, 2,439,134 Wh) with the tags it finds (none).
+        ("second_then_first", (MAY_2025, 2_439_134, 0, 0)),
+    ],
+)
+def test_resolve_dispute__reject_both_reports_of_a_moved_meter__no_baseline_floor_kept(
+    world, actors, pending, order, floor
+):
+    """The meter's May in project 1 (1 May -> 1 June) and its June in project 2 (carried start at
+    1 June, equal to project 1's end reading; -> 1 July) are both disputed and rejected, in
+    either order. Neither period is credited; the meter's last reading is an untagged start
+    reading, no baseline anywhere; project 2 reports June again from 1 June and is credited
+    1,000,000 Wh x 434,000 / 1e6 = 434,000 g once."""
+    first, april = pending
+    world.finalize(april)
+    may = world.submit(first, JUNE_2025, MAY, MAY_SC, MAY_G)
+    dispute(world, first.project_id)
+    meter = first.meters[GENERATION]
+    with boa.env.prank(actors.validator):
+        world.registry.revoke_meter(meter.address)
+    second_id = world.register_project()
+    with boa.env.prank(actors.validator):
+        world.registry.approve_project(second_id)
+    with boa.env.prank(actors.admin):
+        world.registry.set_project_oracle(second_id, actors.oracle)
+    world.register_meter(second_id, meter, SELF_CONSUMPTION, serial="SN-MOVED")
+    world.approve_meter(meter)
+    with boa.env.prank(actors.oracle):
+        world.reports.start_monitoring(second_id, JUNE_2025)
+    second = Project(
+        second_id, {SELF_CONSUMPTION: meter}, JUNE_2025, {SELF_CONSUMPTION: MAY[GENERATION]}
+    )
+    june = world.submit(second, JULY_2025, {SELF_CONSUMPTION: 5_939_134}, 1_000_000, 434_000)
+    dispute(world, second_id)
+    undo_first = (first.project_id, may)
+    undo_second = (second_id, june)
+    for project_id, report in (
+        (undo_first, undo_second) if order == "first_then_second" else (undo_second, undo_first)
+    ):
+        resolve(world, report.facts, False, validator=actors.second_validator)
+        (undone,) = events(world.reports, "ReportUndone")
+        assert (undone["project_id"], undone["report_id"], undone["reason"]) == (
+            project_id,
+            report.report_id,
+            1,
+        )
+    assert world.reports.last_reading(meter.address) == floor
+    assert world.reports.next_period_start(second_id) == JUNE_2025
+    second.start, second.carried = JUNE_2025, {}
+    with boa.reverts("reports: start reading outside window"):  # no baseline
+        world.submit(second, JULY_2025, {SELF_CONSUMPTION: 5_939_134}, 1_000_000, 434_000)
+    second.start, second.carried = JUNE_2025, {SELF_CONSUMPTION: MAY[GENERATION]}
+    again = world.submit(second, JULY_2025, {SELF_CONSUMPTION: 5_939_134}, 1_000_000, 434_000)
+    world.finalize(again)
+    (finalized,) = events(world.reports, "ReportFinalized")
+    assert (finalized["project_id"], finalized["reduction_g"]) == (second_id, 434_000)
+    assert world.reports.last_reading(meter.address) == (JULY_2025, 5_939_134, 2, 0)
+
+
 # ---- expire_dispute ---------------------------------------------------------------------------
 
 
