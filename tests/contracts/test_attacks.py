@@ -168,6 +168,8 @@ def test_attack_4__one_serial_in_two_projects__only_one_approved(world, actors):
     world.register_meter(first, one, GENERATION, serial="SN-DUP")
     world.register_meter(second, two, GENERATION, serial="SN-DUP", owner=actors.stranger)
     world.approve_meter(one)
+    (approved,) = events(world.registry, "MeterApproved")
+    assert (approved["meter"], approved["project_id"]) == (one.address, first)
     with boa.env.prank(actors.second_validator), boa.reverts("registry: serial registered"):
         world.registry.approve_meter(two.address, CERT_EXPIRY)
     with boa.reverts("registry: serial registered"):

@@ -217,6 +217,8 @@ def test_register_meter__serial_of_a_revoked_meter__free_again(world, actors):
     assert world.registry.serial_meter(serial_key(SERIAL)) == ZERO_ADDRESS
     register_meter(world, project_id, meter=OTHER_METER, kind=GENERATION)
     approve(world, meter=OTHER_METER)
+    (logged,) = events(world.registry, "MeterApproved")
+    assert (logged["meter"], logged["project_id"]) == (OTHER_METER.address, project_id)
     assert world.registry.serial_meter(serial_key(SERIAL)) == OTHER_METER.address
     assert world.registry.meters(OTHER_METER.address).serial == SERIAL
 
@@ -396,9 +398,13 @@ def test_register_meter__squatter_approved_by_mistake__victim_waits_until_a_vali
         register_meter(world, victim_project)
     with boa.env.prank(actors.validator):
         world.registry.revoke_meter(SQUATTER_KEY.address)
+    (revoked,) = events(world.registry, "MeterRevoked")
+    assert (revoked["meter"], revoked["sender"]) == (SQUATTER_KEY.address, actors.validator)
     assert world.registry.serial_meter(serial_key(SERIAL)) == ZERO_ADDRESS
     register_meter(world, victim_project)
     approve(world)
+    (approved,) = events(world.registry, "MeterApproved")
+    assert (approved["meter"], approved["project_id"]) == (VICTIM_METER.address, victim_project)
     assert world.registry.serial_meter(serial_key(SERIAL)) == VICTIM_METER.address
 
 
