@@ -9,8 +9,10 @@ from pathlib import Path
 
 import boa
 import pytest
+from eth_utils import keccak
 
 from tests.contracts.contract_world import (
+    CERT_EXPIRY,
     DAY,
     EXPORT,
     FY2025_START,
@@ -155,11 +157,28 @@ def test_attack_4__outsider_registers_a_victims_meter__refused(world, actors):
     assert world.registry.meters(victim.address).project_id == project
 
 
-def test_attack_4__one_serial_in_two_projects__refused(world, actors):
-    first, second = world.register_project(), world.register_project()
-    world.register_meter(first, Meter(meter_key(556)), GENERATION, serial="SN-DUP")
+def test_attack_4__one_serial_in_two_projects__only_one_approved(world, actors):
+    """One physical meter (one serial) behind two keys in two projects would have its energy
+    credited twice. Both may register (a serial is only signed by the key registering it, so
+    refusing the second would let a squatter block the real meter), but a validator approves the
+    serial once: the second approval is refused, and a third registration too."""
+    first = world.register_project()
+    second = world.register_project(owner=actors.stranger)
+    one, two = Meter(meter_key(556)), Meter(meter_key(557))
+    world.register_meter(first, one, GENERATION, serial="SN-DUP")
+    world.register_meter(second, two, GENERATION, serial="SN-DUP", owner=actors.stranger)
+    world.approve_meter(one)
+    (approved,) = events(world.registry, "MeterApproved")
+    assert (approved["meter"], approved["project_id"]) == (one.address, first)
+    with boa.env.prank(actors.second_validator), boa.reverts("registry: serial registered"):
+        world.registry.approve_meter(two.address, CERT_EXPIRY)
     with boa.reverts("registry: serial registered"):
-        world.register_meter(second, Meter(meter_key(557)), GENERATION, serial="SN-DUP")
+        world.register_meter(
+            second, Meter(meter_key(558)), EXPORT, serial="SN-DUP", owner=actors.stranger
+        )
+    assert world.registry.serial_meter(keccak(b"SN-DUP")) == one.address
+    assert world.registry.projects(first).active_meter_kinds == GENERATION
+    assert world.registry.projects(second).active_meter_kinds == 0
 
 
 # ---- 5. stuck project -------------------------------------------------------------------------
@@ -201,10 +220,12 @@ def test_attack_5__owner_contract_refusing_credits__project_not_stuck(world, act
         owner.address,
     )
     tid = token_id(project_id, 2025)
-    assert world.reports.claimable(tid) == 1
+    assert world.reports.claimable(owner.address, tid) == 1
     owner.claim(world.reports.address, tid, actors.holder)
+    (claimed,) = events(owner, "CreditsClaimed")
+    assert (claimed["token_id"], claimed["recipient"], claimed["amount"]) == (tid, actors.holder, 1)
     assert world.credit.balanceOf(actors.holder, tid) == 1
-    assert world.reports.claimable(tid) == 0
+    assert world.reports.claimable(owner.address, tid) == 0
 
 
 # ---- 6. governance gaps -----------------------------------------------------------------------

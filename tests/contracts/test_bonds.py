@@ -5,10 +5,11 @@ reserved to FraudProofs (slashing itself is exercised by the fraud-proof tests).
 import boa
 import pytest
 
-from tests.contracts.contract_world import DAY, MAY_2025, MIN_BOND, events
+from tests.contracts.contract_world import DAY, MAY_2025, MIN_BOND, ZERO_ADDRESS, events
 from tests.contracts.report_world import APRIL, APRIL_G, APRIL_SC
 
 UNBOND_DELAY = 44 * DAY  # 30-day longest window + 14-day dispute timeout
+DISPUTE_TIMEOUT = 14 * DAY
 ADMIN_DELAY = 2 * DAY
 
 
@@ -173,14 +174,23 @@ def test_withdraw_bond__not_unbonding__reverts(world, actors):
     assert world.reports.bond_of(actors.oracle) == (MIN_BOND, 0)
 
 
-def test_post_bond__while_unbonding__stays_unbonding_and_is_paid_back_with_the_rest(world, actors):
+def test_post_bond__while_unbonding__reverts_and_the_leaving_bond_is_unchanged(world, actors):
+    """A top-up while leaving would leave with the bond: refused, and the withdrawal after the
+    delay pays exactly what was bonded when the oracle asked to leave."""
     post(world, actors.challenger, MIN_BOND)
+    now = boa.env.timestamp
     request_unbond(world, actors.challenger)
-    post(world, actors.challenger, MIN_BOND)
+    held = boa.env.get_balance(world.reports.address)
+    boa.env.set_balance(actors.challenger, MIN_BOND)
+    with boa.env.prank(actors.challenger), boa.reverts("reports: already unbonding"):
+        world.reports.post_bond(value=MIN_BOND)
+    assert world.reports.bond_of(actors.challenger) == (MIN_BOND, now + UNBOND_DELAY)
     assert not world.reports.is_bonded(actors.challenger)
+    assert boa.env.get_balance(world.reports.address) == held
+    assert boa.env.get_balance(actors.challenger) == MIN_BOND
     boa.env.time_travel(seconds=UNBOND_DELAY)
     withdraw(world, actors.challenger)
-    assert events(world.reports, "BondWithdrawn")[0]["amount"] == 2 * MIN_BOND
+    assert events(world.reports, "BondWithdrawn")[0]["amount"] == MIN_BOND
 
 
 def test_withdraw_bond__then_bond_again__can_be_assigned_again(world, actors):
@@ -243,26 +253,59 @@ def test_refute__not_fraud_proofs__reverts(world, actors, pending, caller):
 # ---- the bond outlives every report of the oracle ---------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contract bug: UNBOND_DELAY (44 d) assumes no report stays open longer than the "
-    "window plus DISPUTE_TIMEOUT, but a disputed report stays open (challengeable by fraud "
-    "proofs, and upholdable by a validator) until someone calls expire_dispute: the oracle "
-    "withdraws its whole bond and the report is then upheld (a fraud proof would pay 0)",
-)
-def test_withdraw_bond__report_still_disputed__cannot_finalize_after_the_bond_is_gone(
-    world, actors, project
+@pytest.mark.parametrize("leaving", ["reassigned", "unassigned"])
+def test_withdraw_bond__report_disputed_at_the_last_second__nothing_finalizes_once_it_is_gone(
+    world, actors, project, leaving
 ):
-    other = grant_oracle_role(world, "second_oracle")
-    post(world, other, MIN_BOND)
+    """The tightest case: the longest window (30 days), the oracle taken off the project and
+    asking for its bond back the moment it submits, a validator disputing in the window's last
+    second. The dispute can be settled until 30 d - 1 s + 14 d, while the bond is still locked
+    (UNBOND_DELAY = 44 d); once the bond can be withdrawn, upholding and rejecting are refused
+    ("reports: dispute expired"), finalizing too, and only expiring the dispute undoes the report:
+    nothing is ever credited that a fraud proof could no longer take the bond for."""
+    if leaving == "reassigned":
+        other = grant_oracle_role(world, "second_oracle")
+        post(world, other, MIN_BOND)
+    with boa.env.prank(actors.admin):
+        world.reports.set_challenge_window(30 * DAY)
+    submitted_at = boa.env.timestamp
     april = world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G)
+    assert april.facts.challenge_deadline == submitted_at + 30 * DAY
+    assign(world, project.project_id, other if leaving == "reassigned" else ZERO_ADDRESS)
+    assert world.registry.oracle_assignments(actors.oracle) == 0
+    request_unbond(world, actors.oracle)
+    assert world.reports.bond_of(actors.oracle) == (MIN_BOND, submitted_at + UNBOND_DELAY)
+    boa.env.timestamp = submitted_at + 30 * DAY - 1
     with boa.env.prank(actors.validator):
         world.reports.dispute(project.project_id, "check the meters")
-    assign(world, project.project_id, other)  # the submitting oracle is assigned nowhere now
-    request_unbond(world, actors.oracle)
-    boa.env.time_travel(seconds=UNBOND_DELAY)
-    assert world.reports.check_facts(april.facts) == 2  # still disputed: still challengeable
+    last_second_to_settle = submitted_at + 30 * DAY - 1 + DISPUTE_TIMEOUT - 1
+    assert last_second_to_settle < submitted_at + UNBOND_DELAY
+
+    with boa.env.anchor():
+        boa.env.timestamp = last_second_to_settle
+        with boa.reverts("reports: bond still locked"):
+            withdraw(world, actors.oracle)
+        with boa.env.prank(actors.second_validator):
+            world.reports.resolve_dispute(april.facts, True)
+        assert events(world.reports, "ReportFinalized")[0]["report_id"] == april.report_id
+
+    boa.env.timestamp = submitted_at + UNBOND_DELAY
     withdraw(world, actors.oracle)
+    assert events(world.reports, "BondWithdrawn")[0]["amount"] == MIN_BOND
     assert world.reports.bond_of(actors.oracle) == (0, 0)
-    with boa.env.prank(actors.second_validator), boa.reverts():
-        world.reports.resolve_dispute(april.facts, True)
+    for uphold in (True, False):
+        with boa.env.prank(actors.second_validator), boa.reverts("reports: dispute expired"):
+            world.reports.resolve_dispute(april.facts, uphold)
+    with boa.env.prank(actors.stranger), boa.reverts("reports: report disputed"):
+        world.reports.finalize(april.facts)
+    with boa.env.prank(actors.stranger):
+        world.reports.expire_dispute(april.facts)
+    assert events(world.reports, "ReportUndone") == [
+        {
+            "address": world.reports.address,
+            "project_id": project.project_id,
+            "report_id": april.report_id,
+            "reason": 2,
+        }
+    ]
+    assert world.reports.carry_g(project.project_id, 2025) == 0

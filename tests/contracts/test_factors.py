@@ -208,13 +208,16 @@ def test_set_emission_factor__other_year_than_the_locked_one__still_scheduled(wo
     assert (scheduled["fiscal_year"], scheduled["eta"]) == (2026, ETA)
 
 
-def test_activate_emission_factor__scheduled_before_the_lock__refused(world, project):
+@pytest.mark.parametrize("wait", [0, ADMIN_DELAY - 1, ADMIN_DELAY, 30 * DAY])
+def test_activate_emission_factor__scheduled_before_the_lock__refused(world, project, wait):
     """The change was scheduled before the year's first report; the report locks the year and the
-    lock drops the scheduled change, so activating it after its eta is refused and the report
-    stays judged against the factor it used."""
+    lock drops the scheduled change, so activating it is refused as "no factor scheduled" whether
+    its eta has come or not (there is no separate "locked" answer: nothing is scheduled any
+    more), and the report stays judged against the factor it used."""
     set_factor(world, 2025, NEW_2025, FY2025_START, FY2025_END)
     world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G)
-    boa.env.time_travel(seconds=ADMIN_DELAY)
+    assert world.registry.emission_factors(2025).scheduled_eta == 0
+    boa.env.time_travel(seconds=wait)
     with boa.reverts("registry: no factor scheduled"):
         world.registry.activate_emission_factor(2025)
     assert world.registry.emission_factors(2025) == (

@@ -239,7 +239,7 @@ def test_finalize__may_after_april__mints_1_t_to_the_owner_and_carries_302000_g(
     assert world.credit.balanceOf(actors.owner, TOKEN_2025) == 1
     assert world.credit.total_supply(TOKEN_2025) == 1
     assert world.reports.carry_g(project.project_id, 2025) == 302_000
-    assert world.reports.claimable(TOKEN_2025) == 0
+    assert world.reports.claimable(actors.owner, TOKEN_2025) == 0
 
 
 def test_finalize__one_second_before_the_deadline__reverts(world, pending):
@@ -374,7 +374,7 @@ def accrued(world, pending):
     return project, owner_contract
 
 
-def test_finalize__owner_contract_refusing_erc1155__credits_accrue(world, accrued):
+def test_finalize__owner_contract_refusing_erc1155__credits_accrue(world, actors, accrued):
     project, owner_contract = accrued
     assert events(world.reports, "ReportFinalized") == [
         {
@@ -390,7 +390,8 @@ def test_finalize__owner_contract_refusing_erc1155__credits_accrue(world, accrue
         }
     ]
     assert events(world.reports, "TransferSingle") == []
-    assert world.reports.claimable(TOKEN_2025) == 1
+    assert world.reports.claimable(owner_contract.address, TOKEN_2025) == 1
+    assert world.reports.claimable(actors.owner, TOKEN_2025) == 0  # the owner before the transfer
     assert world.credit.balanceOf(owner_contract.address, TOKEN_2025) == 0
     assert world.credit.total_supply(TOKEN_2025) == 0
 
@@ -406,8 +407,9 @@ def test_claim__owner_contract__mints_to_the_address_of_its_choice_and_logs(worl
             "amount": 1,
         }
     ]
-    assert world.reports.claimable(TOKEN_2025) == 0
+    assert world.reports.claimable(owner_contract.address, TOKEN_2025) == 0
     assert world.credit.balanceOf(actors.holder, TOKEN_2025) == 1
+    assert world.credit.total_supply(TOKEN_2025) == 1
     with boa.reverts("reports: nothing to claim"):
         owner_contract.claim(world.reports.address, TOKEN_2025, actors.holder)
 
@@ -416,15 +418,24 @@ def test_claim__to_the_refusing_contract_itself__reverts_and_keeps_the_claim(wor
     _, owner_contract = accrued
     with boa.reverts("owner: refuses ERC-1155"):
         owner_contract.claim(world.reports.address, TOKEN_2025, owner_contract.address)
-    assert world.reports.claimable(TOKEN_2025) == 1
+    assert world.reports.claimable(owner_contract.address, TOKEN_2025) == 1
 
 
-@pytest.mark.parametrize("caller", ["stranger", "owner", "admin", "oracle"])
-def test_claim__not_the_current_owner__reverts(world, actors, accrued, caller):
-    # `owner` is the project's previous owner (an EOA).
-    with boa.env.prank(getattr(actors, caller)), boa.reverts("reports: not the project owner"):
-        world.reports.claim(TOKEN_2025, getattr(actors, caller))
-    assert world.reports.claimable(TOKEN_2025) == 1
+@pytest.mark.parametrize("caller", ["stranger", "owner", "admin", "oracle", "another_contract"])
+def test_claim__not_the_accruing_owner__nothing_to_claim(world, actors, accrued, caller):
+    """Credits accrue to the contract that owned the project at finalization and only it can
+    claim them: anyone else (the project's previous EOA owner included, or another contract
+    built like the owner) has nothing to claim, and the accrued tonne stays."""
+    _, owner_contract = accrued
+    if caller == "another_contract":
+        other = boa.loads(REFUSING_OWNER)
+        with boa.reverts("reports: nothing to claim"):
+            other.claim(world.reports.address, TOKEN_2025, actors.stranger)
+    else:
+        with boa.env.prank(getattr(actors, caller)), boa.reverts("reports: nothing to claim"):
+            world.reports.claim(TOKEN_2025, getattr(actors, caller))
+    assert world.reports.claimable(owner_contract.address, TOKEN_2025) == 1
+    assert world.credit.total_supply(TOKEN_2025) == 0
 
 
 def test_claim__eoa_owner_nothing_accrued__reverts(world, actors, pending):
@@ -434,33 +445,79 @@ def test_claim__eoa_owner_nothing_accrued__reverts(world, actors, pending):
         world.reports.claim(TOKEN_2025, actors.owner)
 
 
-def test_claim__after_a_transfer__the_new_owner_claims_what_accrued_before(world, actors, accrued):
-    """Documented rule ("the project's current owner only"): credits accrued while a contract
-    owned the project follow the project to its next owner."""
+def test_claim__after_a_transfer__old_owner_keeps_what_accrued_new_owner_only_its_own(
+    world, actors, accrued
+):
+    """May's tonne accrued to the first contract owner. It hands the project to a second
+    contract, under which June finalizes: +2,500,000 Wh generation, +500,000 Wh export ->
+    2,000,000 Wh x 434,000 / 1e6 = 868,000 g, with May's 302,000 g carry 1,170,000 g: 1 t
+    (accrued to the second contract), 170,000 g carried. Each contract claims exactly its own
+    tonne: the new owner cannot take what accrued before it owned the project."""
+    project, old_owner = accrued
+    new_owner = boa.loads(REFUSING_OWNER)
+    with boa.env.prank(old_owner.address):
+        world.registry.transfer_project(project.project_id, new_owner.address)
+    new_owner.accept_project(world.registry.address, project.project_id)
+    with boa.reverts("reports: nothing to claim"):
+        new_owner.claim(world.reports.address, TOKEN_2025, actors.buyer)
+    june = {GENERATION: MAY[GENERATION] + 2_500_000, EXPORT: MAY[EXPORT] + 500_000}
+    world.finalize(world.submit(project, JULY_2025, june, 2_000_000, 868_000))
+    (finalized,) = events(world.reports, "ReportFinalized")
+    assert (finalized["minted_t"], finalized["carry_g"], finalized["recipient"]) == (
+        1,
+        170_000,
+        new_owner.address,
+    )
+    assert world.reports.claimable(old_owner.address, TOKEN_2025) == 1
+    assert world.reports.claimable(new_owner.address, TOKEN_2025) == 1
+    new_owner.claim(world.reports.address, TOKEN_2025, actors.buyer)
+    assert events(new_owner, "CreditsClaimed") == [
+        {"address": world.reports.address, "token_id": TOKEN_2025, "recipient": actors.buyer,
+         "amount": 1}
+    ]  # fmt: skip
+    with boa.reverts("reports: nothing to claim"):
+        new_owner.claim(world.reports.address, TOKEN_2025, actors.buyer)
+    old_owner.claim(world.reports.address, TOKEN_2025, actors.holder)
+    assert events(old_owner, "CreditsClaimed") == [
+        {"address": world.reports.address, "token_id": TOKEN_2025, "recipient": actors.holder,
+         "amount": 1}
+    ]  # fmt: skip
+    assert world.credit.balanceOf(actors.buyer, TOKEN_2025) == 1
+    assert world.credit.balanceOf(actors.holder, TOKEN_2025) == 1
+    assert world.credit.total_supply(TOKEN_2025) == 2
+
+
+def test_claim__after_a_transfer_to_an_eoa__old_owner_claims_new_owner_has_nothing(
+    world, actors, accrued
+):
     project, owner_contract = accrued
     with boa.env.prank(owner_contract.address):
         world.registry.transfer_project(project.project_id, actors.holder)
     with boa.env.prank(actors.holder):
         world.registry.accept_project(project.project_id)
-    with boa.reverts("reports: not the project owner"):
-        owner_contract.claim(world.reports.address, TOKEN_2025, owner_contract.address)
-    with boa.env.prank(actors.holder):
+    with boa.env.prank(actors.holder), boa.reverts("reports: nothing to claim"):
         world.reports.claim(TOKEN_2025, actors.holder)
-    assert world.credit.balanceOf(actors.holder, TOKEN_2025) == 1
+    owner_contract.claim(world.reports.address, TOKEN_2025, actors.buyer)
+    (claimed,) = events(owner_contract, "CreditsClaimed")
+    assert (claimed["recipient"], claimed["amount"]) == (actors.buyer, 1)
+    assert world.credit.balanceOf(actors.buyer, TOKEN_2025) == 1
+    assert world.credit.balanceOf(actors.holder, TOKEN_2025) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="doubtful/bug: MonitoringReports' NatSpec says a pause (PAUSER_ROLE on the Registry) "
-    "'stops reporting and minting', but claim() is not guarded by the pause and mints accrued "
-    "credits while MonitoringReports is paused",
-)
-def test_claim__while_paused__reverts(world, actors, accrued):
+def test_claim__while_paused__reverts_and_claims_after_unpause(world, actors, accrued):
     _, owner_contract = accrued
     with boa.env.prank(actors.pauser):
         world.reports.pause()
     with boa.reverts("pausable: contract is paused"):
         owner_contract.claim(world.reports.address, TOKEN_2025, actors.holder)
+    assert world.reports.claimable(owner_contract.address, TOKEN_2025) == 1
+    assert world.credit.total_supply(TOKEN_2025) == 0
+    with boa.env.prank(actors.pauser):
+        world.reports.unpause()
+    owner_contract.claim(world.reports.address, TOKEN_2025, actors.holder)
+    (claimed,) = events(owner_contract, "CreditsClaimed")
+    assert (claimed["recipient"], claimed["amount"]) == (actors.holder, 1)
+    assert world.credit.balanceOf(actors.holder, TOKEN_2025) == 1
 
 
 # ---- dispute ----------------------------------------------------------------------------------
@@ -625,6 +682,9 @@ def test_resolve_dispute__facts_differ__reverts(world, actors, pending):
 def test_resolve_dispute__reject_first_report__undoes_it_carried_starts_back_to_no_baseline(
     world, actors, pending
 ):
+    """The April report carried both start readings (1 April 00:00, BASE registers). Rejected, each
+    meter's last reading is that start reading again, without registration and epoch (0, 0): no
+    baseline (the period must carry its start readings again), but the floor of its next one."""
     project, april = pending
     dispute(world, project.project_id)
     resolve(world, april.facts, False)  # the disputing validator itself may reject
@@ -644,9 +704,13 @@ def test_resolve_dispute__reject_first_report__undoes_it_carried_starts_back_to_
     assert events(world.reports, "ReportFinalized") == []
     assert no_report(world, project.project_id)
     assert world.reports.next_period_start(project.project_id) == FY2025_START
-    for meter in project.meters.values():
-        assert world.reports.last_reading(meter.address) == (0, 0, 0, 0)
+    for kind, meter in project.meters.items():
+        assert world.reports.last_reading(meter.address) == (FY2025_START, BASE[kind], 0, 0)
     assert world.reports.carry_g(project.project_id, 2025) == 0
+    # No baseline: without its start readings the end readings are taken as start readings.
+    project.start, project.carried = FY2025_START, {}
+    with boa.reverts("reports: start reading outside window"):
+        world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G)
     # The period can be resubmitted; it again carries its start readings.
     project.start, project.carried = FY2025_START, dict(BASE)
     again = world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G)
@@ -690,14 +754,6 @@ def test_resolve_dispute__reject_later_report__restores_last_readings_and_period
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contract bug: _undo rewrites a meter's last reading with the undone report's start "
-    "reading and the meter's *current* registration tags; if the meter was revoked and "
-    "re-registered in another project which reported meanwhile, the undo overwrites that "
-    "project's real baseline with the old project's stale reading, so the next report there "
-    "re-counts energy already credited (honest oracle refused, inflated claim accepted)",
-)
 def test_resolve_dispute__reject_after_meter_moved_to_another_project__keeps_its_new_baseline(
     world, actors, pending
 ):
@@ -731,11 +787,85 @@ def test_resolve_dispute__reject_after_meter_moved_to_another_project__keeps_its
     assert world.reports.last_reading(meter.address) == (JULY_2025, 5_939_134, 2, 0)
 
     resolve(world, may.facts, False, validator=actors.second_validator)
+    assert events(world.reports, "ReportUndone") == [
+        {"address": world.reports.address, "project_id": first.project_id,
+         "report_id": may.report_id, "reason": 1}
+    ]  # fmt: skip
 
     assert world.reports.last_reading(meter.address) == (JULY_2025, 5_939_134, 2, 0)
     july_21 = JULY_2025 + 20 * DAY
+    # Counted from project 1's May start (2,439,134 Wh) the claim would be 4,000,000 Wh,
+    # 1,736,000 g: refused, the chain counts from the meter's July 1st reading.
+    with boa.reverts("reports: self-consumed mismatch"):
+        world.submit(second, july_21, {SELF_CONSUMPTION: 6_439_134}, 4_000_000, 1_736_000)
     honest = world.submit(second, july_21, {SELF_CONSUMPTION: 6_439_134}, 500_000, 217_000)
-    assert honest.facts.meters[2].start_timestamp == JULY_2025
+    period = honest.facts.meters[2]
+    assert (period.start_timestamp, period.start_cumulative_wh) == (JULY_2025, 5_939_134)
+
+
+@pytest.mark.parametrize(
+    ("order", "floor"),
+    [
+        # Project 1's undo finds the meter's last reading at project 2's end: it keeps it; project
+        # 2's undo then restores its carried start (1 June, 4,939,134 Wh), untagged.
+        ("first_then_second", (JUNE_2025, 4_939_134, 0, 0)),
+        # Project 2's undo restores 1 June first, which is also the end of project 1's May: that
+        # undo then restores May's start (1 May, 2,439,134 Wh) with the tags it finds (none).
+        ("second_then_first", (MAY_2025, 2_439_134, 0, 0)),
+    ],
+)
+def test_resolve_dispute__reject_both_reports_of_a_moved_meter__no_baseline_floor_kept(
+    world, actors, pending, order, floor
+):
+    """The meter's May in project 1 (1 May -> 1 June) and its June in project 2 (carried start at
+    1 June, equal to project 1's end reading; -> 1 July) are both disputed and rejected, in
+    either order. Neither period is credited; the meter's last reading is an untagged start
+    reading, no baseline anywhere; project 2 reports June again from 1 June and is credited
+    1,000,000 Wh x 434,000 / 1e6 = 434,000 g once."""
+    first, april = pending
+    world.finalize(april)
+    may = world.submit(first, JUNE_2025, MAY, MAY_SC, MAY_G)
+    dispute(world, first.project_id)
+    meter = first.meters[GENERATION]
+    with boa.env.prank(actors.validator):
+        world.registry.revoke_meter(meter.address)
+    second_id = world.register_project()
+    with boa.env.prank(actors.validator):
+        world.registry.approve_project(second_id)
+    with boa.env.prank(actors.admin):
+        world.registry.set_project_oracle(second_id, actors.oracle)
+    world.register_meter(second_id, meter, SELF_CONSUMPTION, serial="SN-MOVED")
+    world.approve_meter(meter)
+    with boa.env.prank(actors.oracle):
+        world.reports.start_monitoring(second_id, JUNE_2025)
+    second = Project(
+        second_id, {SELF_CONSUMPTION: meter}, JUNE_2025, {SELF_CONSUMPTION: MAY[GENERATION]}
+    )
+    june = world.submit(second, JULY_2025, {SELF_CONSUMPTION: 5_939_134}, 1_000_000, 434_000)
+    dispute(world, second_id)
+    undo_first = (first.project_id, may)
+    undo_second = (second_id, june)
+    for project_id, report in (
+        (undo_first, undo_second) if order == "first_then_second" else (undo_second, undo_first)
+    ):
+        resolve(world, report.facts, False, validator=actors.second_validator)
+        (undone,) = events(world.reports, "ReportUndone")
+        assert (undone["project_id"], undone["report_id"], undone["reason"]) == (
+            project_id,
+            report.report_id,
+            1,
+        )
+    assert world.reports.last_reading(meter.address) == floor
+    assert world.reports.next_period_start(second_id) == JUNE_2025
+    second.start, second.carried = JUNE_2025, {}
+    with boa.reverts("reports: start reading outside window"):  # no baseline
+        world.submit(second, JULY_2025, {SELF_CONSUMPTION: 5_939_134}, 1_000_000, 434_000)
+    second.start, second.carried = JUNE_2025, {SELF_CONSUMPTION: MAY[GENERATION]}
+    again = world.submit(second, JULY_2025, {SELF_CONSUMPTION: 5_939_134}, 1_000_000, 434_000)
+    world.finalize(again)
+    (finalized,) = events(world.reports, "ReportFinalized")
+    assert (finalized["project_id"], finalized["reduction_g"]) == (second_id, 434_000)
+    assert world.reports.last_reading(meter.address) == (JULY_2025, 5_939_134, 2, 0)
 
 
 # ---- expire_dispute ---------------------------------------------------------------------------
@@ -765,8 +895,45 @@ def test_expire_dispute__after_14_days_by_anyone__undoes_the_report(world, actor
     assert events(world.reports, "ReportFinalized") == []
     assert no_report(world, project.project_id)
     assert world.reports.next_period_start(project.project_id) == FY2025_START
-    for meter in project.meters.values():
-        assert world.reports.last_reading(meter.address) == (0, 0, 0, 0)
+    for kind, meter in project.meters.items():
+        assert world.reports.last_reading(meter.address) == (FY2025_START, BASE[kind], 0, 0)
+
+
+def test_resolve_dispute__one_second_before_the_dispute_expires__still_settles(
+    world, actors, pending
+):
+    project, april = pending
+    at(NOW + 3600)
+    dispute(world, project.project_id)
+    at(NOW + 3600 + TIMEOUT - 1)
+    resolve(world, april.facts, False, validator=actors.second_validator)
+    (resolved,) = events(world.reports, "DisputeResolved")
+    assert (resolved["validator"], resolved["upheld"]) == (actors.second_validator, False)
+    assert events(world.reports, "ReportUndone")[0]["reason"] == 1
+    assert no_report(world, project.project_id)
+
+
+@pytest.mark.parametrize("late", [0, 1, 30 * DAY])
+@pytest.mark.parametrize("uphold", [True, False])
+def test_resolve_dispute__dispute_expired__reverts_only_expire_undoes(
+    world, actors, pending, uphold, late
+):
+    """From 14 days after the dispute, no validator settles it any more (upholding would credit a
+    report whose oracle may have taken its bond back); the report stays disputed until anyone
+    expires the dispute, which undoes it."""
+    project, april = pending
+    at(NOW + 3600)
+    dispute(world, project.project_id)
+    at(NOW + 3600 + TIMEOUT + late)
+    for validator in (actors.validator, actors.second_validator):
+        with boa.reverts("reports: dispute expired"):
+            resolve(world, april.facts, uphold, validator=validator)
+    assert world.reports.pending_report(project.project_id).status == 2
+    with boa.env.prank(actors.stranger):
+        world.reports.expire_dispute(april.facts)
+    assert events(world.reports, "ReportUndone")[0]["reason"] == 2
+    assert events(world.reports, "ReportFinalized") == []
+    assert world.reports.carry_g(project.project_id, 2025) == 0
 
 
 def test_expire_dispute__not_disputed__reverts(world, pending):

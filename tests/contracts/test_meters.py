@@ -1,7 +1,9 @@
 """Meters on the Registry: registered by the project owner with the meter's own EIP-712
-MeterRegistration signature, approved by a validator who confirms the certification expiry,
-revoked by the owner or a validator, and registered again (a new `registration`) after revocation,
-whose old readings are then no baseline. Includes the "meter squatting" attacks of an outsider."""
+MeterRegistration signature, approved by a validator who confirms the serial and the certification
+expiry (the meter takes its serial then: pending meters hold none, so two may share one and only
+one is ever approved), revoked by the owner or a validator (an approved meter frees its serial),
+and registered again (a new `registration`) after revocation, whose old readings are then no
+baseline. Includes the "meter squatting" attacks of an outsider."""
 
 import boa
 import pytest
@@ -9,6 +11,7 @@ from eth_utils import keccak
 
 from tests.contracts.contract_world import (
     CERT_EXPIRY,
+    DAY,
     EXPORT,
     GENERATION,
     INTERVAL,
@@ -98,8 +101,9 @@ def test_register_meter__signed_by_the_meter__stores_pending_and_logs(world, act
         1,
     )
     assert world.registry.kind_meter(project_id, EXPORT) == VICTIM_METER.address
-    assert world.registry.serial_meter(serial_key(SERIAL)) == VICTIM_METER.address
-    # Pending: not a kind the project reports yet.
+    # Pending: it holds no serial (a validator has not confirmed it) and is not a kind the
+    # project reports yet.
+    assert world.registry.serial_meter(serial_key(SERIAL)) == ZERO_ADDRESS
     assert world.registry.projects(project_id).active_meter_kinds == 0
 
 
@@ -170,19 +174,51 @@ def test_register_meter__empty_signature__reverts(world, actors):
         register_meter(world, project_id, signature=b"")
 
 
-def test_register_meter__serial_of_an_active_meter__reverts(world, actors):
+def test_register_meter__serial_of_an_approved_meter__reverts(world, actors):
     project_id = world.register_project()
     register_meter(world, project_id, kind=GENERATION)
+    approve(world)
     with boa.reverts("registry: serial registered"):
         register_meter(world, project_id, meter=OTHER_METER, kind=EXPORT)
+    assert world.registry.meters(OTHER_METER.address).registration == 0
+    assert world.registry.kind_meter(project_id, EXPORT) == ZERO_ADDRESS
+
+
+def test_register_meter__serial_of_a_pending_meter__both_pending_neither_holds_it(world, actors):
+    """Registering takes no serial: a second meter with the same serial is registered (and
+    logged) next to the first, and the serial stays free until a validator approves one."""
+    project_id = world.register_project()
+    register_meter(world, project_id, kind=GENERATION)
+    register_meter(world, project_id, meter=OTHER_METER, kind=EXPORT)
+    assert events(world.registry, "MeterRegistered") == [
+        {
+            "address": world.registry.address,
+            "meter": OTHER_METER.address,
+            "project_id": project_id,
+            "kind": EXPORT,
+            "serial": SERIAL,
+            "certification_expiry": CERT_EXPIRY,
+            "interval_seconds": INTERVAL,
+            "registration": 1,
+        }
+    ]
+    for meter in (VICTIM_METER, OTHER_METER):
+        assert world.registry.meters(meter.address).status == METER_PENDING
+        assert world.registry.meters(meter.address).serial == SERIAL
+    assert world.registry.serial_meter(serial_key(SERIAL)) == ZERO_ADDRESS
 
 
 def test_register_meter__serial_of_a_revoked_meter__free_again(world, actors):
     project_id = world.register_project()
     register_meter(world, project_id, kind=GENERATION)
+    approve(world)
+    assert world.registry.serial_meter(serial_key(SERIAL)) == VICTIM_METER.address
     revoke(world)
     assert world.registry.serial_meter(serial_key(SERIAL)) == ZERO_ADDRESS
     register_meter(world, project_id, meter=OTHER_METER, kind=GENERATION)
+    approve(world, meter=OTHER_METER)
+    (logged,) = events(world.registry, "MeterApproved")
+    assert (logged["meter"], logged["project_id"]) == (OTHER_METER.address, project_id)
     assert world.registry.serial_meter(serial_key(SERIAL)) == OTHER_METER.address
     assert world.registry.meters(OTHER_METER.address).serial == SERIAL
 
@@ -308,34 +344,68 @@ def test_register_meter__stranger_squats_victim_address_without_its_signature__r
     assert world.registry.meters(VICTIM_METER.address).project_id == victim_project
 
 
-def test_register_meter__stranger_squats_with_own_key_and_victims_serial__validator_frees_it(
+def test_register_meter__stranger_squats_victims_serial__victim_still_registers(world, actors):
+    """A stranger registers a throwaway project and a key of its own with the victim's serial
+    (the serial is signed by whatever key registers it). That blocks nobody: the victim registers
+    its meter, the validator who checks the serial approves the victim's, and the squatter's
+    meter can then never be approved."""
+    victim_project = world.register_project()
+    throwaway = world.register_project(owner=actors.stranger)
+    register_meter(world, throwaway, meter=SQUATTER_KEY, sender=actors.stranger)
+    register_meter(world, victim_project)
+    (logged,) = events(world.registry, "MeterRegistered")
+    assert (logged["meter"], logged["project_id"], logged["serial"]) == (
+        VICTIM_METER.address,
+        victim_project,
+        SERIAL,
+    )
+    approve(world)
+    assert world.registry.serial_meter(serial_key(SERIAL)) == VICTIM_METER.address
+    with boa.reverts("registry: serial registered"):
+        approve(world, meter=SQUATTER_KEY)
+    assert world.registry.meters(SQUATTER_KEY.address).status == METER_PENDING
+    assert world.registry.projects(throwaway).active_meter_kinds == 0
+
+
+def test_revoke_meter__squatter_revokes_its_pending_meter__victims_serial_stays_held(world, actors):
+    """The squatter's pending meter with the victim's serial is revoked by the squatter after the
+    victim's meter was approved: revoking a meter that never held the serial must not free it
+    (else a third meter could then be registered and approved with it)."""
+    victim_project = world.register_project()
+    throwaway = world.register_project(owner=actors.stranger)
+    register_meter(world, throwaway, meter=SQUATTER_KEY, sender=actors.stranger)
+    register_meter(world, victim_project)
+    approve(world)
+    revoke(world, meter=SQUATTER_KEY, sender=actors.stranger)
+    (logged,) = events(world.registry, "MeterRevoked")
+    assert (logged["meter"], logged["sender"]) == (SQUATTER_KEY.address, actors.stranger)
+    assert world.registry.serial_meter(serial_key(SERIAL)) == VICTIM_METER.address
+    with boa.reverts("registry: serial registered"):
+        register_meter(world, throwaway, meter=OTHER_METER, sender=actors.stranger)
+
+
+def test_register_meter__squatter_approved_by_mistake__victim_waits_until_a_validator_revokes_it(
     world, actors
 ):
-    """The squatter can reserve the victim's serial with a key of its own; a validator revoking
-    the squatter's meter frees the serial and the victim registers."""
+    """If a validator approves the squatter's meter (it did not check the serial), the serial is
+    taken: the victim's registration is refused until a validator revokes the squatter's meter,
+    which frees the serial."""
     victim_project = world.register_project()
     throwaway = world.register_project(owner=actors.stranger)
     register_meter(world, throwaway, meter=SQUATTER_KEY, sender=actors.stranger)
+    approve(world, meter=SQUATTER_KEY)
+    with boa.reverts("registry: serial registered"):
+        register_meter(world, victim_project)
     with boa.env.prank(actors.validator):
         world.registry.revoke_meter(SQUATTER_KEY.address)
+    (revoked,) = events(world.registry, "MeterRevoked")
+    assert (revoked["meter"], revoked["sender"]) == (SQUATTER_KEY.address, actors.validator)
+    assert world.registry.serial_meter(serial_key(SERIAL)) == ZERO_ADDRESS
     register_meter(world, victim_project)
+    approve(world)
+    (approved,) = events(world.registry, "MeterApproved")
+    assert (approved["meter"], approved["project_id"]) == (VICTIM_METER.address, victim_project)
     assert world.registry.serial_meter(serial_key(SERIAL)) == VICTIM_METER.address
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="contract bug: serial uniqueness is enforced at registration, before any validator "
-    "check, and the serial is only signed by whatever key registers it: a stranger registers a "
-    "throwaway project and a key of its own with the victim's serial, and the victim's "
-    "registration then reverts with 'registry: serial registered' until a validator revokes the "
-    "squatter's meter",
-)
-def test_register_meter__stranger_squats_victims_serial__victim_still_registers(world, actors):
-    victim_project = world.register_project()
-    throwaway = world.register_project(owner=actors.stranger)
-    register_meter(world, throwaway, meter=SQUATTER_KEY, sender=actors.stranger)
-    register_meter(world, victim_project)  # reverts: registry: serial registered
-    assert world.registry.meters(VICTIM_METER.address).project_id == victim_project
 
 
 # ---- approve_meter ----------------------------------------------------------------------------
@@ -357,12 +427,85 @@ def test_approve_meter__validator_with_registered_expiry__approves_adds_kind_and
         }
     ]
     assert world.registry.meters(VICTIM_METER.address).status == METER_APPROVED
+    assert world.registry.serial_meter(serial_key(SERIAL)) == VICTIM_METER.address
     assert world.registry.projects(project_id).active_meter_kinds == SELF_CONSUMPTION
     assert world.registry.project_meters(project_id) == [
         ZERO_ADDRESS,
         ZERO_ADDRESS,
         VICTIM_METER.address,
     ]
+
+
+def test_approve_meter__takes_the_serial__a_second_meter_with_it_is_refused(world, actors):
+    """Two pending meters of two owners share a serial; the first approved takes it, the other's
+    approval is refused until the holder is revoked."""
+    first = world.register_project()
+    second = world.register_project(owner=actors.holder)
+    register_meter(world, first)
+    register_meter(world, second, meter=OTHER_METER, sender=actors.holder)
+    approve(world, meter=OTHER_METER)
+    (logged,) = events(world.registry, "MeterApproved")
+    assert (logged["meter"], logged["project_id"]) == (OTHER_METER.address, second)
+    assert world.registry.serial_meter(serial_key(SERIAL)) == OTHER_METER.address
+    with boa.reverts("registry: serial registered"):
+        approve(world, validator=actors.second_validator)
+    assert world.registry.meters(VICTIM_METER.address).status == METER_PENDING
+    assert world.registry.projects(first).active_meter_kinds == 0
+    revoke(world, meter=OTHER_METER, sender=actors.holder)
+    approve(world, validator=actors.second_validator)
+    assert world.registry.serial_meter(serial_key(SERIAL)) == VICTIM_METER.address
+    assert world.registry.projects(first).active_meter_kinds == GENERATION
+
+
+def test_approve_meter__certification_expires_in_one_second__approved(world):
+    project_id = world.register_project()
+    register_meter(world, project_id, expiry=NOW + 1)
+    approve(world, expiry=NOW + 1)
+    (logged,) = events(world.registry, "MeterApproved")
+    assert logged["certification_expiry"] == NOW + 1
+    assert world.registry.meters(VICTIM_METER.address).status == METER_APPROVED
+
+
+@pytest.mark.parametrize("after", [0, 1, 30 * DAY])
+def test_approve_meter__certification_expired_while_pending__reverts(world, after):
+    """Registered with a certificate valid one more second; by the time the validator gets to it
+    (at its expiry or later) the meter may no longer be approved: its readings would all be
+    refused anyway, and it would take a serial and a kind."""
+    project_id = world.register_project()
+    register_meter(world, project_id, expiry=NOW + 1)
+    boa.env.timestamp = NOW + 1 + after
+    with boa.reverts("registry: certification expired"):
+        approve(world, expiry=NOW + 1)
+    assert world.registry.meters(VICTIM_METER.address).status == METER_PENDING
+    assert world.registry.serial_meter(serial_key(SERIAL)) == ZERO_ADDRESS
+
+
+def test_approve_meter__project_rejected_while_meter_pending__reverts(world, actors):
+    """The meter was registered while its project was pending; the project was then rejected
+    for good: its meter may not be approved (it would take the serial from a real project)."""
+    project_id = world.register_project()
+    register_meter(world, project_id)
+    with boa.env.prank(actors.validator):
+        world.registry.reject_project(project_id, "not eligible")
+    with boa.reverts("registry: project rejected"):
+        approve(world)
+    assert world.registry.meters(VICTIM_METER.address).status == METER_PENDING
+    assert world.registry.serial_meter(serial_key(SERIAL)) == ZERO_ADDRESS
+    assert world.registry.projects(project_id).active_meter_kinds == 0
+
+
+@pytest.mark.parametrize("project_state", ["pending", "suspended"])
+def test_approve_meter__project_pending_or_suspended__approved(world, actors, project_state):
+    project_id = world.register_project()
+    if project_state == "suspended":
+        with boa.env.prank(actors.validator):
+            world.registry.approve_project(project_id)
+            world.registry.suspend_project(project_id, "audit")
+    register_meter(world, project_id)
+    approve(world)
+    (logged,) = events(world.registry, "MeterApproved")
+    assert (logged["meter"], logged["project_id"]) == (VICTIM_METER.address, project_id)
+    assert world.registry.serial_meter(serial_key(SERIAL)) == VICTIM_METER.address
 
 
 @pytest.mark.parametrize("expiry", [CERT_EXPIRY - 1, CERT_EXPIRY + 1, 0])

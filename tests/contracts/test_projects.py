@@ -19,6 +19,7 @@ from tests.contracts.contract_world import (
     GENERATION,
     INTERVAL,
     JUNE_2025,
+    MAY_2025,
     MIN_BOND,
     NOW,
     PENDING,
@@ -32,7 +33,7 @@ from tests.contracts.contract_world import (
     token_id,
 )
 from tests.contracts.meter_signing import Meter
-from tests.contracts.report_world import MAY, MAY_G, MAY_SC
+from tests.contracts.report_world import APRIL, APRIL_G, APRIL_SC, MAY, MAY_G, MAY_SC
 
 ONE_GW = 1_000_000_000
 MAX_CREDITING = 2922 * DAY  # 8 x 365 days + 2 leap days
@@ -437,13 +438,65 @@ def test_set_project_oracle__account_without_oracle_role__reverts(world, actors)
         world.registry.set_project_oracle(project_id, actors.stranger)
 
 
-def test_set_project_oracle__zero_address__reverts_so_an_oracle_cannot_be_unassigned(world, actors):
-    project_id = world.register_project()
+def test_set_project_oracle__zero_address__unassigns_logs_and_the_oracle_may_unbond(
+    world, actors, project
+):
+    """E.g. after the admin revoked the oracle's role: the admin takes it off its only project,
+    its assignment count drops to 0 and it may ask for its bond back; it no longer reports for
+    the project (nor does anyone else until the admin assigns an oracle)."""
+    assert world.registry.oracle_assignments(actors.oracle) == 1
     with boa.env.prank(actors.admin):
-        world.registry.set_project_oracle(project_id, actors.oracle)
-        with boa.reverts("registry: not an ORACLE_ROLE"):
-            world.registry.set_project_oracle(project_id, ZERO_ADDRESS)
-    assert world.registry.projects(project_id).oracle == actors.oracle
+        world.registry.revoke_role(world.registry.ORACLE_ROLE(), actors.oracle)
+        world.registry.set_project_oracle(project.project_id, ZERO_ADDRESS)
+    assert events(world.registry, "ProjectOracleSet") == [
+        {
+            "address": world.registry.address,
+            "project_id": project.project_id,
+            "oracle": ZERO_ADDRESS,
+        }
+    ]
+    assert world.registry.projects(project.project_id).oracle == ZERO_ADDRESS
+    assert world.registry.oracle_assignments(actors.oracle) == 0
+    with boa.reverts("reports: not the project oracle"):
+        world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G)
+    with boa.env.prank(actors.oracle):
+        world.reports.request_unbond()
+    (logged,) = events(world.reports, "UnbondRequested")
+    assert (logged["oracle"], logged["available_at"]) == (actors.oracle, NOW + 44 * DAY)
+
+
+def test_set_project_oracle__zero_address_on_projects_without_oracle__count_never_underflows(
+    world, actors
+):
+    """Unassigning a project that has no oracle (again and again) must not count down anyone:
+    the oracle assigned elsewhere still cannot unbond."""
+    assigned = world.register_project()
+    empty = world.register_project()
+    with boa.env.prank(actors.admin):
+        world.registry.set_project_oracle(assigned, actors.oracle)
+        for _ in range(2):
+            world.registry.set_project_oracle(empty, ZERO_ADDRESS)
+            assert events(world.registry, "ProjectOracleSet") == [
+                {"address": world.registry.address, "project_id": empty, "oracle": ZERO_ADDRESS}
+            ]
+    assert world.registry.oracle_assignments(actors.oracle) == 1
+    assert world.registry.oracle_assignments(ZERO_ADDRESS) == 0
+    with boa.env.prank(actors.oracle), boa.reverts("reports: oracle still assigned"):
+        world.reports.request_unbond()
+
+
+@pytest.mark.parametrize("caller", ["oracle", "owner", "validator", "stranger"])
+def test_set_project_oracle__zero_address_not_the_admin__reverts(world, actors, project, caller):
+    """The oracle cannot take itself off a project to unbond, nor the owner drop its oracle."""
+    with boa.env.prank(getattr(actors, caller)), boa.reverts("ownable: caller is not the owner"):
+        world.registry.set_project_oracle(project.project_id, ZERO_ADDRESS)
+    assert world.registry.projects(project.project_id).oracle == actors.oracle
+    assert world.registry.oracle_assignments(actors.oracle) == 1
+
+
+def test_set_project_oracle__zero_address_unknown_project__reverts(world, actors):
+    with boa.env.prank(actors.admin), boa.reverts("registry: unknown project"):
+        world.registry.set_project_oracle(1, ZERO_ADDRESS)
 
 
 def test_set_project_oracle__oracle_role_revoked__reverts(world, actors):

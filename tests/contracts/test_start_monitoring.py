@@ -187,3 +187,70 @@ def test_swap__no_backdating_needed(world, swapped):
     # counts as a baseline: it belongs to epoch 0.
     assert world.reports.last_reading(project.meters[GENERATION].address)[3] == 0
     assert world.reports.monitoring_epoch(project.project_id) == 1
+
+
+QUICK_INSTALL = SWAP_REMOVED + 600  # a new export meter installed 10 minutes after the old one left
+
+
+def quick_swap_readings(world, project, before, generation_start):
+    """Restart readings 10 minutes after the swap: the generation meter's start reading at
+    `generation_start` (timestamp, register), the new export meter's first register 7 at the
+    restart; 1 June: generation at before + 1,500,000, export 400,007."""
+    generation, export = project.meters[GENERATION], project.meters[EXPORT]
+    batches = [
+        generation.reading(world.domain, project.project_id, *generation_start),
+        generation.reading(
+            world.domain, project.project_id, JUNE_2025, before[GENERATION] + 1_500_000
+        ),
+        export.reading(world.domain, project.project_id, QUICK_INSTALL, 7),
+        export.reading(world.domain, project.project_id, JUNE_2025, 400_007),
+    ]
+    return with_proofs(batches)
+
+
+def submit_readings(world, project, readings, root, self_consumed_wh, reduction_g):
+    with boa.env.prank(world.actors.oracle):
+        return world.reports.submit_report(
+            project.project_id, JUNE_2025, 2025, readings, root, "", self_consumed_wh,
+            reduction_g, False,
+        )  # fmt: skip
+
+
+def test_swap__restart_within_an_interval__generation_start_before_its_last_reading_refused(
+    world, swapped
+):
+    """Restarted 10 minutes after the old export meter's last reading (11 May 00:00, also the
+    generation meter's last reported reading), the start-reading window (one interval, 30
+    minutes) reaches back before it. The oracle picks the generation meter's reading at 10 May
+    23:50 (2,000 Wh lower), hoping to count those 10 minutes a second time: 1,502,000 - 400,000
+    = 1,102,000 Wh, 478,268 g. Refused."""
+    project, before = swapped
+    start(world, project.project_id, QUICK_INSTALL)
+    stale = (SWAP_REMOVED - 600, before[GENERATION] - 2_000)
+    readings, root = quick_swap_readings(world, project, before, stale)
+    with boa.reverts("reports: start before meter's last reading"):
+        submit_readings(world, project, readings, root, 1_102_000, 478_268)
+    assert world.reports.pending_report(project.project_id).status == 0
+    assert world.reports.last_reading(project.meters[GENERATION].address) == (
+        SWAP_REMOVED,
+        before[GENERATION],
+        1,
+        0,
+    )
+
+
+def test_swap__restart_within_an_interval__generation_start_at_the_restart_accepted(world, swapped):
+    """The honest report of the same restart: the generation meter's reading at the restart
+    (1,000 Wh after its last reported one): 1,499,000 - 400,000 = 1,099,000 Wh x 434,000 / 1e6 =
+    476,966 g."""
+    project, before = swapped
+    start(world, project.project_id, QUICK_INSTALL)
+    at_restart = (QUICK_INSTALL, before[GENERATION] + 1_000)
+    readings, root = quick_swap_readings(world, project, before, at_restart)
+    submit_readings(world, project, readings, root, 1_099_000, 476_966)
+    (logged,) = events(world.reports, "ReportSubmitted")
+    generation, export, _ = logged["facts"].meters
+    assert (generation.start_timestamp, generation.start_cumulative_wh) == at_restart
+    assert (export.start_timestamp, export.start_cumulative_wh) == (QUICK_INSTALL, 7)
+    assert generation.carried_start and export.carried_start
+    assert logged["facts"].period_start == QUICK_INSTALL

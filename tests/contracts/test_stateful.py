@@ -7,8 +7,8 @@ claimed as valid, a Merkle root committing a batch the meter did not sign; and r
 contract must refuse outright (a reading outside its window, a void without a violation, a wrong
 claim, a boundary batch missing from the root). A watcher proves every hidden cheat before its
 window closes: the report is undone, the oracle loses its bond and its role, the admin assigns a
-fresh oracle. Validators dispute, uphold, reject or let disputes expire; holders transfer and
-retire.
+fresh oracle. Validators dispute, uphold, reject or let disputes expire (an expired dispute is
+settled by nobody, only expired); holders transfer and retire.
 
 Invariants after every step:
 - each token's supply = minted - retired, and the holders' balances add up to it;
@@ -107,17 +107,18 @@ class PlatformMachine(RuleBasedStateMachine):
         return [self.a.owner, self.a.holder, self.a.buyer]
 
     def call(self, expected: str | None, sender: str, fn, *args, label: str = "", value: int = 0):
-        """Calls fn as sender (sending `value` wei); expected is None for success or the exact
-        revert reason."""
+        """Calls fn as sender (sending `value` wei if non-zero); expected is None for success or
+        the exact revert reason."""
+        kwargs = {"value": value} if value else {}
         with boa.env.prank(sender):
             if expected is None:
-                result = fn(*args, value=value) if value else fn(*args)
+                result = fn(*args, **kwargs)
                 name = fn.func_t.name + label
                 self.successes[name] += 1
                 event(f"ok {name}")
                 return result
             with boa.reverts(expected):
-                fn(*args)
+                fn(*args, **kwargs)
         return None
 
     def batch(self, project: ModelProject, kind: int, day: int) -> SignedBatch:
@@ -226,7 +227,7 @@ class PlatformMachine(RuleBasedStateMachine):
         ):
             mode = "honest"  # the cheat needs the other kind of month
         if mode in CHEATS and not self.pool:
-            mode = "honest"  # no bonded oracle left to replace a refuted one
+            mode = "honest"  # no fresh oracle left to take over once the cheat is proven
         built = self._build(project, start, end, mode, truth_valid, truth_sc, truth_g)
         readings, root, sc, g, void, expected, fraud, evidence = built
         result = self.call(
@@ -487,8 +488,11 @@ class PlatformMachine(RuleBasedStateMachine):
         pending = project.pending
         validator = self.a.second_validator if second else self.a.validator
         expected = None
+        # The contract's order: the dispute's expiry (uphold or reject), then for an uphold the
+        # reports' pause, the disputer's wait for the window, and the credit's pause on a mint.
         if boa.env.timestamp >= pending.disputed_at + DISPUTE_TIMEOUT:
             expected = "reports: dispute expired"
+            event("refused resolve_dispute: dispute expired")
         elif uphold:
             if self.reports_paused:
                 expected = "pausable: contract is paused"
@@ -515,6 +519,10 @@ class PlatformMachine(RuleBasedStateMachine):
         if project is None:
             return
         boa.env.time_travel(seconds=DISPUTE_TIMEOUT)
+        # Expired: no validator settles it any more, whichever way.
+        for uphold in (True, False):
+            self.call("reports: dispute expired", self.a.second_validator,
+                      self.reports.resolve_dispute, project.pending.facts, uphold)  # fmt: skip
         self.call(None, self.a.stranger, self.reports.expire_dispute, project.pending.facts)
         self._undone(project)
 
@@ -531,12 +539,11 @@ class PlatformMachine(RuleBasedStateMachine):
             return  # pause rarely, unpause at once: paused states block most rules
         contract = self.credit if on_credit else self.reports
         paused = self.credit_paused if on_credit else self.reports_paused
-        if paused:
-            self.call(None, self.a.pauser, contract.unpause)
-        else:
-            # CarbonCredit's pause must carry ether (its cheap pause check, credit_pause.vy).
-            boa.env.set_balance(self.a.pauser, 10**18)
-            self.call(None, self.a.pauser, contract.pause, value=1 if on_credit else 0)
+        # CarbonCredit's pause is sent with 1 wei (its unpause sends it back).
+        value = 1 if on_credit and not paused else 0
+        if value:
+            boa.env.set_balance(self.a.pauser, boa.env.get_balance(self.a.pauser) + value)
+        self.call(None, self.a.pauser, contract.unpause if paused else contract.pause, value=value)
         if on_credit:
             self.credit_paused = not paused
         else:

@@ -15,6 +15,7 @@ from tests.contracts.contract_world import (
     NOW,
     SELF_CONSUMPTION,
     WINDOW,
+    Project,
     deploy_world,
     events,
     meter_key,
@@ -390,6 +391,90 @@ def test_start_reading_before_crediting_start__reverts(world, project):
     readings, root = with_proofs(batches)
     with boa.reverts("reports: start before crediting"):
         submit_raw(world, project, readings, root)
+
+
+# ---- refused: a new baseline before the meter's last reading (energy counted twice) ----------
+
+
+def moved_meters(world, first: Project, start: int) -> Project:
+    """The first project's two meters revoked there and registered again (same keys and serials:
+    the same physical meters, registration 2) in a second project of the same owner, approved,
+    with the same oracle, monitored from `start`."""
+    second_id = world.register_project()
+    with boa.env.prank(world.actors.validator):
+        world.registry.approve_project(second_id)
+    with boa.env.prank(world.actors.admin):
+        world.registry.set_project_oracle(second_id, world.actors.oracle)
+    for kind, meter in first.meters.items():
+        serial = world.registry.meters(meter.address).serial
+        with boa.env.prank(world.actors.owner):
+            world.registry.revoke_meter(meter.address)
+        world.register_meter(second_id, meter, kind, serial=serial)
+        world.approve_meter(meter)
+        assert world.registry.meters(meter.address).registration == 2
+    with boa.env.prank(world.actors.oracle):
+        world.reports.start_monitoring(second_id, start)
+    return Project(second_id, dict(first.meters), start)
+
+
+@pytest.mark.parametrize("first_report", ["finalized", "pending"])
+def test_start_reading_before_the_meters_last_reading__april_again_in_another_project__reverts(
+    world, project, first_report
+):
+    """April is reported in project 1 (its meters' last readings: 1 May 00:00). The owner
+    revokes both meters, registers them in a new project monitored from 1 April and has the
+    oracle report April there again with the same registers (signed for the new project): each
+    start reading lies in its window and after the crediting start, but before the meter's last
+    reading under its old registration: refused, April is not credited twice."""
+    april = world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G)
+    if first_report == "finalized":
+        world.finalize(april)
+    second = moved_meters(world, project, FY2025_START)
+    second.carried = dict(BASE)
+    with boa.reverts("reports: start before meter's last reading"):
+        world.submit(second, MAY_2025, APRIL, APRIL_SC, APRIL_G)
+    assert world.reports.pending_report(second.project_id).status == 0
+    for kind, meter in second.meters.items():
+        assert world.reports.last_reading(meter.address) == (MAY_2025, APRIL[kind], 1, 0)
+
+
+def test_start_reading_one_second_before_the_meters_last_reading__reverts(world, project):
+    """The new project starts monitoring one second before the meters' last reading: a start
+    reading there is inside its window (one interval) but overlaps the reported April by a
+    second."""
+    world.finalize(world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G))
+    second = moved_meters(world, project, MAY_2025 - 1)
+    batches = []
+    for kind, meter in second.meters.items():
+        batches.append(
+            meter.reading(world.domain, second.project_id, MAY_2025 - 1, APRIL[kind] - 1)
+        )
+        batches.append(meter.reading(world.domain, second.project_id, JUNE_2025, MAY[kind]))
+    readings, root = with_proofs(batches)
+    # 2,500,001 - 500,001 = 2,000,000 Wh (the extra second adds 1 Wh to each meter), 868,000 g.
+    with boa.reverts("reports: start before meter's last reading"):
+        submit_raw(world, second, readings, root, end=JUNE_2025, sc=MAY_SC, g=MAY_G)
+
+
+def test_start_reading_at_the_meters_last_reading__accepted_in_another_project(world, project):
+    """The new project starts where the meters' last reading is (1 May 00:00): the start reading
+    equal to the old end reading is accepted and May is credited from it. 4,939,134 - 2,439,134
+    = 2,500,000 Wh generation, 822,778 - 322,778 = 500,000 Wh export: 2,000,000 Wh, 868,000 g."""
+    world.finalize(world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G))
+    second = moved_meters(world, project, MAY_2025)
+    second.carried = dict(APRIL)
+    world.submit(second, JUNE_2025, MAY, MAY_SC, MAY_G)
+    logged = facts_logged(world)
+    assert (logged["facts"].project_id, logged["generation_wh"], logged["export_wh"]) == (
+        second.project_id,
+        2_500_000,
+        500_000,
+    )
+    generation, export, _ = logged["facts"].meters
+    assert tuple(generation)[1:] == (MAY_2025, APRIL[GENERATION], True, JUNE_2025, MAY[GENERATION])
+    assert tuple(export)[1:] == (MAY_2025, APRIL[EXPORT], True, JUNE_2025, MAY[EXPORT])
+    for kind, meter in second.meters.items():
+        assert world.reports.last_reading(meter.address) == (JUNE_2025, MAY[kind], 2, 0)
 
 
 def test_register_backwards__reverts(world, project):
