@@ -313,6 +313,29 @@ def test_demo__the_rogues_inflated_report_is_proven_false_and_undone(devnet, dem
     assert registry.has_role(ORACLE_ROLE, first["accounts"]["oracle"])
 
 
+README = ROOT / "README.md"
+
+
+def test_demo__readme_shows_what_a_first_run_prints(demo_runs):
+    """The README's excerpt of the demo's output (fresh anvil, FY2025) is what the first run
+    printed: the fraud scene's lines and the table's lines, "..." standing for what differs."""
+    first = demo_runs[0]
+    if first["fiscal_year"] != 2025:
+        pytest.skip("the README shows the FY2025 demo")
+    text = README.read_text()
+    excerpt = text[text.index("The fraud scene prints") : text.index("## Guides")]
+    shown = [line.strip() for line in excerpt.splitlines() if line.startswith("    ")]
+    assert len(shown) == 6
+    runs = Path(first["outputs"]["report_csv"]).parents[2]
+    printed = [line.strip() for line in (runs / "run1.stdout").read_text().splitlines()]
+    for line in shown:
+        if line == "...":
+            continue
+        head = line.removesuffix("(tx 0x...)")
+        assert any(p.startswith(head) for p in printed), line
+    assert f"{first['credits_minted_t']} t for the year" in text
+
+
 NOT_VALID = (
     "NOT VALID FOR J-CREDIT: test network (chain id 31337); placeholder emission factor (FY{fy} "
     "434000 g-CO2/MWh is an unverified example value)"
