@@ -15,8 +15,18 @@ from jcredit.errors import JCreditError
 if TYPE_CHECKING:
     from ape.api import AccountAPI, ProviderAPI
 
-# Devnet test account index of each role (admin deploys, owner registers, buyer receives credits).
-DEVNET_ROLE_INDEX = {"admin": 0, "validator": 1, "owner": 2, "oracle": 3, "buyer": 4, "watcher": 5}
+# Devnet test account index of each role (admin deploys, owner registers, buyer receives credits,
+# the watcher sends fraud proofs). "rogue_oracle" is the demo's cheating oracle: `make demo` bonds
+# it, lets it submit one inflated report and has the watcher prove it false.
+DEVNET_ROLE_INDEX = {
+    "admin": 0,
+    "validator": 1,
+    "owner": 2,
+    "oracle": 3,
+    "buyer": 4,
+    "watcher": 5,
+    "rogue_oracle": 6,
+}
 
 
 def devnet_account(role: str) -> AccountAPI:

@@ -7,6 +7,11 @@ simulated meter holds a private key derived from a seed and signs per-JST-day ba
 metering hardware the oracle expects, and its consent to be registered for the project by its
 owner (EIP-712 MeterRegistration), which goes into the site config for `ape run meter register`.
 The keys never leave this module; they are for simulations only.
+
+A meter glitch can be simulated (`glitch=(timestamp, extra_wh)`): from that timestamp on the
+generation register reads `extra_wh` more, so the one interval holding the jump shows more energy
+than the plant could produce. The meter still signs what it reads: genuine signed data showing a
+fault, which the methodology voids (interval above capacity) and a fraud proof can show.
 """
 
 import json
@@ -109,13 +114,23 @@ def simulate_registers(
     end: int,
     seed: int = 0,
     start_wh: tuple[int, int] = (1_000_000, 50_000),
+    glitch: tuple[int, int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(timestamps incl. `start`, generation register, export register) at every 30 minutes."""
+    """(timestamps incl. `start`, generation register, export register) at every 30 minutes.
+
+    `glitch` (timestamp, extra Wh): the generation register reads `extra_wh` more at every
+    reading from `timestamp` on (a meter fault: one interval jumps, later intervals are normal).
+    """
     ends, generation, consumption = interval_energy(plant, start, end, seed)
     export = np.maximum(generation - consumption, 0)
     ts = np.concatenate(([start], ends))
     gen_reg = start_wh[0] + np.concatenate(([0], np.cumsum(generation)))
     exp_reg = start_wh[1] + np.concatenate(([0], np.cumsum(export)))
+    if glitch is not None:
+        at, extra_wh = glitch
+        if extra_wh <= 0:
+            raise ValueError(f"glitch: {extra_wh} Wh; a register jump is a positive number of Wh")
+        gen_reg = gen_reg + np.where(ts >= at, extra_wh, 0)
     return ts, gen_reg, exp_reg
 
 
@@ -129,18 +144,21 @@ def write_site(
     plant: Plant = Plant(),
     seed: int = 0,
     owner: str | None = None,
+    glitch: tuple[int, int] | None = None,
 ) -> Path:
     """Readings CSV, signatures CSV and site config of a simulated plant; returns the config.
 
     With `owner` (the project owner who will register the meters), each meter's registration
-    signature goes into the site config.
+    signature goes into the site config. `glitch` (timestamp, extra Wh): the generation meter's
+    register jumps by `extra_wh` from `timestamp` on (see `simulate_registers`); the meter signs
+    the glitched readings as it signs any.
     """
     directory.mkdir(parents=True, exist_ok=True)
     meters = [
         SimulatedMeter.from_seed(f"sim-{seed}-{project_id}", f"PV-{project_id:04d}", "generation"),
         SimulatedMeter.from_seed(f"sim-{seed}-{project_id}", f"EX-{project_id:04d}", "export"),
     ]
-    ts, gen, exp = simulate_registers(plant, start, end, seed)
+    ts, gen, exp = simulate_registers(plant, start, end, seed, glitch=glitch)
     frames, batches = [], []
     for meter, registers in zip(meters, (gen, exp), strict=True):
         frames.append(

@@ -175,6 +175,19 @@ class Oracle:
             pass  # the run stops there with the error; the count is what it can submit
         return count
 
+    def build(self, period: tuple[int, int], crediting_start: int) -> Report:
+        """The report of `period` from the signed data and the meters' baselines on chain, its
+        readings archived (what `push` submits next)."""
+        return build_report(
+            self.site,
+            self.intake,
+            *period,
+            self.factors,
+            baselines=self.baselines(),
+            lines=self.lines,
+            not_before=crediting_start,
+        )
+
     # -- the loop ----------------------------------------------------------------------------
     def settle_pending(self, result: PushResult) -> str | None:
         """Finalize a pending report whose window passed; a reason to stop if one blocks."""
@@ -241,15 +254,7 @@ class Oracle:
                 period = self.next_period(start, crediting_end)
                 if period is None:
                     return result
-                report = build_report(
-                    self.site,
-                    self.intake,
-                    *period,
-                    self.factors,
-                    baselines=self.baselines(),
-                    lines=self.lines,
-                    not_before=crediting_start,
-                )
+                report = self.build(period, crediting_start)
                 self.hook("built", report)
                 if report.violation is not None:
                     self.record_violation(report, result)

@@ -1,13 +1,22 @@
 """End-to-end demo on a local devnet (`make demo`): one plant, one fiscal year, to retirement.
 
 Roles are the devnet test accounts (keys of the public "test test ... junk" mnemonic, never for real
-funds): 0 admin, 1 validator, 2 project owner, 3 oracle, 4 buyer. The story is a sequence of small
-steps (`set_up`, `register_plant`, `simulate_meters`, `report_year`, `trade`) that `run_demo`
-plays in order, so a scene can be added between two of them.
+funds): 0 admin, 1 validator, 2 project owner, 3 oracle, 4 buyer, 5 watcher, 6 a rogue oracle. The
+story is a sequence of small steps (`set_up`, `enlist_rogue`, `register_plant`, `simulate_meters`,
+`cheat`, `watch`, `take_over`, `report_year`, `trade`) that `run_demo` plays in order, so a scene
+can be added between two of them.
+
+The fraud scene: the generation meter glitches once in April (a signed register jump above what
+the plant can produce in 30 minutes, so the methodology voids April). The rogue oracle, assigned
+to the project first, reports April as valid anyway; the contract accepts it (it cannot recompute
+a single interval), the watcher checks the report against the archive and proves it false: the
+report is undone and the rogue's bond goes to the watcher. The honest oracle then reports April
+void and the other eleven months.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import time
 from collections.abc import Callable
@@ -25,23 +34,36 @@ from jcredit.devnet import advance_time
 from jcredit.documents.certificate import certificate, certificate_files
 from jcredit.documents.monthly import monthly_report
 from jcredit.documents.registry_export import registry_export
+from jcredit.reports import Submitted
 from jcredit.tx import Sender
 from jcredit.types import (
+    ADMIN_DELAY,
     MIN_CHALLENGE_WINDOW,
+    ORACLE_ROLE,
+    FraudKind,
     MeterKind,
     RetirementPurpose,
     split_token_id,
     token_id,
 )
 from jcredit.validity import banner, problems
+from methodology.compute import reduction_g
 from methodology.eligibility import longest_crediting_end
 from methodology.factors import load_factors
-from methodology.fiscal import fiscal_year_bounds, last_ended_fiscal_year, parse_time, to_iso
+from methodology.fiscal import (
+    JST_OFFSET_S,
+    fiscal_year_bounds,
+    last_ended_fiscal_year,
+    parse_time,
+    to_iso,
+)
 from methodology.units import G_PER_T
 from oracles.feed import open_oracle
 from oracles.intake import describe_refusals
+from oracles.report import Report
 from oracles.simulator import Plant, write_site
 from oracles.submit import Oracle
+from oracles.watcher import Outcome, watch_once
 from scripts._cli import ConnectedCommand, ScriptError, active, out_dir, user_errors, write_json
 
 
@@ -65,6 +87,12 @@ class DemoPlan(NamedTuple):
     # The shortest window the contract allows; the demo moves the devnet's clock past it.
     challenge_window_s: int = MIN_CHALLENGE_WINDOW
     min_bond_wei: int = 10**18
+    # The generation meter's glitch: from 14.5 days into the fiscal year (15 April, 12:00 JST) its
+    # register reads 40,000 Wh more. The interval ending there shows more than 49.5 kW x 0.5 h =
+    # 24,750 Wh, so April is void; the month's total stays far below capacity x month, which is
+    # all the contract can check from a report's boundary readings.
+    glitch_after_fy_start_s: int = 14 * 86400 + 12 * 3600
+    glitch_wh: int = 40_000
 
 
 class Cast(NamedTuple):
@@ -75,6 +103,8 @@ class Cast(NamedTuple):
     owner: Sender
     oracle: Sender
     buyer: Sender
+    watcher: Sender
+    rogue_oracle: Sender  # the demo's cheating oracle
 
     def addresses(self) -> dict[str, str]:
         return {role: sender.address for role, sender in zip(self._fields, self, strict=True)}
@@ -108,8 +138,34 @@ def set_up(provider, cast: Cast, plan: DemoPlan, echo: Callable[[str], None]) ->
     return jc
 
 
+def enlist_rogue(provider, jc: Platform, cast: Cast, echo) -> None:
+    """The rogue oracle becomes an oracle like any other: the admin grants it ORACLE_ROLE (after
+    launch a grant waits ADMIN_DELAY: the devnet's clock moves past it) and it posts the minimum
+    bond. On a reused deployment it lost both to an earlier run's proof, so it gets them again."""
+    from ape import chain
+
+    rogue = cast.rogue_oracle.address
+    if not jc.registry.has_role(ORACLE_ROLE, rogue):
+        eta = jc.registry.role_grant_eta(ORACLE_ROLE, rogue)
+        if eta == 0:
+            eta = jc.registry.grant_role(cast.admin, ORACLE_ROLE, rogue)
+        if eta:  # 0: granted at once (a Registry not launched yet)
+            wait = eta - int(chain.blocks.head.timestamp)
+            if wait > 0:
+                advance_time(provider, wait + 1)  # ADMIN_DELAY + 1 after a grant just made
+            jc.registry.activate_role(cast.admin, ORACLE_ROLE, rogue)
+    if not jc.reports.is_bonded(rogue):
+        jc.reports.post_bond(cast.rogue_oracle, jc.reports.min_bond())
+    echo(
+        f"oracle {rogue} (the rogue of this story) holds ORACLE_ROLE (a grant after launch waits "
+        f"{ADMIN_DELAY // 86400} days: the devnet's clock moved past them) and a bond of "
+        f"{jc.reports.bond_of(rogue).amount / 10**18:g} ETH"
+    )
+
+
 def register_plant(jc: Platform, cast: Cast, plan: DemoPlan, fy: int, echo) -> int:
-    """The owner registers the plant, a validator approves it, the admin assigns the oracle."""
+    """The owner registers the plant, a validator approves it, the admin assigns the oracle it
+    trusts first: the rogue."""
     fy_start, _ = fiscal_year_bounds(fy)
     metadata = (
         f'data:application/json,{{"name":"{plan.site_name}","lat":{plan.latitude},'
@@ -119,19 +175,24 @@ def register_plant(jc: Platform, cast: Cast, plan: DemoPlan, fy: int, echo) -> i
         cast.owner, plan.capacity_w, fy_start, fy_start, longest_crediting_end(fy_start), metadata
     )
     jc.registry.set_project_status(cast.validator, "approve", project_id)
-    jc.registry.set_project_oracle(cast.admin, project_id, cast.oracle.address)
-    echo(f"project {project_id}: {plan.capacity_w / 1000} kW at {plan.site_name}, approved")
+    jc.registry.set_project_oracle(cast.admin, project_id, cast.rogue_oracle.address)
+    echo(
+        f"project {project_id}: {plan.capacity_w / 1000} kW at {plan.site_name}, approved; "
+        f"oracle {cast.rogue_oracle.address} assigned"
+    )
     return project_id
 
 
 def simulate_meters(
     jc: Platform, cast: Cast, plan: DemoPlan, project_id: int, fy: int, out: Path, echo
 ) -> Oracle:
-    """Simulate the fiscal year's signed readings; the owner registers the meters with their
-    registration signatures, a validator approves them; the oracle's feed of the site."""
+    """Simulate the fiscal year's signed readings, the generation meter's glitch included; the
+    owner registers the meters with their registration signatures, a validator approves them;
+    the (honest) oracle's feed of the site."""
     from ape import chain
 
     fy_start, fy_end = fiscal_year_bounds(fy)
+    glitch_at = fy_start + plan.glitch_after_fy_start_s
     plant = Plant(latitude=plan.latitude, longitude=plan.longitude, capacity_w=plan.capacity_w)
     site_path = write_site(
         out / "site",
@@ -143,6 +204,7 @@ def simulate_meters(
         plant,
         seed=plan.seed,
         owner=cast.owner.address,
+        glitch=(glitch_at, plan.glitch_wh),
     )
     feed = open_oracle(site_path, jc, cast.oracle, log=lambda message: None)
     if feed.intake.refusals:
@@ -161,27 +223,126 @@ def simulate_meters(
         )
         jc.registry.approve_meter(cast.validator, meter.address, expiry)
     echo(f"meters {', '.join(m.serial for m in feed.site.meters)} registered and approved")
-    echo(f"simulated FY{fy} of signed 30-minute readings in {site_path.parent}")
+    echo(
+        f"simulated FY{fy} of signed 30-minute readings in {site_path.parent}; the generation "
+        f"meter glitches at {to_iso(glitch_at)} (+{plan.glitch_wh:,} Wh in 30 minutes, above "
+        f"{plan.capacity_w / 1000} kW x 0.5 h = {plan.capacity_w // 2:,} Wh)"
+    )
     return feed
 
 
+class Cheat(NamedTuple):
+    """The rogue's inflated report and what the methodology says of the same data."""
+
+    report: Report  # as the oracle code built it: void, with its problems
+    submitted: Submitted  # what the chain accepted (claimed valid)
+    claimed_wh: int
+    claimed_g: int
+
+
+def month_of(timestamp: int) -> str:
+    """'April 2025' for a time in that JST month."""
+    return time.strftime("%B %Y", time.gmtime(timestamp + JST_OFFSET_S))
+
+
+def cheat(jc: Platform, cast: Cast, site_path: Path, fy_start: int, echo) -> Cheat:
+    """The rogue runs the same oracle code: it starts monitoring at the fiscal year's start and
+    builds April's report as `Oracle.push` does (the genuine signed data, archived). The
+    methodology finds April void (the glitch's interval above capacity); the rogue submits it as
+    valid, claiming the self-consumption its boundary readings show, and records no violation.
+    The contract accepts it: the boundary checks pass, and one interval is not recomputable on
+    chain (that is what fraud proofs are for)."""
+    rogue = open_oracle(site_path, jc, cast.rogue_oracle, log=lambda message: None)
+    rogue.start_monitoring(fy_start)
+    crediting_start, crediting_end = rogue.crediting()
+    period = rogue.next_period(rogue.next_start(), crediting_end)
+    if period is None:
+        raise ScriptError(f"no closed period from {to_iso(fy_start)} in the simulated data")
+    report = rogue.build(period, crediting_start)
+    if not report.void:
+        raise ScriptError(f"the glitch did not void {month_of(period[0])}: nothing to cheat on")
+    energy = {
+        meter.kind: report.ends[meter.address].cumulative_wh
+        - report.starts[meter.address].cumulative_wh
+        for meter in rogue.site.meters
+    }
+    claimed_wh = energy["generation"] - energy["export"]
+    factor = jc.registry.emission_factor(report.fiscal_year).factor_g_per_mwh
+    claimed_g = reduction_g(claimed_wh, factor)
+    inflated = dataclasses.replace(
+        report.submission(), self_consumed_wh=claimed_wh, reduction_g=claimed_g, void=False
+    )
+    label = f"report {to_iso(period[0])}..{to_iso(period[1])} (claimed valid)"
+    submitted = jc.reports.submit_report(cast.rogue_oracle, label, inflated)
+    why = report.problems[0]
+    if report.violation is not None:
+        (a, wh_a), (b, wh_b) = report.violation.first, report.violation.second
+        why = (
+            f"the generation meter reads {wh_b - wh_a:,} Wh in {to_iso(a)}..{to_iso(b)}, above "
+            f"capacity"
+        )
+    echo(
+        f"rogue oracle {cast.rogue_oracle.address} submitted report {submitted.report_id}: "
+        f"{month_of(period[0])} claimed valid, {claimed_wh:,} Wh self-consumed = "
+        f"{claimed_g / G_PER_T:,.6f} t-CO2, though {why} (the methodology voids the month); "
+        "the contract accepted it"
+    )
+    return Cheat(report, submitted, claimed_wh, claimed_g)
+
+
+def watch(jc: Platform, cast: Cast, archive_root: Path, project_id: int, echo) -> Outcome:
+    """The watcher does what `ape run watch --archive DIR` does: checks every report still open
+    to challenge against its archive and proves the cheat it finds."""
+    from ape import chain
+
+    outcomes = watch_once(jc, archive_root, cast.watcher, chain.pending_timestamp, chain.chain_id)
+    ours = [o for o in outcomes if o.project_id == project_id]
+    if len(ours) != 1 or ours[0].proven is None:
+        found = "; ".join(f"report {o.report_id}: {o.verdict} ({o.detail})" for o in ours)
+        raise ScriptError(f"the watcher did not prove the rogue's report: {found or 'nothing'}")
+    (outcome,) = ours
+    proven = outcome.proven
+    echo(
+        f"watcher {cast.watcher.address} proved report {proven.report_id} false "
+        f"({FraudKind(proven.kind).name.lower().replace('_', ' ')}): report undone, the rogue "
+        f"lost ORACLE_ROLE and its {proven.bond / 10**18:g} ETH bond to the watcher "
+        f"(tx {proven.tx_hash})"
+    )
+    return outcome
+
+
+def take_over(jc: Platform, cast: Cast, project_id: int, echo) -> None:
+    """The project has no oracle since the proof: the admin assigns the honest one."""
+    jc.registry.set_project_oracle(cast.admin, project_id, cast.oracle.address)
+    echo(f"oracle {cast.oracle.address} assigned to project {project_id}")
+
+
 def report_year(provider, jc: Platform, feed: Oracle, start: int, echo) -> int:
-    """The oracle starts monitoring and pushes; after each report the devnet's clock moves past
-    the challenge window, so the next push finalizes it. The number of reports."""
-    feed.start_monitoring(start)
+    """The oracle starts monitoring (unless an earlier oracle of the project did) and pushes;
+    after each report the devnet's clock moves past the challenge window, so the next push
+    finalizes it. The number of reports."""
+    if jc.reports.next_period_start(feed.site.project_id) == 0:
+        feed.start_monitoring(start)
     window = jc.reports.challenge_window()
-    submitted = 0
+    submitted, void, recorded = 0, [], 0
     while True:
         pushed = feed.push()
         submitted += len(pushed.submitted)
+        void += [to_iso(r.period_start)[:7] for r in pushed.submitted if r.void]
+        recorded += pushed.violations_recorded
         if pushed.stopped and "challenge window" not in pushed.stopped:
             raise ScriptError(f"the oracle stopped early: {pushed.stopped}")
         if not pushed.stopped:
             break  # the last report is finalized and no closed period is left
         advance_time(provider, window + 1)
+    voided = (
+        f" ({', '.join(void)} void; {recorded} interval above capacity recorded first)"
+        if void
+        else ""
+    )
     echo(
-        f"oracle committed {submitted} monthly reports; each finalized once the devnet's clock "
-        f"passed its {window} s challenge window"
+        f"oracle committed {submitted} monthly reports{voided}; each finalized once the "
+        f"devnet's clock passed its {window} s challenge window"
     )
     return submitted
 
@@ -208,6 +369,8 @@ def run_demo(provider, plan: DemoPlan, out: Path, echo: Callable[[str], None]) -
     started = time.monotonic()
     cast = cast_of(provider, echo)
     jc = set_up(provider, cast, plan, echo)
+    # Before the fiscal year is chosen: the admin delay moves the devnet's clock two days.
+    enlist_rogue(provider, jc, cast, echo)
     deployment = jc.deployment
     network = network_label(provider)
 
@@ -228,6 +391,9 @@ def run_demo(provider, plan: DemoPlan, out: Path, echo: Callable[[str], None]) -
 
     project_id = register_plant(jc, cast, plan, fy, echo)
     feed = simulate_meters(jc, cast, plan, project_id, fy, out, echo)
+    inflated = cheat(jc, cast, feed.site.path, fy_start, echo)
+    caught = watch(jc, cast, feed.site.archive, project_id, echo)
+    take_over(jc, cast, project_id, echo)
     report_year(provider, jc, feed, fy_start, echo)
 
     token = token_id(project_id, fy)
@@ -259,6 +425,7 @@ def run_demo(provider, plan: DemoPlan, out: Path, echo: Callable[[str], None]) -
         "emission_factor_g_per_mwh": factor,
         "challenge_window_s": jc.reports.challenge_window(),
         "periods_reported": len(monthly.rows),
+        "void_periods": [to_iso(row.period_start)[:7] for row in monthly.rows if row.void],
         "generation_wh": sum(row.generation_wh for row in monthly.rows),
         "export_wh": sum(row.export_wh for row in monthly.rows),
         "self_consumed_wh": sum(row.self_consumed_wh for row in monthly.rows),
@@ -272,6 +439,7 @@ def run_demo(provider, plan: DemoPlan, out: Path, echo: Callable[[str], None]) -
             for sender in (cast.owner, cast.buyer)
         },
         "retirement_ids": [retirement.retirement_id],
+        "fraud": fraud_summary(inflated, caught, cast),
         "transactions": {"transfer": transfer_tx, "retirement": retirement.tx_hash},
         "outputs": {
             "report_csv": str(monthly.csv),
@@ -289,12 +457,35 @@ def run_demo(provider, plan: DemoPlan, out: Path, echo: Callable[[str], None]) -
     return summary
 
 
+def fraud_summary(inflated: Cheat, caught: Outcome, cast: Cast) -> dict[str, Any]:
+    """The rogue's report: what it claimed, what the methodology says, who proved it, the bond."""
+    report, proven = inflated.report, caught.proven
+    return {
+        "report_id": inflated.submitted.report_id,
+        "period_start": to_iso(report.period_start),
+        "period_end": to_iso(report.period_end),
+        "kind": FraudKind(proven.kind).name.lower(),
+        "rogue_oracle": cast.rogue_oracle.address,
+        "claimed_self_consumed_wh": inflated.claimed_wh,
+        "claimed_reduction_g": inflated.claimed_g,
+        "claimed_t": inflated.claimed_g / G_PER_T,
+        "methodology_reduction_g": report.reduction_g,
+        "methodology_void": report.void,
+        "methodology_problems": report.problems,
+        "submit_tx": inflated.submitted.tx_hash,
+        "watcher": cast.watcher.address,
+        "bond_wei": proven.bond,
+        "proof_tx": proven.tx_hash,
+    }
+
+
 def print_table(summary: dict[str, Any], echo: Callable[[str], None]) -> None:
     project_id, fiscal_year = split_token_id(summary["token_id"])
+    void = f" ({', '.join(summary['void_periods'])} void)" if summary["void_periods"] else ""
     capacity_kw = summary["site"]["capacity_w"] / 1000
     lines = [
         ("project", f"{project_id}: {summary['site']['name']}, {capacity_kw} kW"),
-        ("fiscal year", f"FY{fiscal_year}, {summary['periods_reported']} monthly reports"),
+        ("fiscal year", f"FY{fiscal_year}, {summary['periods_reported']} monthly reports{void}"),
         ("generation", f"{summary['generation_wh'] / 1e6:,.3f} MWh"),
         ("exported (not credited)", f"{summary['export_wh'] / 1e6:,.3f} MWh"),
         ("self-consumed", f"{summary['self_consumed_wh'] / 1e6:,.3f} MWh"),
@@ -303,6 +494,17 @@ def print_table(summary: dict[str, Any], echo: Callable[[str], None]) -> None:
         ("transferred to buyer", f"{summary['transferred_t']} t-CO2"),
         ("retired by buyer", f"{summary['retired_t']} t-CO2 (ids {summary['retirement_ids']})"),
     ]
+    fraud = summary["fraud"]
+    lines.insert(
+        2,
+        (
+            "inflated report caught",
+            f"report {fraud['report_id']} claimed {fraud['claimed_t']:,.6f} t-CO2 for "
+            f"{fraud['period_start'][:7]} (methodology: void); proven "
+            f"{fraud['kind'].replace('_', ' ')}, bond {fraud['bond_wei'] / 10**18:g} ETH to the "
+            "watcher",
+        ),
+    )
     lines += [
         (f"balance {role}", f"{summary['balances'][address]} t-CO2  {address}")
         for role, address in (
@@ -328,7 +530,8 @@ def print_table(summary: dict[str, Any], echo: Callable[[str], None]) -> None:
     help="Output directory, emptied first [out/demo].",
 )
 def cli(provider, out) -> None:
-    """Deploy, register a 49.5 kW plant in Hamamatsu, report a fiscal year, transfer and retire."""
+    """Deploy, register a 49.5 kW plant in Hamamatsu, catch an inflated report, report a fiscal
+    year, transfer and retire."""
     provider = active(provider)
     if not provider.network.is_local:
         raise ScriptError(

@@ -157,6 +157,44 @@ def test_simulated_meters_sign_their_registration_for_the_owner(tmp_path):
     assert all(m.registration_signature is None for m in plain.meters)
 
 
+def test_simulated_glitch_jumps_the_generation_register_once_and_stays_signed(tmp_path):
+    # 15 April 12:00 JST: the generation register reads 40,000 Wh more from there on.
+    at, extra = APR + 14 * 86400 + 12 * 3600, 40_000
+    plant = Plant()
+    ts, gen, exp = simulate_registers(plant, APR, MAY, seed=3)
+    g_ts, g_gen, g_exp = simulate_registers(plant, APR, MAY, seed=3, glitch=(at, extra))
+    assert (g_ts == ts).all() and (g_exp == exp).all()
+    assert ((g_gen - gen) == np.where(ts >= at, extra, 0)).all()
+    # One interval above capacity x 0.5 h (the one ending at the glitch), the rest unchanged.
+    jumped = np.flatnonzero(np.diff(g_gen) > plant.capacity_w // 2)
+    assert ts[1:][jumped].tolist() == [at]
+    assert (np.delete(np.diff(g_gen) - np.diff(gen), jumped) == 0).all()
+    # The month stays far below capacity x month: only the interval shows the fault.
+    assert (g_gen[-1] - g_gen[0]) * 3600 < plant.capacity_w * (MAY - APR)
+
+    config = write_site(tmp_path, 1, CHAIN, REGISTRY, APR, MAY, seed=3, glitch=(at, extra))
+    site, intake = _intake(config)
+    assert intake.refusals == []  # the meter signed its glitched readings: all still valid
+    generation = site.of_kind("generation").address
+    rows = intake.readings[intake.readings["meter"] == generation]
+    assert rows["cumulative_wh"].to_numpy(np.int64).tolist() == g_gen.tolist()
+    # The methodology voids April with the glitch's interval as evidence, which the contract can
+    # check from the signed batches (the boundaries alone show nothing wrong).
+    report = build_report(site, intake, APR, MAY, load_factors(), tmp_path / "archive")
+    assert report.void and report.problems[0].startswith("generation > capacity: meter")
+    assert report.violation is not None
+    assert (report.violation.first[0], report.violation.second[0]) == (at - 1800, at)
+    assert (
+        report.violation.second[1] - report.violation.first[1]
+        == gen[ts == at][0] - gen[ts == at - 1800][0] + extra
+    )
+
+
+def test_simulated_glitch_of_no_energy_is_refused():
+    with pytest.raises(ValueError, match="positive"):
+        simulate_registers(Plant(), APR, APR + 86400, glitch=(APR + 3600, 0))
+
+
 def test_meter_lookup_by_serial_or_address(tmp_path):
     site = load_site(_config(tmp_path))
     assert site.meter("pv-1").kind == "generation"

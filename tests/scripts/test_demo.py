@@ -1,5 +1,6 @@
 """`ape run demo` on anvil, twice, and its summary checked against the chain it ran on (twelve
-reports, each finalized after the devnet's clock passed its one-hour challenge window).
+reports, each finalized after the devnet's clock passed its one-hour challenge window, and before
+them a rogue oracle's inflated April report, proven false by the watcher and undone).
 
 The test starts its own anvil on a free port and points the demo at it (APE_FOUNDRY_HOST), so the
 chain is still there to be read after the demo has finished, and nothing else on 8545 is touched.
@@ -108,6 +109,14 @@ def contracts(summary):
     )
 
 
+def kept_reports(reports, project_id):
+    """The project's submitted reports that were not undone, by report id."""
+    from jcredit.history import submitted_reports, undone_reports
+
+    undone = {u.report_id for u in undone_reports(reports, 0, project_id)}
+    return [r for r in submitted_reports(reports, 0, project_id) if r.report_id not in undone]
+
+
 def test_demo__summary_has_every_field_and_the_outputs_exist(demo_runs):
     summary = demo_runs[0]
     assert summary["network"] == NETWORK
@@ -134,21 +143,67 @@ def test_demo__summary_has_every_field_and_the_outputs_exist(demo_runs):
         assert summary[key] > 0, key
     for path in summary["outputs"].values():
         assert Path(path).is_file(), path
+    assert set(summary["accounts"]) == {
+        "admin",
+        "validator",
+        "owner",
+        "oracle",
+        "buyer",
+        "watcher",
+        "rogue_oracle",
+    }
+    fraud = summary["fraud"]
+    assert set(fraud) == {
+        "report_id",
+        "period_start",
+        "period_end",
+        "kind",
+        "rogue_oracle",
+        "claimed_self_consumed_wh",
+        "claimed_reduction_g",
+        "claimed_t",
+        "methodology_reduction_g",
+        "methodology_void",
+        "methodology_problems",
+        "submit_tx",
+        "watcher",
+        "bond_wei",
+        "proof_tx",
+    }
+    assert (fraud["rogue_oracle"], fraud["watcher"]) == (
+        summary["accounts"]["rogue_oracle"],
+        summary["accounts"]["watcher"],
+    )
+    assert fraud["kind"] == "interval_above_capacity"
+    # The glitch is in April, the fiscal year's first month; the honest oracle reports it void.
+    april = f"{summary['fiscal_year']}-04"
+    assert fraud["period_start"].startswith(f"{april}-01T00:00:00")
+    assert summary["void_periods"] == [april]
 
 
 def test_demo__minted_is_the_sum_over_the_reports_on_chain(devnet, demo_runs):
     from jcredit.history import finalized_reports, submitted_reports
+    from methodology.fiscal import fiscal_year_bounds
 
     for summary in demo_runs:
         reports, credit = contracts(summary)
         project_id = summary["project_id"]
         finalized = finalized_reports(reports, 0, project_id)
-        submitted = submitted_reports(reports, 0, project_id)
+        submitted = kept_reports(reports, project_id)
+        # Thirteen accepted, the rogue's undone: twelve that count, each finalized.
+        assert len(submitted_reports(reports, 0, project_id)) == 13
         assert len(finalized) == len(submitted) == summary["periods_reported"] == 12
-        # Twelve calendar months, the first carrying the meters' start readings.
+        assert [f.submitted.report_id for f in finalized] == [r.report_id for r in submitted]
+        # Twelve calendar months from the fiscal year's start, the first carrying the meters'
+        # start readings again (the undone report gave them back as no baseline).
+        assert submitted[0].period_start == fiscal_year_bounds(summary["fiscal_year"])[0]
         assert all(p.carried_start for p in submitted[0].facts.meter_periods())
         assert not any(p.carried_start for r in submitted[1:] for p in r.facts.meter_periods())
         assert [r.period_end for r in submitted[:-1]] == [r.period_start for r in submitted[1:]]
+        # April (the glitch) is void and minted nothing; every other month is valid.
+        assert [r.void for r in submitted] == [True] + [False] * 11
+        assert (submitted[0].self_consumed_wh, submitted[0].reduction_g) == (0, 0)
+        assert finalized[0].minted_t == 0
         token = summary["token_id"]
         assert token == credit.token_id(project_id, summary["fiscal_year"])
         assert sum(r.minted_t for r in finalized) == summary["credits_minted_t"]
@@ -181,6 +236,104 @@ def test_demo__second_run_reuses_the_deployment_and_adds_a_project(demo_runs):
     assert second["contracts"] == first["contracts"]
     assert second["project_id"] == first["project_id"] + 1
     assert second["retirement_ids"] == [first["retirement_ids"][-1] + 1]
+    # The rogue, stripped of its role and bond by the first run, is enlisted and caught again.
+    assert second["fraud"]["rogue_oracle"] == first["fraud"]["rogue_oracle"]
+    assert second["fraud"]["report_id"] > first["fraud"]["report_id"]
+
+
+def test_demo__the_rogues_inflated_report_is_proven_false_and_undone(devnet, demo_runs):
+    from ape import project
+
+    from jcredit.history import fraud_proven, logs, submitted_report, undone_reports
+    from jcredit.types import ORACLE_ROLE, FraudKind, UndoneReason
+    from methodology.compute import compute_periods, reduction_g
+    from methodology.factors import load_factors
+    from methodology.readings import load_readings
+    from methodology.units import G_PER_T
+    from oracles.archive import resolve
+
+    first = demo_runs[0]
+    registry = project.Registry.at(first["contracts"]["Registry"])
+    fraud_proofs = project.FraudProofs.at(first["contracts"]["FraudProofs"])
+    rogue, watcher = first["accounts"]["rogue_oracle"], first["accounts"]["watcher"]
+    for summary in demo_runs:
+        reports, _ = contracts(summary)
+        fraud, project_id = summary["fraud"], summary["project_id"]
+        report_id = fraud["report_id"]
+
+        # The rogue's report as the chain accepted it: April, claimed valid, the claim what the
+        # boundary readings show at the chain's factor.
+        logged = submitted_report(reports, 0, project_id, report_id)
+        assert logged.facts.oracle == rogue and logged.tx_hash == fraud["submit_tx"]
+        assert not logged.void
+        claimed_wh = logged.generation_wh - logged.export_wh
+        factor = registry.emission_factors(summary["fiscal_year"]).factor_g_per_mwh
+        assert logged.self_consumed_wh == claimed_wh == fraud["claimed_self_consumed_wh"] > 0
+        assert logged.reduction_g == reduction_g(claimed_wh, factor) == fraud["claimed_reduction_g"]
+        assert fraud["claimed_t"] == fraud["claimed_reduction_g"] / G_PER_T
+
+        # What the methodology says of the same archived data: void, nothing to credit.
+        archive = Path(summary["outputs"]["site_config"]).parent / "archive"
+        readings = load_readings(resolve(archive, logged.data_uri))
+        (period,) = compute_periods(
+            readings,
+            summary["site"]["capacity_w"],
+            load_factors(),
+            [(logged.period_start, logged.period_end)],
+        ).periods
+        assert not period.valid and period.reduction_g == 0
+        assert (fraud["methodology_void"], fraud["methodology_reduction_g"]) == (True, 0)
+        assert fraud["methodology_problems"] == period.problems
+        assert period.problems[0].startswith("generation > capacity: meter")
+
+        # Undone as fraud; the watcher's proof of an interval above capacity paid it the bond.
+        undone = [u for u in undone_reports(reports, 0, project_id) if u.report_id == report_id]
+        assert [u.reason for u in undone] == [UndoneReason.FRAUD_PROVEN]
+        (proof,) = fraud_proven(fraud_proofs, 0, project_id)
+        assert (proof.report_id, proof.kind, proof.oracle, proof.challenger) == (
+            report_id,
+            FraudKind.INTERVAL_ABOVE_CAPACITY,
+            rogue,
+            watcher,
+        )
+        assert proof.bond == fraud["bond_wei"] == reports.min_bond()
+        assert proof.tx_hash == fraud["proof_tx"] == undone[0].tx_hash
+        # The watcher's balance rose by the bond, less the proof's fee (anvil mines one
+        # transaction per block).
+        receipt = devnet.get_receipt(proof.tx_hash)
+        block = receipt.block_number
+        balance = devnet.web3.eth.get_balance
+        gained = balance(watcher, block) - balance(watcher, block - 1)
+        assert gained == proof.bond - receipt.total_fees_paid
+        # The proof took the rogue's role; the honest oracle now reports for the project.
+        revoked = logs(registry.RoleRevoked, block, role=ORACLE_ROLE, account=rogue)
+        assert any(str(log.transaction_hash) == proof.tx_hash for log in revoked)
+        assert registry.projects(project_id).oracle == summary["accounts"]["oracle"]
+    assert not registry.has_role(ORACLE_ROLE, rogue)
+    assert registry.has_role(ORACLE_ROLE, first["accounts"]["oracle"])
+
+
+README = ROOT / "README.md"
+
+
+def test_demo__readme_shows_what_a_first_run_prints(demo_runs):
+    """The README's excerpt of the demo's output (fresh anvil, FY2025) is what the first run
+    printed: the fraud scene's lines and the table's lines, "..." standing for what differs."""
+    first = demo_runs[0]
+    if first["fiscal_year"] != 2025:
+        pytest.skip("the README shows the FY2025 demo")
+    text = README.read_text()
+    excerpt = text[text.index("The fraud scene prints") : text.index("## Guides")]
+    shown = [line.strip() for line in excerpt.splitlines() if line.startswith("    ")]
+    assert len(shown) == 6
+    runs = Path(first["outputs"]["report_csv"]).parents[2]
+    printed = [line.strip() for line in (runs / "run1.stdout").read_text().splitlines()]
+    for line in shown:
+        if line == "...":
+            continue
+        head = line.removesuffix("(tx 0x...)")
+        assert any(p.startswith(head) for p in printed), line
+    assert f"{first['credits_minted_t']} t for the year" in text
 
 
 NOT_VALID = (
