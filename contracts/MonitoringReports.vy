@@ -19,7 +19,7 @@ from .modules import oracle_bonds
 
 initializes: pausable
 initializes: oracle_bonds
-initializes: monitoring_reports[pausable := pausable]
+initializes: monitoring_reports[pausable := pausable, oracle_bonds := oracle_bonds]
 
 exports: (
     pausable.paused,
@@ -30,12 +30,14 @@ exports: (
     oracle_bonds.withdraw_bond,
     oracle_bonds.bond_of,
     oracle_bonds.is_bonded,
+    oracle_bonds.is_slashed,
     monitoring_reports.MIN_CHALLENGE_WINDOW,
     monitoring_reports.MAX_CHALLENGE_WINDOW,
     monitoring_reports.DISPUTE_TIMEOUT,
     monitoring_reports.UNDONE_REJECTED,
     monitoring_reports.UNDONE_DISPUTE_EXPIRED,
     monitoring_reports.UNDONE_FRAUD_PROVEN,
+    monitoring_reports.UNDONE_ORACLE_REFUTED,
     monitoring_reports.registry,
     monitoring_reports.credit,
     monitoring_reports.fraud_proofs,

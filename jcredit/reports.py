@@ -18,6 +18,7 @@ from jcredit.facts import Reading, ReportFacts
 from jcredit.history import report_facts
 from jcredit.registry import check_address, check_text
 from jcredit.types import MAX_CHALLENGE_WINDOW, MIN_CHALLENGE_WINDOW, ReportStatus
+from jcredit.types import token_id as token_id_of
 from methodology.fiscal import to_iso
 
 if TYPE_CHECKING:
@@ -124,6 +125,8 @@ class Finalized:
     recipient: str
     accrued: bool
     tx_hash: str
+    # True when the report was undone instead: its oracle was refuted in another report.
+    undone: bool = False
 
 
 class ReportsClient:
@@ -165,6 +168,10 @@ class ReportsClient:
 
     def is_bonded(self, oracle: str) -> bool:
         return bool(self.contract.is_bonded(check_address(oracle, "oracle")))
+
+    def is_slashed(self, oracle: str) -> bool:
+        """Whether a fraud proof refuted the oracle (for good)."""
+        return bool(self.contract.is_slashed(check_address(oracle, "oracle")))
 
     def post_bond(self, sender: Sender, amount: int) -> Bond:
         """Add `amount` wei to the sender's bond; the bond after it."""
@@ -262,12 +269,25 @@ class ReportsClient:
 
     def finalize(self, sender: Sender, facts: ReportFacts) -> Finalized:
         """Finalize the report once its challenge window has passed (anyone): whole t-CO2 to
-        the project owner (or accrued, for an owner that is a contract)."""
+        the project owner (or accrued, for an owner that is a contract). A report whose oracle a
+        fraud proof refuted elsewhere is undone instead (`Finalized.undone`)."""
         receipt = sender.send(
             f"finalizing report {facts.report_id} of project {facts.project_id}",
             self.contract.finalize,
             facts.as_tuple(),
         )
+        undone = list(receipt.events.filter(self.contract.ReportUndone))
+        if undone:
+            return Finalized(
+                report_id=facts.report_id,
+                token_id=token_id_of(facts.project_id, facts.fiscal_year),
+                minted_t=0,
+                carry_g=0,
+                recipient="",
+                accrued=False,
+                tx_hash=str(receipt.txn_hash),
+                undone=True,
+            )
         (event,) = receipt.events.filter(self.contract.ReportFinalized)
         return Finalized(
             report_id=int(event.report_id),

@@ -92,6 +92,7 @@ class UndoneReason(IntEnum):
     REJECTED = 1
     DISPUTE_EXPIRED = 2
     FRAUD_PROVEN = 3
+    ORACLE_REFUTED = 4  # finalized after its oracle was refuted in another report
 
 
 class FraudKind(IntEnum):

@@ -207,6 +207,12 @@ class Oracle:
             "reading the pending report's facts", lambda: self.platform.reports.pending_facts(pid)
         )
         finalized = self.platform.reports.finalize(self.sender, facts)
+        if finalized.undone:
+            self.log(
+                f"report {facts.report_id} undone, not finalized: its oracle {facts.oracle} was "
+                "refuted in another report"
+            )
+            return None
         self.log(f"finalized report {facts.report_id}: {finalized.minted_t} t-CO2 minted")
         result.finalized += 1
         return None

@@ -51,6 +51,13 @@ def cli(provider, account, project_id) -> None:
     with user_errors():
         facts = platform.reports.pending_facts(project_id)
         event = platform.reports.finalize(sender_for(provider, account, "admin"), facts)
+    if event.undone:
+        click.echo(
+            f"report {event.report_id} of project {project_id} undone, not finalized: its oracle "
+            f"{facts.oracle} was refuted by a fraud proof in another report (tx {event.tx_hash}); "
+            "the period can be reported again"
+        )
+        return
     where = "accrued for the owner contract to claim" if event.accrued else "minted"
     click.echo(
         f"report {event.report_id} of project {project_id} finalized: {event.minted_t} t-CO2 "

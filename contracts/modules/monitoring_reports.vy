@@ -70,8 +70,10 @@ from . import constants
 from . import evidence
 from . import jst_calendar
 from . import meter_signatures
+from . import oracle_bonds
 
 uses: pausable
+uses: oracle_bonds
 
 
 # @notice One boundary reading of a report: a meter's signed batch ending
@@ -103,6 +105,7 @@ DISPUTE_TIMEOUT: public(constant(uint64)) = 14 * 86400
 UNDONE_REJECTED: public(constant(uint8)) = 1
 UNDONE_DISPUTE_EXPIRED: public(constant(uint8)) = 2
 UNDONE_FRAUD_PROVEN: public(constant(uint8)) = 3
+UNDONE_ORACLE_REFUTED: public(constant(uint8)) = 4
 
 _MAX_BOUNDARY_READINGS: constant(uint256) = 6
 _KIND_SLOTS: constant(uint256) = 3
@@ -213,17 +216,20 @@ event DisputeResolved:
 
 
 # @notice A report was undone (`reason`: 1 rejected, 2 dispute expired,
-#         3 fraud proven): the period can be reported again.
+#         3 fraud proven, 4 its oracle was refuted in another report): the
+#         period can be reported again.
 event ReportUndone:
     project_id: indexed(uint256)
     report_id: indexed(uint256)
     reason: uint8
 
 
-# @notice A project owner that is a contract claimed `amount` accrued
-#         credits of `token_id` to `recipient`.
+# @notice `owner`, a contract that owned the project when its reports
+#         finalized, claimed `amount` accrued credits of `token_id` to
+#         `recipient`.
 event CreditsClaimed:
     token_id: indexed(uint256)
+    owner: indexed(address)
     recipient: indexed(address)
     amount: uint256
 
@@ -536,7 +542,7 @@ def claim(token_id: uint256, recipient: address):
     assert amount != 0, "reports: nothing to claim"
     self.claimable[msg.sender][token_id] = 0
     extcall ICarbonCredit(credit).mint(recipient, token_id, amount)
-    log CreditsClaimed(token_id=token_id, recipient=recipient, amount=amount)
+    log CreditsClaimed(token_id=token_id, owner=msg.sender, recipient=recipient, amount=amount)
 
 
 @external
@@ -905,10 +911,15 @@ def _check_claim(facts: IMonitoringReports.ReportFacts, terms: IRegistry.ReportT
 def _finalize(facts: IMonitoringReports.ReportFacts, cursor: uint256):
     """
     @notice Clears the pending status and credits the report (the project
-            must be APPROVED).
+            must be APPROVED); a report of an oracle a fraud proof refuted
+            elsewhere is undone instead: its bond is gone, so nothing would
+            deter a cheat in it.
     @param facts The report's facts (checked).
     @param cursor The project's cursor as read.
     """
+    if oracle_bonds._is_slashed(facts.oracle):
+        self._undo(facts, cursor, UNDONE_ORACLE_REFUTED)
+        return
     approved: bool = False
     owner: address = empty(address)
     approved, owner = staticcall IRegistry(registry).finalize_terms(facts.project_id)
@@ -956,8 +967,8 @@ def _undo(facts: IMonitoringReports.ReportFacts, cursor: uint256, reason: uint8)
             another project) keeps it: its readings up to there are spent.
     @param facts The report's facts (checked).
     @param cursor The project's cursor as read.
-    @param reason UNDONE_REJECTED, UNDONE_DISPUTE_EXPIRED or
-           UNDONE_FRAUD_PROVEN.
+    @param reason UNDONE_REJECTED, UNDONE_DISPUTE_EXPIRED,
+           UNDONE_FRAUD_PROVEN or UNDONE_ORACLE_REFUTED.
     """
     for period: IMonitoringReports.MeterPeriod in facts.meters:
         if period.meter == empty(address):

@@ -20,6 +20,9 @@ from . import constants
 # @notice Seconds between asking for a bond back and getting it: the longest
 #         challenge window (30 days) plus the dispute timeout (14 days).
 UNBOND_DELAY: public(constant(uint64)) = 44 * 86400
+# @dev Marks a refuted oracle's bond slot: no bond again, and its other
+#      pending reports are undone instead of finalized.
+_SLASHED: constant(uint256) = 1 << 255
 
 # @notice Least bond an oracle must keep to be assigned to a project.
 min_bond: public(immutable(uint256))
@@ -27,7 +30,7 @@ min_bond: public(immutable(uint256))
 _bond_registry: immutable(address)
 
 # @dev Per oracle: bonded amount (bits 0-127), time it may withdraw
-#      (128-191; 0 = not leaving).
+#      (128-191; 0 = not leaving), slashed (bit 255: refuted for good).
 _bonds: HashMap[address, uint256]
 
 
@@ -78,6 +81,7 @@ def post_bond():
     """
     assert msg.value != 0, "reports: zero bond"
     bond: uint256 = self._bonds[msg.sender]
+    assert bond & _SLASHED == 0, "reports: oracle slashed"
     assert bond >> 128 == 0, "reports: already unbonding"
     total: uint256 = (bond & constants.MASK_128) + msg.value
     assert total <= constants.MASK_128, "reports: bond too large"
@@ -108,7 +112,7 @@ def withdraw_bond():
     @notice Sends the caller its whole bond once its unbonding delay passed.
     """
     bond: uint256 = self._bonds[msg.sender]
-    available_at: uint256 = bond >> 128
+    available_at: uint256 = (bond >> 128) & constants.MASK_64
     assert available_at != 0, "reports: not unbonding"
     assert block.timestamp >= available_at, "reports: bond still locked"
     amount: uint256 = bond & constants.MASK_128
@@ -127,7 +131,7 @@ def bond_of(oracle: address) -> (uint256, uint64):
     @return The bonded amount and the withdrawal time.
     """
     bond: uint256 = self._bonds[oracle]
-    return bond & constants.MASK_128, convert(bond >> 128, uint64)
+    return bond & constants.MASK_128, convert((bond >> 128) & constants.MASK_64, uint64)
 
 
 @external
@@ -139,6 +143,29 @@ def is_bonded(oracle: address) -> bool:
     @return True when it may be assigned and report.
     """
     return self._is_bonded(oracle)
+
+
+@external
+@view
+def is_slashed(oracle: address) -> bool:
+    """
+    @notice Whether a fraud proof refuted `oracle` (for good: it can never
+            bond again, and its other pending reports are undone).
+    @param oracle The oracle.
+    @return True when refuted.
+    """
+    return self._is_slashed(oracle)
+
+
+@internal
+@view
+def _is_slashed(oracle: address) -> bool:
+    """
+    @notice Whether a fraud proof refuted `oracle`.
+    @param oracle The oracle.
+    @return bool True when refuted.
+    """
+    return self._bonds[oracle] & _SLASHED != 0
 
 
 @internal
@@ -163,7 +190,7 @@ def _slash(oracle: address, challenger: address) -> uint256:
     @return uint256 The amount paid.
     """
     amount: uint256 = self._bonds[oracle] & constants.MASK_128
-    self._bonds[oracle] = 0
+    self._bonds[oracle] = _SLASHED
     log BondSlashed(oracle=oracle, challenger=challenger, amount=amount)
     if amount != 0:
         raw_call(challenger, b"", value=amount)

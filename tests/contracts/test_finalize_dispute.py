@@ -403,6 +403,7 @@ def test_claim__owner_contract__mints_to_the_address_of_its_choice_and_logs(worl
         {
             "address": world.reports.address,
             "token_id": TOKEN_2025,
+            "owner": owner_contract.address,
             "recipient": actors.holder,
             "amount": 1,
         }
@@ -472,15 +473,15 @@ def test_claim__after_a_transfer__old_owner_keeps_what_accrued_new_owner_only_it
     assert world.reports.claimable(new_owner.address, TOKEN_2025) == 1
     new_owner.claim(world.reports.address, TOKEN_2025, actors.buyer)
     assert events(new_owner, "CreditsClaimed") == [
-        {"address": world.reports.address, "token_id": TOKEN_2025, "recipient": actors.buyer,
-         "amount": 1}
+        {"address": world.reports.address, "token_id": TOKEN_2025, "owner": new_owner.address,
+         "recipient": actors.buyer, "amount": 1}
     ]  # fmt: skip
     with boa.reverts("reports: nothing to claim"):
         new_owner.claim(world.reports.address, TOKEN_2025, actors.buyer)
     old_owner.claim(world.reports.address, TOKEN_2025, actors.holder)
     assert events(old_owner, "CreditsClaimed") == [
-        {"address": world.reports.address, "token_id": TOKEN_2025, "recipient": actors.holder,
-         "amount": 1}
+        {"address": world.reports.address, "token_id": TOKEN_2025, "owner": old_owner.address,
+         "recipient": actors.holder, "amount": 1}
     ]  # fmt: skip
     assert world.credit.balanceOf(actors.buyer, TOKEN_2025) == 1
     assert world.credit.balanceOf(actors.holder, TOKEN_2025) == 1
@@ -499,7 +500,11 @@ def test_claim__after_a_transfer_to_an_eoa__old_owner_claims_new_owner_has_nothi
         world.reports.claim(TOKEN_2025, actors.holder)
     owner_contract.claim(world.reports.address, TOKEN_2025, actors.buyer)
     (claimed,) = events(owner_contract, "CreditsClaimed")
-    assert (claimed["recipient"], claimed["amount"]) == (actors.buyer, 1)
+    assert (claimed["owner"], claimed["recipient"], claimed["amount"]) == (
+        owner_contract.address,
+        actors.buyer,
+        1,
+    )
     assert world.credit.balanceOf(actors.buyer, TOKEN_2025) == 1
     assert world.credit.balanceOf(actors.holder, TOKEN_2025) == 0
 

@@ -24,6 +24,7 @@ from tests.contracts.contract_world import (
     ZERO_ADDRESS,
     events,
     leaf_of,
+    token_id,
 )
 from tests.contracts.month_data import boundary_readings, month
 from tests.contracts.report_world import submit_raw
@@ -532,3 +533,75 @@ def test_refuted_oracle__cannot_report_for_its_other_projects(world, spiky, acto
     readings, root = boundary_readings(honest_month, carried=True)
     with boa.reverts("reports: not an ORACLE_ROLE"):
         submit_raw(world, other, readings, root, end=MAY_2025)
+
+
+# ---- a refuted oracle's other reports ---------------------------------------------------------
+
+
+def _two_cheats(world):
+    """Two projects of the same oracle, each with April submitted with a stale export end."""
+    cheats = []
+    for _ in range(2):
+        project = world.monitored_project()
+        data = month(world, project, FY2025_START, MAY_2025, START, STEPS)
+        readings, root, sc, g = _stale_export_end(world, project, data)
+        facts = submit_month(world, project, data, sc=sc, g=g, readings=readings, root=root)
+        cheats.append((project, data, facts))
+    return cheats
+
+
+def test_finalize__other_report_of_a_refuted_oracle__undone_not_credited(world, actors):
+    # The oracle cheats in two projects at once; the proof of the first takes its whole bond, so
+    # the second cheat would cost it nothing more: it must not finalize whether proven or not.
+    (_, first_data, first_facts), (second, _, second_facts) = _two_cheats(world)
+    day = first_data.batches[EXPORT][-1]
+    prove(world, "prove_later_reading", first_facts, day.data(), day.index_of(MAY_2025))
+    assert world.reports.is_slashed(actors.oracle)
+    assert not world.reports.is_slashed(actors.stranger)
+    boa.env.time_travel(seconds=WINDOW)
+    with boa.env.prank(actors.stranger):
+        world.reports.finalize(second_facts)
+    assert events(world.reports, "ReportFinalized") == []
+    assert [e["reason"] for e in events(world.reports, "ReportUndone")] == [4]
+    assert world.reports.pending_report(second.project_id).status == 0
+    assert world.reports.next_period_start(second.project_id) == FY2025_START
+    assert world.credit.total_supply(token_id(second.project_id, 2025)) == 0
+    # Undone exactly: the meters carry their start readings again (no baseline).
+    for period in second_facts.meters[:2]:
+        assert world.reports.last_reading(period.meter)[2:] == (0, 0)
+
+
+def test_resolve_dispute__uphold_a_refuted_oracles_other_report__undone(world, actors):
+    (_, first_data, first_facts), (second, _, second_facts) = _two_cheats(world)
+    with boa.env.prank(actors.validator):
+        world.reports.dispute(second.project_id, "export end looks early")
+    day = first_data.batches[EXPORT][-1]
+    prove(world, "prove_later_reading", first_facts, day.data(), day.index_of(MAY_2025))
+    with boa.env.prank(actors.second_validator):
+        world.reports.resolve_dispute(second_facts, True)
+    assert [e["reason"] for e in events(world.reports, "ReportUndone")] == [4]
+    assert world.credit.total_supply(token_id(second.project_id, 2025)) == 0
+
+
+def test_finalize__oracle_not_refuted__credits_as_usual(world, actors):
+    project = world.monitored_project()
+    data = month(world, project, FY2025_START, MAY_2025, START, STEPS)
+    facts = submit_month(world, project, data)
+    boa.env.time_travel(seconds=WINDOW)
+    with boa.env.prank(actors.stranger):
+        world.reports.finalize(facts)
+    (finalized,) = events(world.reports, "ReportFinalized")
+    assert finalized["reduction_g"] == APRIL_G
+    assert not world.reports.is_slashed(actors.oracle)
+
+
+def test_post_bond__refuted_oracle__reverts_for_good(world, actors):
+    (_, data, facts), _ = _two_cheats(world)
+    day = data.batches[EXPORT][-1]
+    prove(world, "prove_later_reading", facts, day.data(), day.index_of(MAY_2025))
+    assert world.reports.bond_of(actors.oracle) == (0, 0)
+    with boa.env.prank(actors.oracle), boa.reverts("reports: oracle slashed"):
+        world.reports.post_bond(value=MIN_BOND)
+    with boa.env.prank(actors.oracle), boa.reverts("reports: not unbonding"):
+        world.reports.withdraw_bond()
+    assert not world.reports.is_bonded(actors.oracle)

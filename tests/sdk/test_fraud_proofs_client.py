@@ -151,3 +151,27 @@ def test_evidence__refuses_readings_that_are_not_the_signed_ones(world):
         IntervalEvidence((data,), 1, 0)
     with pytest.raises(InputError, match="no reading 2 in the last batch"):
         IntervalEvidence((data,), 0, 2)
+
+
+def test_finalize__the_oracles_report_in_another_project_after_its_refutation__undone(world):
+    # The same oracle reports two projects; a proof against one slashes it for good, and the
+    # SDK's finalize of the other reports the undo instead of a finalization.
+    cheated, other = world.monitored(), world.monitored()
+    honest_end = world.sign(other.project_id, other.meters[GEN], [(MAY, APRIL[GEN])])
+    _carried_april(world, other, honest_end)
+    other_facts = world.jc.reports.pending_facts(other.project_id)
+    pid, gen = cheated.project_id, cheated.meters[GEN]
+    early = world.sign(pid, gen, [(MAY - 1200, APRIL[GEN] - 200), (MAY - 600, APRIL[GEN])])
+    submitted, _ = _carried_april(world, cheated, early)
+    hidden = ((MAY - 300, APRIL[GEN] + 300),)
+    later = BatchData(world.sign(pid, gen, list(hidden)), hidden)
+    world.jc.fraud_proofs.prove_later_reading(world.challenger, submitted.facts, later, 0)
+    assert world.jc.reports.is_slashed(world.oracle.address)
+    world.after_window()
+    result = world.jc.reports.finalize(world.buyer, other_facts)
+    assert result.undone and result.minted_t == 0
+    assert result.report_id == other_facts.report_id
+    block = world.jc.deployment.block
+    (undone,) = undone_reports(world.jc.reports.contract, block, other.project_id)
+    assert undone.reason == UndoneReason.ORACLE_REFUTED
+    assert world.jc.reports.pending_report(other.project_id).status == ReportStatus.NONE
