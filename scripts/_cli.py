@@ -129,6 +129,16 @@ def account_option(role: str, who: str | None = None) -> Callable:
     )
 
 
+def deployments_option() -> Callable:
+    """--deployments FILE, for commands that may read another deployments file."""
+    return click.option(
+        "--deployments",
+        "deployments_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Deployments JSON (default: deployments/<ecosystem>-<network>.json).",
+    )
+
+
 def utf8_limit(limit: int) -> Callable:
     """click callback refusing text longer than the contract's String[limit], which counts UTF-8
     bytes (a Japanese character takes 3)."""

@@ -32,6 +32,7 @@ from scripts._cli import (
     active,
     amount_value,
     checksum_address,
+    deployments_option,
     echo_banner,
     format_wei,
     platform_of,
@@ -48,15 +49,6 @@ def _site_option():
         required=True,
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
         help="Site config JSON: project, meters and their data (see oracles/README.md).",
-    )
-
-
-def _deployments_option():
-    return click.option(
-        "--deployments",
-        "deployments_file",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Deployments JSON (default: deployments/<ecosystem>-<network>.json).",
     )
 
 
@@ -165,7 +157,7 @@ def _feed_options(command):
             network_option(),
             _site_option(),
             account_option("oracle", "The project's oracle account"),
-            _deployments_option(),
+            deployments_option(),
             _factors_option(),
         )
     ):
@@ -249,7 +241,7 @@ def follow(provider, site_path, account, deployments_file, factors_path, interva
 @cli.command(cls=ConnectedCommand)
 @network_option()
 @_site_option()
-@_deployments_option()
+@deployments_option()
 @_factors_option()
 @click.option(
     "--archive",
@@ -321,7 +313,7 @@ def bond() -> None:
 @click.option(
     "--address", "oracle", callback=checksum_address, help="Whose bond (default: the account's)."
 )
-@_deployments_option()
+@deployments_option()
 def show(provider, account, oracle, deployments_file) -> None:
     """The bond, the minimum and whether the oracle may be assigned."""
     platform = platform_of(provider, deployments_file)
@@ -340,7 +332,7 @@ def show(provider, account, oracle, deployments_file) -> None:
 @network_option()
 @account_option("oracle", "The oracle posting")
 @click.option("--amount", help="How much to add, e.g. `1 ether` (default: the minimum bond).")
-@_deployments_option()
+@deployments_option()
 def post(provider, account, amount, deployments_file) -> None:
     """Add to the oracle's bond (payable)."""
     platform = platform_of(provider, deployments_file)
@@ -354,7 +346,7 @@ def post(provider, account, amount, deployments_file) -> None:
 @bond.command(name="request-unbond", cls=ConnectedCommand)
 @network_option()
 @account_option("oracle", "The oracle leaving")
-@_deployments_option()
+@deployments_option()
 def request_unbond(provider, account, deployments_file) -> None:
     """Start taking the bond back (an oracle assigned to no project); it stops being bonded now
     and may withdraw after the unbonding delay."""
@@ -371,7 +363,7 @@ def request_unbond(provider, account, deployments_file) -> None:
 @bond.command(cls=ConnectedCommand)
 @network_option()
 @account_option("oracle", "The oracle withdrawing")
-@_deployments_option()
+@deployments_option()
 def withdraw(provider, account, deployments_file) -> None:
     """Take the whole bond back once the unbonding delay has passed."""
     from ape import chain

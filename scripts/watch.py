@@ -14,10 +14,17 @@ import time
 from pathlib import Path
 
 import click
-from ape.cli import ConnectedProviderCommand, network_option
+from ape.cli import network_option
 
 from oracles.watcher import Outcome, watch_once
-from scripts._cli import account_option, active, platform_of, sender_for
+from scripts._cli import (
+    ConnectedCommand,
+    account_option,
+    active,
+    deployments_option,
+    platform_of,
+    sender_for,
+)
 
 UNVERIFIABLE_EXIT = 4
 
@@ -38,7 +45,7 @@ def describe(outcome: Outcome) -> str:
     return f"{head} ({outcome.detail})"
 
 
-@click.command(cls=ConnectedProviderCommand)
+@click.command(cls=ConnectedCommand)
 @network_option()
 @account_option("watcher", "Who sends the proofs and receives the bonds")
 @click.option(
@@ -48,12 +55,7 @@ def describe(outcome: Outcome) -> str:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Root of the published archives (the directory holding <project>/<sha256>.csv).",
 )
-@click.option(
-    "--deployments",
-    "deployments_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Deployments JSON (default: deployments/<ecosystem>-<network>.json).",
-)
+@deployments_option()
 @click.option("--follow", is_flag=True, help="Keep watching; Ctrl-C stops.")
 @click.option("--interval", default=60, show_default=True, help="Seconds between rounds.")
 def cli(provider, account, archive_dir, deployments_file, follow, interval) -> None:

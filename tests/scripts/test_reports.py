@@ -1,5 +1,5 @@
-"""finalize, devnet advance-time, report monthly and registry-export on real monitoring reports
-(embedded chain).
+"""finalize, devnet advance-time, watch, report monthly and registry-export on real monitoring
+reports (embedded chain).
 
 A simulated plant signs two months (April and May 2025) of readings; the oracle submits them
 with the devnet's one-hour challenge window, so `finalize` (which finds the report's facts in the
@@ -118,10 +118,30 @@ def test_finalize__waits_for_the_window_and_the_dispute_then_mints(run, feed):
     assert "unknown project 99" in refused(run("finalize", "--project", "99"))
 
 
-def test_report_monthly__matches_the_chain(run, feed, tmp_path):
-    credit, project_id = feed["credit"], feed["project_id"]
+def test_watch__honest_pending_report__consistent_and_nothing_sent(run, feed, tmp_path):
+    from ape import accounts
+
     pushed = feed["oracle"].push()
     assert [(r.period_start, r.period_end) for r in pushed.submitted] == [(MAY, JUNE)]
+    (may,) = pushed.submitted
+    archive = str(feed["oracle"].site.archive)
+    watcher = accounts.test_accounts[5]
+    nonce = watcher.nonce
+    out = ok(run("watch", "--archive", archive))
+    report_id = submitted(feed)[-1].report_id
+    assert f"project {feed['project_id']} report {report_id}: consistent" in out
+    assert watcher.nonce == nonce
+    # Without the archive behind the report nothing can be proven: a validator should dispute.
+    result = run("watch", "--archive", str(tmp_path))
+    assert result.exit_code == 4, result.output
+    assert f"report {report_id}: unverifiable" in result.output
+    assert "a validator should dispute it" in result.output
+    assert watcher.nonce == nonce
+    assert may.data_uri.startswith("archive:")
+
+
+def test_report_monthly__matches_the_chain(run, feed, tmp_path):
+    credit, project_id = feed["credit"], feed["project_id"]
     ok(run("devnet", "advance-time", "--seconds", str(WINDOW_S + 1)))
     ok(run("finalize", "--project", str(project_id)))
 
@@ -156,6 +176,10 @@ def test_report_monthly__matches_the_chain(run, feed, tmp_path):
     assert sum(int(row["credits_t"]) for row in rows) == total_g // 1_000_000 == balance
     png = tmp_path / f"project-{project_id}-FY2025.png"
     assert png.read_bytes()[:4] == b"\x89PNG"
+
+    assert (
+        ok(run("watch", "--archive", str(tmp_path))).strip().endswith("no report open to challenge")
+    )
 
     none = refused(run("report", "monthly", "--project", str(project_id), "--fiscal-year", "2024",
                        "--out", str(tmp_path)))  # fmt: skip
