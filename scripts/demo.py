@@ -1,10 +1,11 @@
 """End-to-end demo on a local devnet (`make demo`): one plant, one fiscal year, to retirement.
 
 Roles are the devnet test accounts (keys of the public "test test ... junk" mnemonic, never for real
-funds): 0 admin, 1 validator, 2 project owner, 3 oracle, 4 buyer, 5 watcher, 6 a rogue oracle. The
-story is a sequence of small steps (`set_up`, `enlist_rogue`, `register_plant`, `simulate_meters`,
-`cheat`, `watch`, `take_over`, `report_year`, `trade`) that `run_demo` plays in order, so a scene
-can be added between two of them.
+funds): 0 admin, 1 validator, 2 project owner, 3 oracle, 4 buyer, 5 watcher, 6 a rogue oracle (7,
+8, 9 on later runs on the same devnet: a caught oracle can never bond again). The story is a
+sequence of small steps (`set_up`, `enlist_rogue`, `register_plant`, `simulate_meters`, `cheat`,
+`watch`, `take_over`, `report_year`, `trade`) that `run_demo` plays in order, so a scene can be
+added between two of them.
 
 The fraud scene: the generation meter glitches once in April (a signed register jump above what
 the plant can produce in 30 minutes, so the methodology voids April). The rogue oracle, assigned
@@ -26,7 +27,7 @@ from typing import Any, NamedTuple
 import click
 from ape.cli import network_option
 
-from jcredit.accounts import devnet_account
+from jcredit.accounts import DEVNET_ROLE_INDEX, devnet_account
 from jcredit.connect import Platform, platform
 from jcredit.deploy import DeployConfig, deploy
 from jcredit.deployment import network_label
@@ -114,6 +115,25 @@ def cast_of(provider, echo: Callable[[str], None]) -> Cast:
     return Cast(*(Sender(devnet_account(role), provider, log=echo) for role in Cast._fields))
 
 
+# Devnet test accounts that may play the rogue: a refuted oracle is slashed for good (it can
+# never bond again), so each demo run on the same devnet needs one not caught before.
+ROGUE_ACCOUNTS = range(DEVNET_ROLE_INDEX["rogue_oracle"], 10)
+
+
+def fresh_rogue(provider, jc: Platform, echo: Callable[[str], None]) -> Sender:
+    """The first of the devnet test accounts 6-9 that no earlier run got slashed."""
+    from ape import accounts
+
+    for index in ROGUE_ACCOUNTS:
+        account = accounts.test_accounts[index]
+        if not jc.reports.is_slashed(account.address):
+            return Sender(account, provider, log=echo)
+    raise ScriptError(
+        "every devnet test account that can play the rogue oracle (6-9) was slashed by an "
+        "earlier demo run on this devnet: start a fresh anvil (`make demo` does)"
+    )
+
+
 def set_up(provider, cast: Cast, plan: DemoPlan, echo: Callable[[str], None]) -> Platform:
     """Deploy (or reuse) the four contracts: roles, every factor, the window, launched, the
     oracle bonded."""
@@ -141,7 +161,7 @@ def set_up(provider, cast: Cast, plan: DemoPlan, echo: Callable[[str], None]) ->
 def enlist_rogue(provider, jc: Platform, cast: Cast, echo) -> None:
     """The rogue oracle becomes an oracle like any other: the admin grants it ORACLE_ROLE (after
     launch a grant waits ADMIN_DELAY: the devnet's clock moves past it) and it posts the minimum
-    bond. On a reused deployment it lost both to an earlier run's proof, so it gets them again."""
+    bond (on a reused deployment the rogue is an account no earlier run caught)."""
     from ape import chain
 
     rogue = cast.rogue_oracle.address
@@ -369,6 +389,7 @@ def run_demo(provider, plan: DemoPlan, out: Path, echo: Callable[[str], None]) -
     started = time.monotonic()
     cast = cast_of(provider, echo)
     jc = set_up(provider, cast, plan, echo)
+    cast = cast._replace(rogue_oracle=fresh_rogue(provider, jc, echo))
     # Before the fiscal year is chosen: the admin delay moves the devnet's clock two days.
     enlist_rogue(provider, jc, cast, echo)
     deployment = jc.deployment

@@ -236,8 +236,12 @@ def test_demo__second_run_reuses_the_deployment_and_adds_a_project(demo_runs):
     assert second["contracts"] == first["contracts"]
     assert second["project_id"] == first["project_id"] + 1
     assert second["retirement_ids"] == [first["retirement_ids"][-1] + 1]
-    # The rogue, stripped of its role and bond by the first run, is enlisted and caught again.
-    assert second["fraud"]["rogue_oracle"] == first["fraud"]["rogue_oracle"]
+    # The first run's rogue was slashed for good (it can never bond again): the second run's
+    # rogue is the next devnet test account.
+    from ape import accounts
+
+    assert first["fraud"]["rogue_oracle"] == accounts.test_accounts[6].address
+    assert second["fraud"]["rogue_oracle"] == accounts.test_accounts[7].address
     assert second["fraud"]["report_id"] > first["fraud"]["report_id"]
 
 
@@ -255,8 +259,9 @@ def test_demo__the_rogues_inflated_report_is_proven_false_and_undone(devnet, dem
     first = demo_runs[0]
     registry = project.Registry.at(first["contracts"]["Registry"])
     fraud_proofs = project.FraudProofs.at(first["contracts"]["FraudProofs"])
-    rogue, watcher = first["accounts"]["rogue_oracle"], first["accounts"]["watcher"]
+    watcher = first["accounts"]["watcher"]
     for summary in demo_runs:
+        rogue = summary["accounts"]["rogue_oracle"]
         reports, _ = contracts(summary)
         fraud, project_id = summary["fraud"], summary["project_id"]
         report_id = fraud["report_id"]
@@ -309,7 +314,8 @@ def test_demo__the_rogues_inflated_report_is_proven_false_and_undone(devnet, dem
         revoked = logs(registry.RoleRevoked, block, role=ORACLE_ROLE, account=rogue)
         assert any(str(log.transaction_hash) == proof.tx_hash for log in revoked)
         assert registry.projects(project_id).oracle == summary["accounts"]["oracle"]
-    assert not registry.has_role(ORACLE_ROLE, rogue)
+        assert not registry.has_role(ORACLE_ROLE, rogue)
+        assert reports.is_slashed(rogue)
     assert registry.has_role(ORACLE_ROLE, first["accounts"]["oracle"])
 
 
