@@ -200,8 +200,8 @@ class Bench:
     def project(self) -> int:
         # Crediting from March 30, monitoring from April 1: a start reading half an hour before
         # April is credited time, so only the later-reading proof can refuse it.
-        crediting_start, crediting_end = FY2025_START - 2 * DAY, FY2025_START + 5 * 365 * DAY
-        args = (CAPACITY_W, crediting_start - DAY, crediting_start, crediting_end, "EN-R-002")
+        crediting_start = FY2025_START - 2 * DAY  # application and monitoring on the same day
+        args = (CAPACITY_W, crediting_start - DAY, crediting_start, crediting_start, "EN-R-002")
         uri = "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
         self.figures["register_project"] = measure(
             self.registry, self.owner, "register_project", *args, uri

@@ -192,12 +192,15 @@ class RegistryClient:
         sender: Sender,
         capacity_w: int,
         commissioning_date: int,
-        crediting_start: int,
-        crediting_end: int,
+        application_date: int,
+        monitoring_date: int,
         metadata_uri: str,
         methodology_id: str = "EN-R-002",
     ) -> int:
-        """Register a project owned by the sender; its id (from the ProjectRegistered event)."""
+        """Register a project owned by the sender; its id (from the ProjectRegistered event).
+
+        The contract derives the crediting period from the application and monitoring-possible
+        dates, as `methodology.eligibility.crediting_period` does off chain."""
         check_text(metadata_uri, 256, "metadata URI")
         check_text(methodology_id, 32, "methodology id")
         receipt = sender.send(
@@ -205,8 +208,8 @@ class RegistryClient:
             self.contract.register_project,
             capacity_w,
             commissioning_date,
-            crediting_start,
-            crediting_end,
+            application_date,
+            monitoring_date,
             methodology_id,
             metadata_uri,
         )

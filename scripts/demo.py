@@ -49,7 +49,6 @@ from jcredit.types import (
 )
 from jcredit.validity import banner, problems
 from methodology.compute import reduction_g
-from methodology.eligibility import longest_crediting_end
 from methodology.factors import load_factors
 from methodology.fiscal import (
     JST_OFFSET_S,
@@ -192,7 +191,7 @@ def register_plant(jc: Platform, cast: Cast, plan: DemoPlan, fy: int, echo) -> i
         f'"lon":{plan.longitude},"capacity_w":{plan.capacity_w}}}'
     )
     project_id = jc.registry.register_project(
-        cast.owner, plan.capacity_w, fy_start, fy_start, longest_crediting_end(fy_start), metadata
+        cast.owner, plan.capacity_w, fy_start, fy_start, fy_start, metadata
     )
     jc.registry.set_project_status(cast.validator, "approve", project_id)
     jc.registry.set_project_oracle(cast.admin, project_id, cast.rogue_oracle.address)

@@ -10,7 +10,6 @@ from ape.cli import network_option
 from jcredit.accounts import role_address
 from jcredit.registry import ProjectRecord
 from jcredit.types import MeterKind, ReportStatus
-from methodology.eligibility import longest_crediting_end
 from methodology.fiscal import to_iso
 from scripts._cli import (
     ConnectedCommand,
@@ -50,8 +49,14 @@ def cli() -> None:
 @account_option("owner")
 @click.option("--capacity-w", type=click.IntRange(min=1), required=True, help="Rated power in W.")
 @click.option("--commissioning-date", required=True, help="YYYY-MM-DD (JST) or ISO 8601.")
-@click.option("--crediting-start", help="Start of crediting (default: commissioning date).")
-@click.option("--crediting-end", help="End of crediting (default: start + 8 years).")
+@click.option(
+    "--application-date",
+    help="When the project applied for registration (default: now, the latest block's time).",
+)
+@click.option(
+    "--monitoring-date",
+    help="When monitoring became possible, e.g. the meters were in place (default: commissioning).",
+)
 @click.option("--methodology-id", default="EN-R-002", show_default=True, callback=utf8_limit(32))
 @click.option(
     "--metadata-uri",
@@ -64,28 +69,36 @@ def register(
     account,
     capacity_w,
     commissioning_date,
-    crediting_start,
-    crediting_end,
+    application_date,
+    monitoring_date,
     methodology_id,
     metadata_uri,
 ) -> None:
-    """Register a project; the account becomes its owner. Prints the new project id."""
+    """Register a project; the account becomes its owner. Prints the new project id and the
+    crediting period the contract derived: from the later of the application and monitoring
+    dates, 8 years or to the scheme's end, whichever comes first."""
     platform = platform_of(provider)
     owner = sender_for(provider, account, "owner")
     commissioned = time_option_value(commissioning_date, "--commissioning-date")
-    start = (
-        time_option_value(crediting_start, "--crediting-start") if crediting_start else commissioned
+    applied = (
+        time_option_value(application_date, "--application-date")
+        if application_date
+        else provider.get_block("latest").timestamp
     )
-    end = (
-        time_option_value(crediting_end, "--crediting-end")
-        if crediting_end
-        else longest_crediting_end(start)
+    monitored = (
+        time_option_value(monitoring_date, "--monitoring-date") if monitoring_date else commissioned
     )
     with user_errors():
         project_id = platform.registry.register_project(
-            owner, capacity_w, commissioned, start, end, metadata_uri, methodology_id
+            owner, capacity_w, commissioned, applied, monitored, metadata_uri, methodology_id
         )
+    project = platform.registry.project(project_id)
+    capped = project.crediting_end == platform.registry.contract.SCHEME_END()
     click.echo(f"project {project_id} registered by {owner.address} (PENDING until approved)")
+    click.echo(
+        f"crediting period {to_iso(project.crediting_start)} .. {to_iso(project.crediting_end)} "
+        f"(end exclusive: {'the scheme ends' if capped else '8 years after the start'})"
+    )
 
 
 def _status_command(action: str, with_reason: bool) -> click.Command:

@@ -15,6 +15,7 @@
 from snekmate.auth import ownable
 from ..interfaces import IMonitoringReports
 from . import constants
+from . import jst_calendar
 from . import roles
 
 uses: ownable
@@ -47,8 +48,18 @@ struct ProjectTexts:
     metadata_uri: String[256]
 
 
-# @notice The crediting period is at most 8 years: 8 x 365 days + 2 leap days.
-MAX_CREDITING_SECONDS: public(constant(uint64)) = 2922 * 86400
+# @notice A crediting period lasts 8 calendar years (JST) from its start,
+#         unless the scheme ends first. Source: J-Credit implementation rules
+#         (実施要綱) 3.1.3, not yet verified against the published text; the
+#         same value as `crediting_years` in
+#         methodology/data/scheme_parameters.csv.
+CREDITING_YEARS: public(constant(uint256)) = 8
+# @notice End (exclusive) of the J-Credit scheme under the current rules:
+#         2031-04-01T00:00+09:00 (the scheme runs to 31 March 2031). Same
+#         source, same status and same value as `scheme_end` in
+#         methodology/data/scheme_parameters.csv. An extension of the scheme
+#         needs a new Registry: a deployed one never credits past this.
+SCHEME_END: public(constant(uint64)) = 1932735600
 # @notice A project may not start more than 2 years (731 days) before its
 #         registration.
 MAX_AGE_AT_REGISTRATION: public(constant(uint64)) = 731 * 86400
@@ -91,6 +102,8 @@ event ProjectRegistered:
     owner: indexed(address)
     capacity_w: uint256
     commissioning_date: uint64
+    application_date: uint64
+    monitoring_date: uint64
     crediting_start: uint64
     crediting_end: uint64
     methodology_id: String[32]
@@ -175,21 +188,26 @@ def bind_reports(reports: address):
 def register_project(
     capacity_w: uint256,
     commissioning_date: uint64,
-    crediting_start: uint64,
-    crediting_end: uint64,
+    application_date: uint64,
+    monitoring_date: uint64,
     methodology_id: String[32],
     metadata_uri: String[256],
 ) -> uint256:
     """
-    @notice Registers a project owned by the caller, status PENDING.
-            Eligibility checks: 0 < capacity <= 1 GW; commissioning <=
-            crediting start < crediting end; crediting period <= 8 years
-            (2922 days); commissioning not more than 2 years (731 days)
-            before now.
+    @notice Registers a project owned by the caller, status PENDING. The
+            crediting period follows from the dates (J-Credit implementation
+            rules 3.1.3): it starts at the later of the application date and
+            the date monitoring became possible, and ends `CREDITING_YEARS`
+            calendar years later (JST) or at `SCHEME_END`, whichever comes
+            first. The validator who approves the project attests the dates
+            against its documents. Eligibility checks: 0 < capacity <= 1 GW;
+            application not in the future; commissioning <= monitoring date;
+            crediting start before the scheme end; commissioning not more
+            than 2 years (731 days) before now.
     @param capacity_w Rated capacity in W (the physical limit of generation).
     @param commissioning_date Start of operation, seconds since epoch.
-    @param crediting_start First second credits may be earned for.
-    @param crediting_end End (exclusive) of the crediting period.
+    @param application_date When the project applied for registration.
+    @param monitoring_date When monitoring became possible (meters in place).
     @param methodology_id J-Credit methodology, e.g. "EN-R-002".
     @param metadata_uri Where the project's documents live.
     @return The new project id (ids start at 1).
@@ -197,9 +215,11 @@ def register_project(
     assert capacity_w != 0, "registry: zero capacity"
     assert capacity_w <= MAX_CAPACITY_W, "registry: capacity too large"
     assert len(methodology_id) != 0, "registry: empty methodology id"
-    assert crediting_start < crediting_end, "registry: crediting end <= start"
-    assert crediting_end - crediting_start <= MAX_CREDITING_SECONDS, "registry: crediting period > 8y"
-    assert commissioning_date <= crediting_start, "registry: commissioned too late"
+    assert convert(application_date, uint256) <= block.timestamp, "registry: application in the future"
+    assert commissioning_date <= monitoring_date, "registry: monitoring before commissioning"
+    crediting_start: uint64 = max(application_date, monitoring_date)
+    assert crediting_start < SCHEME_END, "registry: after scheme end"
+    crediting_end: uint64 = min(jst_calendar._add_years(crediting_start, CREDITING_YEARS), SCHEME_END)
     assert (
         convert(commissioning_date, uint256) + convert(MAX_AGE_AT_REGISTRATION, uint256) >= block.timestamp
     ), "registry: commissioned > 2y ago"
@@ -219,6 +239,8 @@ def register_project(
         owner=msg.sender,
         capacity_w=capacity_w,
         commissioning_date=commissioning_date,
+        application_date=application_date,
+        monitoring_date=monitoring_date,
         crediting_start=crediting_start,
         crediting_end=crediting_end,
         methodology_id=methodology_id,

@@ -13,6 +13,7 @@ import boa
 from eth_utils import keccak
 
 from jcredit.merkle import MerkleTree
+from methodology.fiscal import add_years
 from tests.contracts.meter_signing import Domain, Meter
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "contracts"
@@ -20,6 +21,9 @@ CONTRACTS = Path(__file__).resolve().parents[2] / "contracts"
 # Japanese fiscal year 2025 = [2025-04-01T00:00+09:00, 2026-04-01T00:00+09:00), hand-converted.
 FY2025_START = 1743433200
 FY2025_END = 1774969200
+# The scheme's end (exclusive): 2031-04-01T00:00+09:00, hand-converted.
+SCHEME_END = 1932735600
+CREDITING_YEARS = 8
 MAY_2025 = 1746025200  # 2025-05-01T00:00+09:00
 JUNE_2025 = 1748703600  # 2025-06-01T00:00+09:00
 JULY_2025 = 1751295600  # 2025-07-01T00:00+09:00
@@ -168,13 +172,33 @@ class World:
         capacity_w: int = CAPACITY_W,
         commissioning: int = FY2025_START - DAY,
         crediting_start: int = FY2025_START,
-        crediting_end: int = FY2025_START + 5 * YEAR,
+        crediting_end: int | None = None,
         owner: str | None = None,
     ) -> int:
-        with boa.env.prank(owner or self.actors.owner):
-            return self.registry.register_project(
-                capacity_w, commissioning, crediting_start, crediting_end, "EN-R-002", "ipfs://p"
-            )
+        """A project applied for and monitored from `crediting_start` (its crediting end is then
+        8 years later, capped by the scheme end). With `crediting_end`, a project registered 8
+        years before that end instead (the chain's clock is set back for the registration), so
+        that its crediting ends inside the test's time."""
+        if crediting_end is None:
+            with boa.env.prank(owner or self.actors.owner):
+                return self.registry.register_project(
+                    capacity_w,
+                    commissioning,
+                    crediting_start,
+                    crediting_start,
+                    "EN-R-002",
+                    "ipfs://p",
+                )
+        start = add_years(crediting_end, -CREDITING_YEARS)
+        assert add_years(start, CREDITING_YEARS) == crediting_end, (
+            "pick an end 8 years after a start"
+        )
+        now = boa.env.timestamp
+        boa.env.timestamp = start
+        try:
+            return self.register_project(capacity_w, start, start, owner=owner)
+        finally:
+            boa.env.timestamp = now
 
     def register_meter(
         self,

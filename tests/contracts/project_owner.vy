@@ -9,8 +9,8 @@ interface IRegistry:
     def register_project(
         capacity_w: uint256,
         commissioning: uint64,
-        crediting_start: uint64,
-        crediting_end: uint64,
+        application: uint64,
+        monitoring: uint64,
         methodology_id: String[32],
         metadata_uri: String[256],
     ) -> uint256: nonpayable
@@ -30,10 +30,11 @@ interface IReports:
 
 @external
 def register(
-    registry: address, capacity: uint256, commissioning: uint64, start: uint64, end: uint64
+    registry: address, capacity: uint256, commissioning: uint64, application: uint64,
+    monitoring: uint64
 ) -> uint256:
     return extcall IRegistry(registry).register_project(
-        capacity, commissioning, start, end, "EN-R-002", ""
+        capacity, commissioning, application, monitoring, "EN-R-002", ""
     )
 
 

@@ -189,7 +189,7 @@ OWNER_CONTRACT = Path(__file__).with_name("project_owner.vy")
 def test_attack_5__owner_contract_refusing_credits__project_not_stuck(world, actors):
     owner = boa.load(str(OWNER_CONTRACT))
     project_id = owner.register(
-        world.registry.address, 10_000, FY2025_START - DAY, FY2025_START, FY2025_START + 400 * DAY
+        world.registry.address, 10_000, FY2025_START - DAY, FY2025_START, FY2025_START
     )
     with boa.env.prank(actors.validator):
         world.registry.approve_project(project_id)
@@ -284,7 +284,7 @@ def test_attack_6__admin_makes_itself_validator_or_oracle__refused(world, actors
 def test_attack_6__plant_of_2_64_watts__refused(world, actors):
     with boa.env.prank(actors.owner), boa.reverts("registry: capacity too large"):
         world.registry.register_project(
-            2**64 - 1, FY2025_START - DAY, FY2025_START, FY2025_START + DAY, "EN-R-002", ""
+            2**64 - 1, FY2025_START - DAY, FY2025_START, FY2025_START, "EN-R-002", ""
         )
 
 

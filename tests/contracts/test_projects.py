@@ -2,19 +2,22 @@
 admin's oracle assignment (role + bond, counted per oracle), two-step ownership, and the views a
 report is checked against (`projects`, `report_terms`, `finalize_terms`, `project_meters`)."""
 
+from datetime import datetime, timedelta, timezone
+
 import boa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from methodology.fiscal import add_years
 from tests.contracts.contract_world import (
     APPROVED,
     CAPACITY_W,
     CERT_EXPIRY,
+    CREDITING_YEARS,
     DAY,
     EXPORT,
     FACTOR_2025,
-    FY2025_END,
     FY2025_START,
     GENERATION,
     INTERVAL,
@@ -24,6 +27,7 @@ from tests.contracts.contract_world import (
     NOW,
     PENDING,
     REJECTED,
+    SCHEME_END,
     SELF_CONSUMPTION,
     SUSPENDED,
     YEAR,
@@ -36,10 +40,20 @@ from tests.contracts.meter_signing import Meter
 from tests.contracts.report_world import APRIL, APRIL_G, APRIL_SC, MAY, MAY_G, MAY_SC
 
 ONE_GW = 1_000_000_000
-MAX_CREDITING = 2922 * DAY  # 8 x 365 days + 2 leap days
+MARCH_2025 = 1740754800  # 2025-03-01T00:00+09:00
 MAX_AGE = 731 * DAY  # 2 years
 ADMIN_DELAY = 2 * DAY
-CREDITING_END = FY2025_START + 5 * YEAR
+
+
+@pytest.fixture(scope="module")
+def calendar():
+    """The on-chain JST calendar module behind a test-only external function."""
+    return boa.loads(
+        "from contracts.modules import jst_calendar\n"
+        "@external\n@pure\n"
+        "def add_years(ts: uint64, years: uint256) -> uint64:\n"
+        "    return jst_calendar._add_years(ts, years)\n"
+    )
 
 
 def register(world, sender, *args):
@@ -69,10 +83,20 @@ def make_bonded_oracle(world, name: str = "second_oracle") -> str:
 # ---- register_project -------------------------------------------------------------------------
 
 
-def test_register_project__eligible__stores_logs_and_returns_id_1(world, actors):
-    args = (CAPACITY_W, FY2025_START - DAY, FY2025_START, CREDITING_END, "EN-R-002", "ipfs://p")
+def jst(*fields: int) -> int:
+    """A JST wall-clock time in seconds since the epoch (independent of the code under test)."""
+    return int(datetime(*fields, tzinfo=timezone(timedelta(hours=9))).timestamp())
+
+
+def test_register_project__eligible__derives_crediting_period_stores_logs_and_returns_id_1(
+    world, actors
+):
+    monitoring = FY2025_START + 10 * DAY
+    args = (CAPACITY_W, FY2025_START - DAY, FY2025_START, monitoring, "EN-R-002", "ipfs://p")
     project_id = register(world, actors.owner, *args)
     assert project_id == 1
+    # Starts when monitoring became possible (after the application); 8 years would run to 2033,
+    # so the scheme's end comes first.
     assert events(world.registry, "ProjectRegistered") == [
         {
             "address": world.registry.address,
@@ -80,8 +104,10 @@ def test_register_project__eligible__stores_logs_and_returns_id_1(world, actors)
             "owner": actors.owner,
             "capacity_w": CAPACITY_W,
             "commissioning_date": FY2025_START - DAY,
-            "crediting_start": FY2025_START,
-            "crediting_end": CREDITING_END,
+            "application_date": FY2025_START,
+            "monitoring_date": monitoring,
+            "crediting_start": monitoring,
+            "crediting_end": SCHEME_END,
             "methodology_id": "EN-R-002",
             "metadata_uri": "ipfs://p",
         }
@@ -91,8 +117,8 @@ def test_register_project__eligible__stores_logs_and_returns_id_1(world, actors)
         ZERO_ADDRESS,
         CAPACITY_W,
         FY2025_START - DAY,
-        FY2025_START,
-        CREDITING_END,
+        monitoring,
+        SCHEME_END,
         "EN-R-002",
         "ipfs://p",
         PENDING,
@@ -103,61 +129,76 @@ def test_register_project__eligible__stores_logs_and_returns_id_1(world, actors)
     assert world.registry.project_owner(1) == actors.owner
 
 
-def test_register_project__second_project__gets_next_id_and_its_own_owner(world, actors):
-    world.register_project()
-    assert world.register_project(owner=actors.holder) == 2
-    assert world.registry.project_count() == 2
-    assert world.registry.project_owner(2) == actors.holder
+def test_register_project__application_after_monitoring__credits_from_the_application(
+    world, actors
+):
+    register(world, actors.owner, CAPACITY_W, MARCH_2025, NOW - DAY, MARCH_2025, "EN-R-002", "")
+    project = world.registry.projects(1)
+    assert (project.crediting_start, project.crediting_end) == (NOW - DAY, SCHEME_END)
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        # 8 years keep 29 February (2028 is a leap year too); 28 February only before 2100.
+        (jst(2020, 2, 29, 12), jst(2028, 2, 29, 12)),
+        (jst(2020, 4, 10, 13, 5, 7), jst(2028, 4, 10, 13, 5, 7)),
+        (jst(2023, 3, 31, 23, 59, 59), jst(2031, 3, 31, 23, 59, 59)),  # 1 s before the cap
+        (jst(2023, 4, 1), SCHEME_END),  # 8 years reach the scheme's end exactly
+        (SCHEME_END - 1, SCHEME_END),  # a one-second crediting period
+    ],
+    ids=["29_february", "mid_day_10_april", "last_start_before_cap", "8y_is_scheme_end", "1s"],
+)
+def test_register_project__crediting_end__8_calendar_years_or_the_scheme_end(
+    world, actors, start, end
+):
+    boa.env.timestamp = start
+    register(world, actors.owner, CAPACITY_W, start, start, start, "EN-R-002", "")
+    (logged,) = events(world.registry, "ProjectRegistered")
+    assert (logged["crediting_start"], logged["crediting_end"]) == (start, end)
+    project = world.registry.projects(1)
+    assert (project.crediting_start, project.crediting_end) == (start, end)
 
 
 def test_register_project__every_bound_exactly__accepted(world, actors):
     commissioning = NOW - MAX_AGE  # exactly 2 years before registration
-    args = (ONE_GW, commissioning, commissioning, commissioning + MAX_CREDITING, "EN-R-002", "")
+    args = (ONE_GW, commissioning, NOW, commissioning, "EN-R-002", "")
     assert register(world, actors.owner, *args) == 1
     project = world.registry.projects(1)
-    assert (project.capacity_w, project.crediting_end - project.crediting_start) == (
-        ONE_GW,
-        MAX_CREDITING,
-    )
+    assert (project.capacity_w, project.crediting_start) == (ONE_GW, NOW)
 
 
 def test_register_project__limits_views__match_the_methodology(world):
     assert world.registry.MAX_CAPACITY_W() == ONE_GW
-    assert world.registry.MAX_CREDITING_SECONDS() == MAX_CREDITING
+    assert world.registry.CREDITING_YEARS() == CREDITING_YEARS
+    assert world.registry.SCHEME_END() == SCHEME_END == jst(2031, 4, 1)
     assert world.registry.MAX_AGE_AT_REGISTRATION() == MAX_AGE
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ((0, FY2025_START, FY2025_START, FY2025_END, "EN-R-002", ""), "registry: zero capacity"),
+        ((0, FY2025_START, NOW, FY2025_START, "EN-R-002", ""), "registry: zero capacity"),
         (
-            (ONE_GW + 1, FY2025_START, FY2025_START, FY2025_END, "EN-R-002", ""),
+            (ONE_GW + 1, FY2025_START, NOW, FY2025_START, "EN-R-002", ""),
             "registry: capacity too large",
         ),
         (
-            (2**64 + CAPACITY_W, FY2025_START, FY2025_START, FY2025_END, "EN-R-002", ""),
+            (2**64 + CAPACITY_W, FY2025_START, NOW, FY2025_START, "EN-R-002", ""),
             "registry: capacity too large",
         ),
-        ((1, FY2025_START, FY2025_START, FY2025_END, "", ""), "registry: empty methodology id"),
+        ((1, FY2025_START, NOW, FY2025_START, "", ""), "registry: empty methodology id"),
         (
-            (1, FY2025_START, FY2025_END, FY2025_END, "EN-R-002", ""),
-            "registry: crediting end <= start",
+            (1, FY2025_START, NOW + 1, FY2025_START, "EN-R-002", ""),
+            "registry: application in the future",
         ),
         (
-            (1, FY2025_START, FY2025_END, FY2025_START, "EN-R-002", ""),
-            "registry: crediting end <= start",
+            (1, FY2025_START + 1, NOW, FY2025_START, "EN-R-002", ""),
+            "registry: monitoring before commissioning",
         ),
+        ((1, FY2025_START, NOW, SCHEME_END, "EN-R-002", ""), "registry: after scheme end"),
         (
-            (1, FY2025_START, FY2025_START, FY2025_START + MAX_CREDITING + 1, "EN-R-002", ""),
-            "registry: crediting period > 8y",
-        ),
-        (
-            (1, FY2025_START + 1, FY2025_START, FY2025_END, "EN-R-002", ""),
-            "registry: commissioned too late",
-        ),
-        (
-            (1, NOW - MAX_AGE - 1, FY2025_START, FY2025_END, "EN-R-002", ""),
+            (1, NOW - MAX_AGE - 1, NOW, FY2025_START, "EN-R-002", ""),
             "registry: commissioned > 2y ago",
         ),
     ],
@@ -166,10 +207,9 @@ def test_register_project__limits_views__match_the_methodology(world):
         "capacity_1GW_plus_1W",
         "capacity_overflowing_64_bits",
         "empty_methodology",
-        "crediting_end_equals_start",
-        "crediting_end_before_start",
-        "crediting_8y_plus_1s",
-        "commissioned_after_crediting_start",
+        "application_1s_in_the_future",
+        "monitoring_1s_before_commissioning",
+        "crediting_would_start_at_scheme_end",
         "commissioned_2y_plus_1s_ago",
     ],
 )
@@ -179,26 +219,28 @@ def test_register_project__ineligible__reverts(world, actors, args, message):
     assert world.registry.project_count() == 0
 
 
-def expected_refusal(capacity, commissioning, start, end) -> str | None:
-    """The documented eligibility rules, in the order the contract checks them."""
+def expected_terms(capacity, commissioning, application, monitoring) -> str | tuple[int, int]:
+    """The documented eligibility rules, in the order the contract checks them: the refusal, or
+    the crediting period (start, end) the rules give."""
     if capacity == 0:
         return "registry: zero capacity"
     if capacity > ONE_GW:
         return "registry: capacity too large"
-    if start >= end:
-        return "registry: crediting end <= start"
-    if end - start > MAX_CREDITING:
-        return "registry: crediting period > 8y"
-    if commissioning > start:
-        return "registry: commissioned too late"
+    if application > NOW:
+        return "registry: application in the future"
+    if commissioning > monitoring:
+        return "registry: monitoring before commissioning"
+    start = max(application, monitoring)
+    if start >= SCHEME_END:
+        return "registry: after scheme end"
     if commissioning + MAX_AGE < NOW:
         return "registry: commissioned > 2y ago"
-    return None
+    return start, min(add_years(start, CREDITING_YEARS), SCHEME_END)
 
 
 _TIMES = st.one_of(
-    st.integers(NOW - 3 * YEAR, NOW + 10 * YEAR),
-    st.sampled_from([NOW - MAX_AGE, NOW - MAX_AGE - 1, FY2025_START, FY2025_START + MAX_CREDITING]),
+    st.integers(NOW - 3 * YEAR, SCHEME_END + YEAR),
+    st.sampled_from([NOW - MAX_AGE, NOW - MAX_AGE - 1, NOW, NOW + 1, SCHEME_END - 1, SCHEME_END]),
 )
 
 
@@ -206,24 +248,30 @@ _TIMES = st.one_of(
 @given(
     capacity=st.one_of(st.integers(0, 2 * ONE_GW), st.sampled_from([0, 1, ONE_GW, ONE_GW + 1])),
     commissioning=_TIMES,
-    start=_TIMES,
-    span=st.one_of(
-        st.integers(-DAY, 9 * YEAR), st.sampled_from([0, MAX_CREDITING, MAX_CREDITING + 1])
-    ),
+    application=_TIMES,
+    monitoring=_TIMES,
 )
-def test_register_project__any_terms__accepted_exactly_when_eligible(
-    world, actors, capacity, commissioning, start, span
+def test_register_project__any_dates__accepted_exactly_when_eligible_with_the_rules_period(
+    world, actors, capacity, commissioning, application, monitoring
 ):
-    end = start + span
-    args = (capacity, commissioning, start, end, "EN-R-002", "")
-    refusal = expected_refusal(capacity, commissioning, start, end)
+    args = (capacity, commissioning, application, monitoring, "EN-R-002", "")
+    expected = expected_terms(capacity, commissioning, application, monitoring)
     with boa.env.anchor():
-        if refusal is None:
-            assert register(world, actors.owner, *args) == 1
-            assert world.registry.projects(1).crediting_end == end
-        else:
-            with boa.reverts(refusal):
+        if isinstance(expected, str):
+            with boa.reverts(expected):
                 register(world, actors.owner, *args)
+        else:
+            assert register(world, actors.owner, *args) == 1
+            project = world.registry.projects(1)
+            assert (project.crediting_start, project.crediting_end) == expected
+
+
+@settings(max_examples=300)
+@given(ts=st.integers(0, 2**37), years=st.integers(0, 3000))  # up to year 9999 (Python's limit)
+def test_jst_calendar_add_years__any_time__same_as_the_methodology(calendar, ts, years):
+    """The on-chain calendar arithmetic (also across 100- and 400-year leap rules) equals the
+    off-chain one the oracle and the methodology CLI use."""
+    assert calendar.add_years(ts, years) == add_years(ts, years)
 
 
 # ---- approve / reject / suspend / resume ------------------------------------------------------
@@ -701,7 +749,7 @@ def test_projects__monitored_project__shows_oracle_status_and_meter_kinds(world,
         CAPACITY_W,
         FY2025_START - DAY,
         FY2025_START,
-        CREDITING_END,
+        SCHEME_END,
         "EN-R-002",
         "ipfs://p",
         APPROVED,
@@ -731,7 +779,7 @@ def test_report_terms__monitored_project__everything_a_report_is_checked_against
         GENERATION | EXPORT,
         CAPACITY_W,
         FY2025_START,
-        CREDITING_END,
+        SCHEME_END,
         [_facts(EXPORT), 0, _facts(GENERATION)],
         FACTOR_2025,
         False,

@@ -176,8 +176,8 @@ class PlatformMachine(RuleBasedStateMachine):
             project_id = self.registry.register_project(
                 CAPACITY_W,
                 FY2025_START - DAY,
+                FY2025_START,  # applied and monitored from FY2025: credits from it
                 FY2025_START,
-                FY2025_START + 5 * 365 * DAY,
                 "EN-R-002",
                 "",
             )

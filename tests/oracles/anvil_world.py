@@ -232,7 +232,7 @@ def build_world(tmp: Path, provider, accounts, proxy) -> World:
     now = provider.get_block("latest").timestamp
     commissioning = min(APR_2025, now - 86400)
     project_id = jc.registry.register_project(
-        owner, plant.capacity_w, commissioning, APR_2025, APR_2025 + 8 * 365 * 86400, "ipfs://site"
+        owner, plant.capacity_w, commissioning, APR_2025, APR_2025, "ipfs://site"
     )
     jc.registry.set_project_status(validator, "approve", project_id)
     jc.registry.set_project_oracle(admin, project_id, oracle.address)

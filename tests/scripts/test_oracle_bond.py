@@ -69,7 +69,18 @@ def test_request_unbond_then_withdraw_after_the_delay(run, reports):
 def test_request_unbond__by_an_assigned_oracle_is_refused(run, reports):
     from ape import accounts
 
-    ok(run("project", "register", "--capacity-w", "49500", "--commissioning-date", "2025-04-01"))
+    ok(
+        run(
+            "project",
+            "register",
+            "--capacity-w",
+            "49500",
+            "--commissioning-date",
+            "2025-04-01",
+            "--application-date",
+            "2025-04-01",
+        )
+    )
     ok(run("project", "set-oracle", "1"))
     nonce = accounts.test_accounts[3].nonce
     out = refused(run("oracle", "bond", "request-unbond"))

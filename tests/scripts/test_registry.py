@@ -46,6 +46,8 @@ def register(run, *extra):
         "49500",
         "--commissioning-date",
         "2025-04-01",
+        "--application-date",
+        "2025-04-01",
         "--metadata-uri",
         "ipfs://site",
         *extra,

@@ -33,7 +33,18 @@ def feed(run, provider, deployments_dir, tmp_path_factory):
 
     ok(run("deploy", "--force", "--challenge-window", str(WINDOW_S)))
     platform = connect(provider)
-    ok(run("project", "register", "--capacity-w", "49500", "--commissioning-date", "2025-04-01"))
+    ok(
+        run(
+            "project",
+            "register",
+            "--capacity-w",
+            "49500",
+            "--commissioning-date",
+            "2025-04-01",
+            "--application-date",
+            "2025-04-01",
+        )
+    )
     project_id = platform.registry.project_count()
     ok(run("project", "approve", str(project_id)))
     ok(run("project", "set-oracle", str(project_id)))

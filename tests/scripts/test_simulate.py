@@ -21,7 +21,18 @@ def test_simulate__writes_a_site_prints_working_meter_commands_and_refuses_bad_i
     ok(run("deploy", "--force"))
     deployed = json.loads((deployments_dir / "ethereum-local.json").read_text())
     registry = project.Registry.at(deployed["registry"])
-    ok(run("project", "register", "--capacity-w", "12000", "--commissioning-date", "2025-04-01"))
+    ok(
+        run(
+            "project",
+            "register",
+            "--capacity-w",
+            "12000",
+            "--commissioning-date",
+            "2025-04-01",
+            "--application-date",
+            "2025-04-01",
+        )
+    )
     project_id = registry.project_count()
 
     out = ok(run("simulate", "--project", str(project_id), "--fiscal-year", "2025",

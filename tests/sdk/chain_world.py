@@ -81,7 +81,7 @@ class SdkWorld:
         """An approved project with approved meters (and, by default, the oracle assigned)."""
         registry = self.jc.registry
         project_id = registry.register_project(
-            self.owner, CAPACITY_W, APR - DAY, APR, APR + 5 * 365 * DAY, "ipfs://site"
+            self.owner, CAPACITY_W, APR - DAY, APR, APR, "ipfs://site"
         )
         registry.set_project_status(self.validator, "approve", project_id)
         if oracle:

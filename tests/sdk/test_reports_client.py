@@ -234,9 +234,7 @@ def test_owner_contract__accrues_its_credits_and_claims_them_after_handing_the_p
             method.contract.address, method.encode_input(*args), sender=world.owner.account
         )
 
-    as_wallet(
-        registry.contract.register_project, 10_000, APR - DAY, APR, APR + 365 * DAY, "EN-R-002", ""
-    )
+    as_wallet(registry.contract.register_project, 10_000, APR - DAY, APR, APR, "EN-R-002", "")
     project_id = registry.project_count()
     registry.set_project_status(world.validator, "approve", project_id)
     registry.set_project_oracle(world.admin, project_id, world.oracle.address)

@@ -19,7 +19,6 @@ from tests.contracts.contract_world import (
     DAY,
     EXPORT,
     GENERATION,
-    YEAR,
     Project,
     deploy_world,
     events,
@@ -70,7 +69,6 @@ def monitored(world, vector: dict) -> Project:
         capacity_w=vector["capacity_w"],
         commissioning=start - DAY,
         crediting_start=start,
-        crediting_end=start + 8 * YEAR,
     )
     boa.env.timestamp = end
     return project
