@@ -1,22 +1,41 @@
 """Offline CLI: what is a site's data worth?
 
 python -m methodology compute --readings FILE.csv --capacity-w N [--factors FILE.csv] [--json]
+    [--application-date YYYY-MM-DD] [--monitoring-date YYYY-MM-DD] [--scheme FILE.csv]
 """
 
 import argparse
 import sys
 
 from methodology.compute import Result, compute
+from methodology.eligibility import CreditingPeriod, crediting_period
 from methodology.errors import MethodologyError
 from methodology.factors import load_factors
-from methodology.fiscal import to_iso
+from methodology.fiscal import parse_time, to_iso
 from methodology.readings import load_readings
+from methodology.scheme import load_scheme
 
 EXIT_DATA_ERROR = 2
 
 
+def _crediting_line(crediting: CreditingPeriod) -> str:
+    """One line: the crediting period used, what it came from, whether its rules are verified."""
+    scheme = crediting.scheme
+    dates = (("application", crediting.application), ("monitoring", crediting.monitoring))
+    given = [f"{what} {to_iso(ts)}" for what, ts in dates if ts is not None]
+    line = (
+        f"crediting period {to_iso(crediting.start)} .. {to_iso(crediting.end)} (from "
+        f"{' and '.join(given)}; at most {scheme.crediting_years} years, scheme end "
+        f"{to_iso(scheme.scheme_end)})"
+    )
+    unverified = scheme.unverified()
+    if unverified:
+        line += f"; scheme parameters {', '.join(unverified)} are unverified placeholders"
+    return line
+
+
 def _table(result: Result) -> str:
-    lines = []
+    lines = [_crediting_line(result.crediting), ""] if result.crediting else []
     header = (
         f"{'start (JST)':<25} {'end (JST)':<25} {'FY':>4} {'generation Wh':>14} "
         f"{'export Wh':>14} {'self-cons. Wh':>14} {'reduction g':>12}  status"
@@ -47,14 +66,42 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--capacity-w", required=True, type=int, help="plant capacity in W")
     run.add_argument("--factors", help="emission factor CSV (default: the shipped table)")
     run.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    run.add_argument(
+        "--application-date",
+        type=_time,
+        help="registration application date: with --monitoring-date, the later one starts the "
+        "crediting period and only periods inside it are reported",
+    )
+    run.add_argument(
+        "--monitoring-date",
+        type=_time,
+        help="date monitoring became possible (see --application-date)",
+    )
+    run.add_argument(
+        "--scheme",
+        help="scheme parameter CSV, used with the dates (default: the shipped table)",
+    )
     return parser
+
+
+def _time(value: str) -> int:
+    """An argparse type: a bad date exits 2, argparse naming the option beside our message."""
+    try:
+        return parse_time(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    dates = (args.application_date, args.monitoring_date)
     try:
         factors = load_factors(args.factors)
-        result = compute(load_readings(args.readings), args.capacity_w, factors, args.readings)
+        crediting = (
+            crediting_period(*dates, load_scheme(args.scheme)) if dates != (None, None) else None
+        )
+        readings = load_readings(args.readings)
+        result = compute(readings, args.capacity_w, factors, args.readings, crediting)
     except MethodologyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_DATA_ERROR

@@ -3,11 +3,12 @@
 
 import itertools
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
+from methodology.eligibility import CreditingPeriod
 from methodology.errors import ReadingsError
 from methodology.factors import FactorTable
 from methodology.fiscal import fiscal_year, month_periods, to_iso
@@ -50,11 +51,14 @@ class FiscalYearCredits:
 class Result:
     periods: list[PeriodResult]
     credits: list[FiscalYearCredits]
+    # The crediting period the periods were cut to, None when they were not.
+    crediting: CreditingPeriod | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
             "periods": [p.to_dict() for p in self.periods],
             "credits": [c.to_dict() for c in self.credits],
+            "crediting_period": self.crediting.to_dict() if self.crediting else None,
         }
 
     def to_json(self) -> str:
@@ -128,7 +132,11 @@ def capacity_violations(
 
 
 def compute(
-    readings: pd.DataFrame, capacity_w: int, factors: FactorTable, name: str = "readings"
+    readings: pd.DataFrame,
+    capacity_w: int,
+    factors: FactorTable,
+    name: str = "readings",
+    crediting: CreditingPeriod | None = None,
 ) -> Result:
     """Periods, reductions and credits for one site from its readings.
 
@@ -136,13 +144,31 @@ def compute(
     first). The site has a generation and an export meter, or a self-consumption meter (a generation
     meter optional beside it); several meters of one kind (e.g. one per inverter) are summed.
     The periods are JST calendar months from the latest first reading of the meters, each complete
-    in the data (every meter has a reading at or after its end).
+    in the data (every meter has a reading at or after its end). With `crediting`, only the parts
+    of those months inside the crediting period [start, end) are reported.
     """
     frame, meters = _prepare(readings, capacity_w, name)
     timestamps = frame["timestamp"].to_numpy()
     first = max(int(timestamps[s.start]) for _, _, s in meters)
     last = min(int(timestamps[s.stop - 1]) for _, _, s in meters)
-    return _compute(frame, meters, capacity_w, factors, month_periods(first, last))
+    if crediting is None:
+        return _compute(frame, meters, capacity_w, factors, month_periods(first, last))
+    periods = crediting_month_periods(first, last, crediting)
+    return replace(_compute(frame, meters, capacity_w, factors, periods), crediting=crediting)
+
+
+def crediting_month_periods(
+    first: int, last: int, crediting: CreditingPeriod
+) -> list[tuple[int, int]]:
+    """The JST calendar months between readings `first` and `last` (when every meter has data),
+    cut to the crediting period: the first starts at the later of `first` and the crediting start,
+    and the crediting end ends the last one even inside a month, once the data reaches it."""
+    start = max(first, crediting.start)
+    if last < crediting.end:
+        return month_periods(start, last)
+    periods = month_periods(start, crediting.end)
+    tail_start = periods[-1][1] if periods else start
+    return [*periods, (tail_start, crediting.end)] if tail_start < crediting.end else periods
 
 
 def compute_periods(

@@ -2,34 +2,102 @@
 EligibilityError or passes. The crediting-period rules live here and nowhere else.
 
 Dates are compared in JST calendar terms: "8 years" is the same JST date and time 8 years later
-(`methodology.fiscal.add_years`).
+(`methodology.fiscal.add_years`). The crediting period's parameters (its length in years, the end
+of the scheme) come from the scheme-parameter table (`methodology.scheme`), not from this code.
 """
+
+from dataclasses import dataclass
+from functools import cache
 
 from methodology.errors import EligibilityError
 from methodology.fiscal import add_years, to_iso
+from methodology.scheme import SchemeParameters, load_scheme
 from methodology.units import G_PER_T
 
-MAX_CREDITING_YEARS = 8
 MAX_START_BEFORE_REGISTRATION_YEARS = 2
 MAX_PROGRAM_MEMBER_G_PER_YEAR = 500 * G_PER_T
 
 
-def longest_crediting_end(start_ts: int) -> int:
-    """The latest end (exclusive) of a crediting period that starts at `start_ts`."""
-    return add_years(start_ts, MAX_CREDITING_YEARS)
+@cache
+def _shipped_scheme() -> SchemeParameters:
+    return load_scheme()
 
 
-def check_crediting_period(start_ts: int, end_ts: int) -> None:
-    """The crediting period [start, end) is non-empty and at most 8 years long."""
+def _iso_or(ts: int | None, missing: str | None) -> str | None:
+    return missing if ts is None else to_iso(ts)
+
+
+@dataclass(frozen=True)
+class CreditingPeriod:
+    """[start, end) of a project's crediting period and what it was derived from (a date not
+    given is None); `scheme` holds the parameters used and whether they are verified."""
+
+    start: int
+    end: int
+    application: int | None
+    monitoring: int | None
+    scheme: SchemeParameters
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "start": to_iso(self.start),
+            "end": to_iso(self.end),
+            "application_date": _iso_or(self.application, None),
+            "monitoring_date": _iso_or(self.monitoring, None),
+            "crediting_years": self.scheme.crediting_years,
+            "scheme_end": to_iso(self.scheme.scheme_end),
+            "scheme_parameters_verified": not self.scheme.unverified(),
+        }
+
+
+def crediting_period(
+    application_ts: int | None, monitoring_ts: int | None, scheme: SchemeParameters
+) -> CreditingPeriod:
+    """The crediting period (実施要綱 3.1.3): it starts at the later of the registration
+    application date and the date monitoring became possible, and ends `crediting_years` later or
+    at the end of the scheme, whichever comes first.
+
+    Either date may be None (not known); the other then starts the period. EligibilityError when
+    neither is given or when the period would start at or after the end of the scheme.
+    """
+    given = [ts for ts in (application_ts, monitoring_ts) if ts is not None]
+    if not given:
+        raise EligibilityError(
+            "crediting period: needs the registration application date or the date monitoring "
+            "became possible"
+        )
+    start = max(given)
+    if start >= scheme.scheme_end:
+        raise EligibilityError(
+            f"crediting period from application date {_iso_or(application_ts, '(not given)')} "
+            f"and monitoring date {_iso_or(monitoring_ts, '(not given)')} starts at or after the "
+            f"end of the scheme ({to_iso(scheme.scheme_end)}, {scheme.name})"
+        )
+    end = min(longest_crediting_end(start, scheme), scheme.scheme_end)
+    return CreditingPeriod(start, end, application_ts, monitoring_ts, scheme)
+
+
+def longest_crediting_end(start_ts: int, scheme: SchemeParameters | None = None) -> int:
+    """`crediting_years` (of `scheme`, default the shipped table) after `start_ts`: the latest
+    end (exclusive) by length alone. The end of the scheme may cut it: see `crediting_period`."""
+    return add_years(start_ts, (scheme or _shipped_scheme()).crediting_years)
+
+
+def check_crediting_period(
+    start_ts: int, end_ts: int, scheme: SchemeParameters | None = None
+) -> None:
+    """The crediting period [start, end) is non-empty and at most `crediting_years` long (of
+    `scheme`, default the shipped table). The end of the scheme is not checked here."""
     if end_ts <= start_ts:
         raise EligibilityError(
             f"crediting period ends ({to_iso(end_ts)}) at or before it starts ({to_iso(start_ts)})"
         )
-    limit = longest_crediting_end(start_ts)
+    scheme = scheme or _shipped_scheme()
+    limit = longest_crediting_end(start_ts, scheme)
     if end_ts > limit:
         raise EligibilityError(
             f"crediting period {to_iso(start_ts)} .. {to_iso(end_ts)} is longer than "
-            f"{MAX_CREDITING_YEARS} years (it may end at {to_iso(limit)} at the latest)"
+            f"{scheme.crediting_years} years (it may end at {to_iso(limit)} at the latest)"
         )
 
 

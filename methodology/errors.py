@@ -15,3 +15,7 @@ class FactorError(MethodologyError):
 
 class EligibilityError(MethodologyError):
     """A project breaks one of the scheme's eligibility rules."""
+
+
+class SchemeError(MethodologyError):
+    """The scheme-parameter table (crediting years, scheme end) is malformed or incomplete."""

@@ -222,7 +222,8 @@ def test_to_json_has_the_documented_shape(tmp_path: Path) -> None:
     import json
 
     data = json.loads(run(tmp_path, MONTHLY, 10_000, table(fy2025=434_000)).to_json())
-    assert set(data) == {"periods", "credits"}
+    assert set(data) == {"periods", "credits", "crediting_period"}
+    assert data["crediting_period"] is None
     assert set(data["periods"][0]) == {
         "start",
         "end",

@@ -1,5 +1,7 @@
 """Eligibility rules with their messages (dates hand-converted to epoch seconds, JST)."""
 
+from dataclasses import replace
+
 import pytest
 
 from methodology.eligibility import (
@@ -7,14 +9,21 @@ from methodology.eligibility import (
     check_crediting_period,
     check_program_member,
     check_project_start,
+    crediting_period,
+    longest_crediting_end,
 )
 from methodology.errors import EligibilityError
+from methodology.scheme import load_scheme
 
 APR_2025 = 1743433200  # 2025-04-01T00:00:00+09:00
 APR_2033 = 1995894000  # 2033-04-01T00:00:00+09:00 (8 years, 2 leap days later)
 APR_2023 = 1680274800  # 2023-04-01T00:00:00+09:00
 FEB_29_2024 = 1709132400  # 2024-02-29T00:00:00+09:00
 FEB_28_2026 = 1772204400  # 2026-02-28T00:00:00+09:00
+APR_2031 = 1932735600  # 2031-04-01T00:00:00+09:00, the shipped scheme end
+APR_2030 = 1901199600  # 2030-04-01T00:00:00+09:00
+APR_2027 = 1806505200  # 2027-04-01T00:00:00+09:00
+SCHEME = load_scheme()
 
 
 def test_add_years_keeps_the_jst_calendar_date() -> None:
@@ -35,6 +44,14 @@ def test_crediting_period_longer_than_8_years() -> None:
         "crediting period 2025-04-01T00:00:00+09:00 .. 2033-04-01T00:00:01+09:00 is longer than "
         "8 years (it may end at 2033-04-01T00:00:00+09:00 at the latest)"
     )
+
+
+def test_crediting_length_comes_from_the_scheme_table() -> None:
+    two_years = replace(SCHEME, crediting_years=2)
+    assert longest_crediting_end(APR_2025, two_years) == APR_2027
+    assert check_crediting_period(APR_2025, APR_2027, two_years) is None
+    with pytest.raises(EligibilityError, match="longer than 2 years"):
+        check_crediting_period(APR_2025, APR_2027 + 1, two_years)
 
 
 def test_empty_crediting_period() -> None:
@@ -66,3 +83,41 @@ def test_program_member_above_500_t() -> None:
         "program member household-17: 500.000001 t-CO2 in fiscal year 2025 exceeds the "
         "500 t-CO2/year limit for a program-type member"
     )
+
+
+def test_crediting_period_starts_at_the_later_date_and_is_cut_by_the_scheme_end() -> None:
+    period = crediting_period(APR_2023, APR_2025, SCHEME)
+    assert (period.start, period.end) == (APR_2025, APR_2031)
+    assert (period.application, period.monitoring, period.scheme) == (APR_2023, APR_2025, SCHEME)
+    assert crediting_period(APR_2023, None, SCHEME).end == APR_2031  # 8 years end exactly there
+    later_end = replace(SCHEME, scheme_end=APR_2033 + 1)
+    assert crediting_period(None, APR_2025, later_end).end == APR_2033
+
+
+def test_crediting_period_to_dict_shows_jst_times_and_the_parameters_used() -> None:
+    assert crediting_period(APR_2030, None, SCHEME).to_dict() == {
+        "start": "2030-04-01T00:00:00+09:00",
+        "end": "2031-04-01T00:00:00+09:00",
+        "application_date": "2030-04-01T00:00:00+09:00",
+        "monitoring_date": None,
+        "crediting_years": 8,
+        "scheme_end": "2031-04-01T00:00:00+09:00",
+        "scheme_parameters_verified": False,
+    }
+
+
+def test_crediting_period_starting_at_the_scheme_end_names_both_dates() -> None:
+    with pytest.raises(EligibilityError) as caught:
+        crediting_period(APR_2025, APR_2031, SCHEME)
+    assert str(caught.value) == (
+        "crediting period from application date 2025-04-01T00:00:00+09:00 and monitoring date "
+        "2031-04-01T00:00:00+09:00 starts at or after the end of the scheme "
+        f"(2031-04-01T00:00:00+09:00, {SCHEME.name})"
+    )
+    with pytest.raises(EligibilityError, match=r"monitoring date \(not given\) starts at or after"):
+        crediting_period(APR_2031 + 1, None, SCHEME)
+
+
+def test_crediting_period_needs_a_date() -> None:
+    with pytest.raises(EligibilityError, match="needs the registration application date"):
+        crediting_period(None, None, SCHEME)

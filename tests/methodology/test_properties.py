@@ -1,16 +1,22 @@
 """Hypothesis properties of the period arithmetic (DESIGN section 6)."""
 
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
-from hypothesis import given
+import pytest
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from methodology.compute import compute
+from methodology.compute import compute, compute_periods
+from methodology.eligibility import CreditingPeriod, crediting_period
+from methodology.errors import EligibilityError
 from methodology.factors import FactorRow, FactorTable
 from methodology.fastcsv import parse_readings_bytes
+from methodology.fiscal import add_years
 from methodology.readings import load_readings
+from methodology.scheme import load_scheme
 
 # JST month starts 2025-03-01 .. 2025-08-01, hand-converted (see tests/vectors for most of them).
 BOUNDARIES = [1740754800, 1743433200, 1746025200, 1748703600, 1751295600, 1753974000]
@@ -19,15 +25,22 @@ FACTORS = FactorTable(
 )
 HUGE_CAPACITY_W = 10**15  # keeps the capacity checks out of properties about energy
 COLUMNS = ["timestamp", "meter", "kind", "cumulative_wh"]
+DAY = 86400
+SCHEME = load_scheme()
+# 2010-01-01 .. 2040-01-01 (JST midnights): around the scheme's years, leap days included.
+INSTANTS = st.integers(1262271600, 2208942000)
 
 
 @st.composite
-def sites(draw: st.DrawFn) -> pd.DataFrame:
-    """A generation and an export meter with readings at every month boundary plus random ones."""
+def sites(
+    draw: st.DrawFn, meters: tuple[tuple[str, str], ...] = (("PV", "generation"), ("EX", "export"))
+) -> pd.DataFrame:
+    """`meters` (a generation and an export meter unless told) with readings at every month
+    boundary plus random ones."""
     months = draw(st.integers(1, len(BOUNDARIES) - 1))
     span = BOUNDARIES[: months + 1]
     rows = []
-    for meter, kind in (("PV", "generation"), ("EX", "export")):
+    for meter, kind in meters:
         extra = draw(st.lists(st.integers(span[0], span[-1]), max_size=12))
         times = sorted(set(span) | {t - t % 900 for t in extra})
         register = draw(st.integers(0, 2**40))
@@ -94,6 +107,67 @@ def test_merging_data_at_a_boundary_keeps_every_period(frame: pd.DataFrame, data
     head = compute(frame[frame["timestamp"] <= cut], HUGE_CAPACITY_W, FACTORS).periods
     tail = compute(frame[frame["timestamp"] >= cut], HUGE_CAPACITY_W, FACTORS).periods
     assert head + tail == full
+
+
+@st.composite
+def crediting_periods(draw: st.DrawFn) -> CreditingPeriod:
+    """Dates from before the sites' data to after it; a scheme end that may fall inside it."""
+    around = st.integers(BOUNDARIES[0] - 40 * DAY, BOUNDARIES[-1] + 10 * DAY)
+    application, monitoring = draw(st.none() | around), draw(around)
+    start = max(monitoring, application or monitoring)
+    scheme_end = draw(st.integers(start + 1, BOUNDARIES[-1] + 40 * DAY))
+    years = draw(st.integers(1, 8))
+    scheme = replace(SCHEME, crediting_years=years, scheme_end=scheme_end)
+    return crediting_period(application, monitoring, scheme)
+
+
+# A self-consumption meter alone, with a huge capacity, makes every period valid: the totals below
+# are then the meter's energy, not reduced by a period that one cut happened to make invalid.
+SELF_CONSUMPTION_SITES = sites((("SC", "self_consumption"),))
+
+
+@given(
+    SELF_CONSUMPTION_SITES,
+    crediting_periods(),
+    st.lists(st.integers(BOUNDARIES[0], BOUNDARIES[-1])),
+)
+def test_cutting_the_crediting_periods_again_keeps_the_total_energy(
+    frame: pd.DataFrame, crediting: CreditingPeriod, instants: list[int]
+) -> None:
+    result = compute(frame, HUGE_CAPACITY_W, FACTORS, crediting=crediting)
+    assume(result.periods)
+    first, last = result.periods[0].start, result.periods[-1].end
+    assert crediting.start <= first and last <= crediting.end
+    cuts = {p.start for p in result.periods} | {t for t in instants if first < t < last}
+    split = compute_periods(
+        frame, HUGE_CAPACITY_W, FACTORS, list(itertools.pairwise(sorted(cuts | {last})))
+    )
+    total = sum(p.self_consumed_wh for p in result.periods)
+    assert sum(p.self_consumed_wh for p in split.periods) == total
+    assert total == energy(frame, "SC", first, last)
+    # Each period's reduction is floored: cutting n periods into n + k loses at most k g.
+    whole_g = sum(p.reduction_g for p in result.periods)
+    split_g = sum(p.reduction_g for p in split.periods)
+    assert 0 <= whole_g - split_g <= len(split.periods) - len(result.periods)
+
+
+@given(st.none() | INSTANTS, st.none() | INSTANTS, st.integers(1, 12), INSTANTS)
+def test_crediting_period_stays_within_its_dates_years_and_the_scheme(
+    application: int | None, monitoring: int | None, years: int, scheme_end: int
+) -> None:
+    given_dates = [ts for ts in (application, monitoring) if ts is not None]
+    assume(given_dates)
+    scheme = replace(SCHEME, crediting_years=years, scheme_end=scheme_end)
+    if max(given_dates) >= scheme_end:
+        with pytest.raises(EligibilityError, match="starts at or after the end of the scheme"):
+            crediting_period(application, monitoring, scheme)
+        return
+    period = crediting_period(application, monitoring, scheme)
+    assert all(period.start >= ts for ts in given_dates)
+    assert period.start in given_dates
+    assert period.start < period.end <= scheme_end
+    assert period.end <= add_years(period.start, years)
+    assert period.end in (scheme_end, add_years(period.start, years))
 
 
 @given(

@@ -1,0 +1,114 @@
+"""Parameters of the J-Credit scheme itself (crediting years, scheme end), read from a CSV table
+like the emission factors: every value cites its source and says whether it was verified."""
+
+import csv
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from methodology.errors import SchemeError
+from methodology.fiscal import parse_time
+
+COLUMNS = ("name", "value", "unit", "source", "verified")
+_BOOLEANS = {"true": True, "false": False}
+
+
+@dataclass(frozen=True)
+class SchemeRow:
+    name: str
+    value: str
+    unit: str
+    source: str
+    verified: bool
+
+
+@dataclass(frozen=True)
+class SchemeParameters:
+    """The crediting-period rule's parameters; `rows` keep each one's source and verified flag,
+    `name` is the file they came from (for messages)."""
+
+    crediting_years: int
+    scheme_end: int  # exclusive, seconds since the epoch
+    rows: dict[str, SchemeRow]
+    name: str
+
+    def unverified(self) -> list[str]:
+        """Names of the parameters not verified against the published rules, in table order."""
+        return [name for name, row in self.rows.items() if not row.verified]
+
+
+def default_scheme_path() -> Path:
+    return Path(str(resources.files("methodology") / "data" / "scheme_parameters.csv"))
+
+
+def _crediting_years(text: str, where: str) -> int:
+    if not text.isdigit() or int(text) == 0:
+        raise SchemeError(f"{where}: crediting_years must be a positive integer, got {text!r}")
+    return int(text)
+
+
+def _scheme_end(text: str, where: str) -> int:
+    # Only a bare date: the end is a JST midnight, and parse_time would also take a time.
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
+        return parse_time(text)
+    except ValueError:
+        raise SchemeError(f"{where}: scheme_end must be a date YYYY-MM-DD, got {text!r}") from None
+
+
+# name -> (unit, parser). The unit is checked too: a value in another unit (months, a time of day)
+# would otherwise be read as a wrong number rather than refused.
+PARAMETERS: dict[str, tuple[str, Callable[[str, str], int]]] = {
+    "crediting_years": ("years", _crediting_years),
+    "scheme_end": ("date (exclusive; JST midnight)", _scheme_end),
+}
+
+
+def load_scheme(path: str | Path | None = None) -> SchemeParameters:
+    """Read `name,value,unit,source,verified`; the shipped table if `path` is None."""
+    file = Path(path) if path is not None else default_scheme_path()
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise SchemeError(f"{file}: cannot read scheme parameter table: {exc.strerror}") from exc
+    reader = csv.reader(text.splitlines())
+    header = next(reader, None)
+    if header is None or tuple(h.strip() for h in header) != COLUMNS:
+        raise SchemeError(f"{file} line 1: header must be {','.join(COLUMNS)}, got {header}")
+    rows: dict[str, SchemeRow] = {}
+    values: dict[str, int] = {}
+    for line_no, fields in enumerate(reader, start=2):
+        if not fields:
+            continue
+        where = f"{file} line {line_no}"
+        if len(fields) != len(COLUMNS):
+            raise SchemeError(f"{where}: expected {len(COLUMNS)} fields, got {len(fields)}")
+        name, value, unit, source, verified_text = (f.strip() for f in fields)
+        if name not in PARAMETERS:
+            raise SchemeError(
+                f"{where}: unknown parameter {name!r} (expected one of {', '.join(PARAMETERS)})"
+            )
+        if name in rows:
+            raise SchemeError(f"{where}: parameter {name} appears twice")
+        expected_unit, parse = PARAMETERS[name]
+        if unit != expected_unit:
+            raise SchemeError(f"{where}: {name} unit must be {expected_unit!r}, got {unit!r}")
+        if not source:
+            raise SchemeError(f"{where}: source is empty; every parameter must cite its source")
+        verified = _BOOLEANS.get(verified_text.lower())
+        if verified is None:
+            raise SchemeError(f"{where}: verified must be true or false, got {verified_text!r}")
+        values[name] = parse(value, where)
+        rows[name] = SchemeRow(name, value, unit, source, verified)
+    missing = [name for name in PARAMETERS if name not in rows]
+    if missing:
+        raise SchemeError(f"{file}: missing parameter(s) {', '.join(missing)}")
+    return SchemeParameters(
+        crediting_years=values["crediting_years"],
+        scheme_end=values["scheme_end"],
+        rows=rows,
+        name=str(file),
+    )
