@@ -7,20 +7,14 @@ of the scheme) come from the scheme-parameter table (`methodology.scheme`), not 
 """
 
 from dataclasses import dataclass
-from functools import cache
 
 from methodology.errors import EligibilityError
 from methodology.fiscal import add_years, to_iso
-from methodology.scheme import SchemeParameters, load_scheme
+from methodology.scheme import SchemeParameters
 from methodology.units import G_PER_T
 
 MAX_START_BEFORE_REGISTRATION_YEARS = 2
 MAX_PROGRAM_MEMBER_G_PER_YEAR = 500 * G_PER_T
-
-
-@cache
-def _shipped_scheme() -> SchemeParameters:
-    return load_scheme()
 
 
 def _iso_or(ts: int | None, missing: str | None) -> str | None:
@@ -73,32 +67,8 @@ def crediting_period(
             f"and monitoring date {_iso_or(monitoring_ts, '(not given)')} starts at or after the "
             f"end of the scheme ({to_iso(scheme.scheme_end)}, {scheme.name})"
         )
-    end = min(longest_crediting_end(start, scheme), scheme.scheme_end)
+    end = min(add_years(start, scheme.crediting_years), scheme.scheme_end)
     return CreditingPeriod(start, end, application_ts, monitoring_ts, scheme)
-
-
-def longest_crediting_end(start_ts: int, scheme: SchemeParameters | None = None) -> int:
-    """`crediting_years` (of `scheme`, default the shipped table) after `start_ts`: the latest
-    end (exclusive) by length alone. The end of the scheme may cut it: see `crediting_period`."""
-    return add_years(start_ts, (scheme or _shipped_scheme()).crediting_years)
-
-
-def check_crediting_period(
-    start_ts: int, end_ts: int, scheme: SchemeParameters | None = None
-) -> None:
-    """The crediting period [start, end) is non-empty and at most `crediting_years` long (of
-    `scheme`, default the shipped table). The end of the scheme is not checked here."""
-    if end_ts <= start_ts:
-        raise EligibilityError(
-            f"crediting period ends ({to_iso(end_ts)}) at or before it starts ({to_iso(start_ts)})"
-        )
-    scheme = scheme or _shipped_scheme()
-    limit = longest_crediting_end(start_ts, scheme)
-    if end_ts > limit:
-        raise EligibilityError(
-            f"crediting period {to_iso(start_ts)} .. {to_iso(end_ts)} is longer than "
-            f"{scheme.crediting_years} years (it may end at {to_iso(limit)} at the latest)"
-        )
 
 
 def check_project_start(start_ts: int, registration_ts: int) -> None:

@@ -6,11 +6,9 @@ import pytest
 
 from methodology.eligibility import (
     add_years,
-    check_crediting_period,
     check_program_member,
     check_project_start,
     crediting_period,
-    longest_crediting_end,
 )
 from methodology.errors import EligibilityError
 from methodology.scheme import load_scheme
@@ -32,31 +30,14 @@ def test_add_years_keeps_the_jst_calendar_date() -> None:
     assert add_years(FEB_29_2024, 2) == FEB_28_2026
 
 
-def test_crediting_period_of_exactly_8_years_is_eligible() -> None:
-    # The checks return None when eligible and raise EligibilityError otherwise.
-    assert check_crediting_period(APR_2025, APR_2033) is None
-
-
-def test_crediting_period_longer_than_8_years() -> None:
-    with pytest.raises(EligibilityError) as caught:
-        check_crediting_period(APR_2025, APR_2033 + 1)
-    assert str(caught.value) == (
-        "crediting period 2025-04-01T00:00:00+09:00 .. 2033-04-01T00:00:01+09:00 is longer than "
-        "8 years (it may end at 2033-04-01T00:00:00+09:00 at the latest)"
-    )
+def test_crediting_period__8_years_when_the_scheme_lasts_longer() -> None:
+    period = crediting_period(APR_2025, APR_2025, replace(SCHEME, scheme_end=APR_2033 + 1))
+    assert (period.start, period.end) == (APR_2025, APR_2033)
 
 
 def test_crediting_length_comes_from_the_scheme_table() -> None:
-    two_years = replace(SCHEME, crediting_years=2)
-    assert longest_crediting_end(APR_2025, two_years) == APR_2027
-    assert check_crediting_period(APR_2025, APR_2027, two_years) is None
-    with pytest.raises(EligibilityError, match="longer than 2 years"):
-        check_crediting_period(APR_2025, APR_2027 + 1, two_years)
-
-
-def test_empty_crediting_period() -> None:
-    with pytest.raises(EligibilityError, match=r"ends .* at or before it starts"):
-        check_crediting_period(APR_2025, APR_2025)
+    period = crediting_period(APR_2025, None, replace(SCHEME, crediting_years=2))
+    assert (period.start, period.end) == (APR_2025, APR_2027)
 
 
 def test_start_exactly_2_years_before_registration_is_eligible() -> None:

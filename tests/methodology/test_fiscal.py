@@ -2,7 +2,6 @@
 
 import pytest
 
-from methodology.eligibility import longest_crediting_end
 from methodology.fiscal import (
     add_years,
     fiscal_year,
@@ -72,7 +71,7 @@ def test_parse_time__bad_or_ambiguous_input__names_the_value(value) -> None:
         parse_time(value)
 
 
-def test_longest_crediting_end__keeps_the_calendar_day_and_handles_29_february() -> None:
+def test_add_years__keeps_the_calendar_day_and_handles_29_february() -> None:
     # 2033-04-01T00:00+09:00 = 1743433200 + 8 years of 365 days + 2 leap days (2028, 2032).
-    assert longest_crediting_end(APR_2025) == APR_2025 + (8 * 365 + 2) * 86400
+    assert add_years(APR_2025, 8) == APR_2025 + (8 * 365 + 2) * 86400
     assert to_iso(add_years(parse_time("2028-02-29"), 1)) == "2029-02-28T00:00:00+09:00"

@@ -138,3 +138,40 @@ def test_invalid_vector__non_void_refused_with_its_check_and_void_accepted(world
     world.finalize(submission)
     assert world.reports.next_period_start(project.project_id) == vector["period_end"]
     assert world.credit.total_supply(token_id(project.project_id, vector["fiscal_year"])) == 0
+
+
+# ---- crediting period --------------------------------------------------------------------------
+
+CREDITING = json.loads((Path(__file__).parent / "crediting_vectors.json").read_text())
+MAX_AGE = 731 * DAY
+
+
+def test_crediting_vector_constants__are_the_registrys(world):
+    scheme = CREDITING["scheme"]
+    assert world.registry.CREDITING_YEARS() == scheme["crediting_years"]
+    end = int(datetime.fromisoformat(scheme["scheme_end"]).timestamp())
+    assert world.registry.SCHEME_END() == end
+
+
+@pytest.mark.parametrize("vector", CREDITING["vectors"], ids=lambda v: v["name"])
+def test_crediting_vector__register_project_derives_the_same_period(world, vector):
+    """Registered at the later of the two dates (the application is never in the future) and
+    commissioned at the earlier one (monitoring never before commissioning, within 2 years)."""
+    application = int(datetime.fromisoformat(vector["application"]).timestamp())
+    monitoring = int(datetime.fromisoformat(vector["monitoring"]).timestamp())
+    boa.env.timestamp = max(application, monitoring)
+    commissioning = min(application, monitoring)
+    assert boa.env.timestamp - commissioning <= MAX_AGE, "vector outside the 2-year start rule"
+    args = (10_000, commissioning, application, monitoring, "EN-R-002", "")
+    expected = vector["expected"]
+    with boa.env.prank(world.actors.owner):
+        if "error" in expected:
+            with boa.reverts(f"registry: {expected['error']}"):
+                world.registry.register_project(*args)
+            return
+        project_id = world.registry.register_project(*args)
+    project = world.registry.projects(project_id)
+    assert (project.crediting_start, project.crediting_end) == (
+        int(datetime.fromisoformat(expected["start"]).timestamp()),
+        int(datetime.fromisoformat(expected["end"]).timestamp()),
+    )
