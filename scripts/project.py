@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import click
+from ape import chain
 from ape.cli import network_option
 
 from jcredit.accounts import role_address
@@ -83,7 +84,7 @@ def register(
     applied = (
         time_option_value(application_date, "--application-date")
         if application_date
-        else provider.get_block("latest").timestamp
+        else int(chain.blocks.head.timestamp)
     )
     monitored = (
         time_option_value(monitoring_date, "--monitoring-date") if monitoring_date else commissioned

@@ -161,8 +161,12 @@ def test_project__register_show_list(run, registry):
     assert stored.capacity_w == 49500
     assert stored.commissioning_date == FY2025[0]
     assert stored.crediting_start == FY2025[0]
-    # 8 calendar years: 2033-04-01T00:00+09:00 = FY2025 start + (8*365 + 2 leap days) days
-    assert stored.crediting_end == FY2025[0] + 2922 * 86400
+    # 8 calendar years would end on 2033-04-01; the scheme ends first: 2031-04-01T00:00+09:00.
+    assert stored.crediting_end == 1932735600
+    assert (
+        "crediting period 2025-04-01T00:00:00+09:00 .. 2031-04-01T00:00:00+09:00 "
+        "(end exclusive: the scheme ends)"
+    ) in out
     assert stored.status == PENDING
     shown = ok(run("project", "show", str(project_id)))
     assert "PENDING" in shown and "49500" in shown and "ipfs://site" in shown
@@ -179,8 +183,25 @@ def test_project__register_show_list(run, registry):
 
 def test_project__ineligible_terms_are_refused_with_the_contract_reason(run, registry):
     before = registry.project_count()
-    out = refused(register(run, "--crediting-start", "2025-05-01", "--crediting-end", "2025-04-30"))
-    assert "registry: crediting end <= start" in out
+    out = refused(register(run, "--monitoring-date", "2025-03-31"))
+    assert "registry: monitoring before commissioning" in out
+    assert registry.project_count() == before
+
+
+def test_project__application_date_defaults_to_now(run, registry):
+    from ape import chain
+
+    before = chain.blocks.head.timestamp
+    ok(run("project", "register", "--capacity-w", "49500", "--commissioning-date", "2025-04-01"))
+    stored = registry.projects(registry.project_count())
+    # Registering is applying: the crediting starts at the registration's block time.
+    assert before <= stored.crediting_start <= chain.blocks.head.timestamp
+
+
+def test_project__impossible_application_date_is_named(run, registry):
+    before = registry.project_count()
+    out = refused(register(run, "--application-date", "2025-02-30"))
+    assert "--application-date: '2025-02-30' is not a date" in out
     assert registry.project_count() == before
 
 
