@@ -147,8 +147,8 @@ def retire_(
         with user_errors():
             retired = platform.credit.retire(holder, token, amount, beneficiary, purpose_code, memo)
         click.echo(
-            f"retirement {retired.retirement_id}: {amount} t-CO2 of token {token} (not yet "
-            f"certified) for {beneficiary} ({purpose}) (tx {retired.tx_hash})"
+            f"retirement {retired.retirement_id}: {amount} t-CO2 of token {token} for "
+            f"{beneficiary} ({purpose}), not yet certified (tx {retired.tx_hash})"
         )
     echo_banner(validity_banner(platform, {split_token_id(token)[1]}))
 

@@ -43,7 +43,9 @@ def cli(provider, project_id, out, scheme_symbol, credit_type) -> None:
     platform = platform_of(provider)
     target = out or out_dir("registry-export")
     with user_errors():
-        issuances, retired = registry_export(platform, target, project_id)
+        issuances, retired = registry_export(
+            platform, target, project_id, scheme_symbol, credit_type
+        )
         table, packages = certification_packages(
             platform, target, project_id, scheme_symbol, credit_type
         )

@@ -154,9 +154,14 @@ def issuance_rows(
 
 
 def registry_export(
-    platform: Platform, out: Path, project_id: int | None = None
+    platform: Platform,
+    out: Path,
+    project_id: int | None = None,
+    symbol: str = SCHEME_SYMBOL,
+    credit_type: str = CREDIT_TYPE,
 ) -> tuple[Path, Path]:
-    """issuances.csv and retirements.csv under `out` (all projects, or one)."""
+    """issuances.csv and retirements.csv under `out` (all projects, or one); certified
+    retirements carry the scheme identifiers SYMBOL/TYPE/<certification number>-NNNNNN."""
     if project_id is not None:
         platform.registry.project(project_id)
     start = platform.deployment.block
@@ -199,7 +204,9 @@ def registry_export(
                 "serial_first": first,
                 "serial_last": last,
                 "serial_range": (
-                    scheme_serial_range(numbers[r.certification_id], first, last)
+                    scheme_serial_range(
+                        numbers[r.certification_id], first, last, symbol, credit_type
+                    )
                     if r.certified
                     else serial_range(token_project, fiscal_year, first, last)
                 ),
