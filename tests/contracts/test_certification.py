@@ -266,6 +266,14 @@ def test_record__amount_wider_than_64_bits__reverts(credited, actors):
         record(credited, actors.registrar, amount=2**64, first=1)
 
 
+def test_record__minter_not_bound__reverts(factories, actors):
+    """A CarbonCredit without its minter has no Registry to ask: nobody records a round."""
+    with boa.env.prank(actors.admin):
+        unbound = factories.credit.deploy("https://c.example/")
+    with boa.env.prank(actors.registrar), boa.reverts():
+        unbound.record_certification("JC-1", TID, [1], 1, 1, 1)
+
+
 def test_record__while_paused__accepted(credited, actors):
     boa.env.set_balance(actors.pauser, 10**18)
     with boa.env.prank(actors.pauser):
