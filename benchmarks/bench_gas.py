@@ -151,7 +151,15 @@ class Report:
 
 class Bench:
     def __init__(self) -> None:
-        names = ("admin", "validator", "second validator", "owner", "buyer", "challenger")
+        names = (
+            "admin",
+            "validator",
+            "second validator",
+            "owner",
+            "buyer",
+            "challenger",
+            "registrar",
+        )
         (
             self.admin,
             self.validator,
@@ -159,7 +167,9 @@ class Bench:
             self.owner,
             self.buyer,
             self.challenger,
+            self.registrar,
         ) = (boa.env.generate_address(name) for name in names)
+        self.finalized_ids: list[int] = []
         self.oracles = [boa.env.generate_address(f"oracle {n}") for n in range(ORACLES)]
         boa.env.timestamp = AUGUST + 5 * DAY
         self.figures: dict[str, int] = {}
@@ -180,6 +190,7 @@ class Bench:
                 self.registry.grant_role(self.registry.VALIDATOR_ROLE(), validator)
             for oracle in self.oracles:
                 self.registry.grant_role(self.registry.ORACLE_ROLE(), oracle)
+            self.registry.grant_role(self.registry.REGISTRAR_ROLE(), self.registrar)
             self.registry.set_emission_factor(2025, FACTOR, FY2025_START, FY2025_END)
             self.reports.set_challenge_window(WINDOW)
             self.registry.launch()
@@ -302,6 +313,8 @@ class Bench:
             self.figures[figure] = measure(self.reports, self.buyer, "finalize", facts)
         else:
             self.reports.finalize(facts)
+        if any(type(log).__name__ == "ReportFinalized" for log in self.reports.get_logs()):
+            self.finalized_ids.append(facts.report_id)
 
     def prove(self, project_id: int, figure: str, fn: str, *args) -> None:
         """Measure one fraud proof by the challenger; it must undo the report."""
@@ -406,6 +419,22 @@ class Bench:
         )
         self.figures["retire"] = measure(
             self.credit, self.owner, "retire", token_id, balance - 3, "Example K.K.", 0, "FY2025"
+        )
+        # A certification round of two finalized reports (2 of the 3 t left), then a retirement
+        # from it.
+        self.figures["record_certification"] = measure(
+            self.credit,
+            self.registrar,
+            "record_certification",
+            "JC-BENCH-0001",
+            token_id,
+            self.finalized_ids[:2],
+            2,
+            1,
+            2,
+        )
+        self.figures["retire_certified"] = measure(
+            self.credit, self.owner, "retire_certified", 1, 1, "Example K.K.", 0, "FY2025"
         )
         self.sizes = {
             name: len(boa.env.get_code(contract.address))

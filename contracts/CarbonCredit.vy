@@ -15,6 +15,10 @@
         with `pause`, `unpause` returns it) stops minting and transfers;
         retirement stays open (see `retire`). The admin can attach the
         J-Credit registry's reference to a token id, once.
+        Certification rounds (`certification`): a registrar (REGISTRAR_ROLE
+        on the Registry) records each J-Credit certification of a token's
+        credits; holders retire certified credits from a named round
+        (`retire_certified`) and uncertified ones with `retire`.
 """
 
 from snekmate.auth import ownable
@@ -24,6 +28,7 @@ from .modules import constants
 from .modules import credit_token
 from .modules import roles
 from .modules import credit_pause
+from .modules import certification
 from .modules import retirement
 
 initializes: ownable
@@ -32,7 +37,8 @@ initializes: roles[ownable := ownable, ownable_2step := ownable_2step]
 initializes: pausable
 initializes: credit_pause[pausable := pausable, roles := roles]
 initializes: credit_token[credit_pause := credit_pause]
-initializes: retirement[credit_token := credit_token]
+initializes: certification[credit_token := credit_token]
+initializes: retirement[credit_token := credit_token, certification := certification]
 
 exports: (
     ownable.owner,
@@ -42,6 +48,7 @@ exports: (
     roles.VALIDATOR_ROLE,
     roles.ORACLE_ROLE,
     roles.PAUSER_ROLE,
+    roles.REGISTRAR_ROLE,
     roles.ADMIN_DELAY,
     roles.has_role,
     roles.role_grant_eta,
@@ -73,6 +80,16 @@ exports: (
     retirement.retirements,
     retirement.retirement_count,
     retirement.retired_by_holder,
+    retirement.retire_certified,
+    certification.MAX_REPORTS,
+    certification.certification_count,
+    certification.certification_of_report,
+    certification.last_serial,
+    certification.certifications,
+    certification.certification_by_number,
+    certification.certified,
+    certification.certified_retired,
+    certification.uncertified_supply,
 )
 
 
@@ -122,6 +139,7 @@ def __init__(base_uri: String[80]):
     pausable.__init__()
     credit_pause.__init__()
     credit_token.__init__(base_uri)
+    certification.__init__()
     retirement.__init__()
 
 
@@ -214,3 +232,33 @@ def set_registry_reference(token_id: uint256, reference: String[64]):
     assert len(self.registry_reference[token_id]) == 0, "credit: reference already set"
     self.registry_reference[token_id] = reference
     log RegistryReferenceSet(token_id=token_id, reference=reference)
+
+
+@external
+def record_certification(
+    certification_number: String[32],
+    token_id: uint256,
+    report_ids: DynArray[uint256, certification.MAX_REPORTS],
+    amount: uint256,
+    first_serial: uint256,
+    last_serial: uint256,
+) -> uint256:
+    """
+    @notice Records a J-Credit certification round of `token_id` (holder of
+            REGISTRAR_ROLE on the Registry of the bound minter). Each report
+            id is certified once for good; the amount is at most the
+            token's uncertified supply; the serial range has one serial per
+            t-CO2 and lies above every earlier range of the token. Logs
+            `CertificationRecorded`.
+    @param certification_number The scheme's certification number (unique).
+    @param token_id The credit token id, (project_id << 16) | fiscal_year.
+    @param report_ids The finalized reports of that project and year the
+           round covers (1 to MAX_REPORTS, none certified before).
+    @param amount Whole t-CO2 certified (> 0, < 2**64).
+    @param first_serial First registry serial of the round.
+    @param last_serial Last registry serial: last - first + 1 = amount.
+    @return uint256 The round's certification id (from 1).
+    """
+    return certification._record(
+        self.registry, certification_number, token_id, report_ids, amount, first_serial, last_serial
+    )

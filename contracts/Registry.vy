@@ -43,6 +43,7 @@ exports: (
     roles.VALIDATOR_ROLE,
     roles.ORACLE_ROLE,
     roles.PAUSER_ROLE,
+    roles.REGISTRAR_ROLE,
     roles.ADMIN_DELAY,
     roles.has_role,
     roles.role_grant_eta,

@@ -10,8 +10,10 @@
 - `jcredit.tx`: dry run, send, retries and revert reasons of every transaction.
 - `jcredit.registry`, `jcredit.reports`, `jcredit.fraud_proofs`, `jcredit.credits`: typed
   clients of Registry.vy, MonitoringReports.vy, FraudProofs.vy and CarbonCredit.vy;
-  `jcredit.connect`: all four for the connected network.
-- `jcredit.history`: every event scan (transfers, reports and their facts, retirements, meters).
+  `jcredit.connect`: all four for the connected network; `jcredit.certifications`: J-Credit
+  certification rounds (record, read, certified vs uncertified supply, retire from a round).
+- `jcredit.history`: every event scan (transfers, reports and their facts, retirements,
+  certification rounds, meters).
 - `jcredit.documents`: monthly reports, retirement certificates, registry exports.
 - `jcredit.devnet`: moving a local devnet's clock; which local port `make demo` can use.
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 DEVNET_ROLE_INDEX = {
     "admin": 0,
     "validator": 1,
+    "registrar": 1,  # the devnet validator also mirrors the J-Credit registry
     "owner": 2,
     "oracle": 3,
     "buyer": 4,

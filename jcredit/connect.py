@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from jcredit.certifications import CertificationClient
 from jcredit.credits import CreditClient
 from jcredit.deployment import Deployment, require_deployment
 from jcredit.fraud_proofs import FraudProofsClient
@@ -25,6 +26,7 @@ class Platform:
     reports: ReportsClient
     fraud_proofs: FraudProofsClient
     credit: CreditClient
+    certifications: CertificationClient
 
 
 def platform(deployment: Deployment) -> Platform:
@@ -34,12 +36,17 @@ def platform(deployment: Deployment) -> Platform:
     reports = ReportsClient(
         project.MonitoringReports.at(deployment.reports), start_block=deployment.block
     )
+    registry = project.Registry.at(deployment.registry)
+    credit = project.CarbonCredit.at(deployment.credit)
     return Platform(
         deployment=deployment,
-        registry=RegistryClient(project.Registry.at(deployment.registry), reports),
+        registry=RegistryClient(registry, reports),
         reports=reports,
         fraud_proofs=FraudProofsClient(project.FraudProofs.at(deployment.fraud_proofs)),
-        credit=CreditClient(project.CarbonCredit.at(deployment.credit)),
+        credit=CreditClient(credit),
+        certifications=CertificationClient(
+            credit, registry, reports.contract, start_block=deployment.block
+        ),
     )
 
 

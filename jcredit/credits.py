@@ -95,7 +95,8 @@ class CreditClient:
         purpose: RetirementPurpose,
         memo: str,
     ) -> Retired:
-        """Retire (burn and record) the sender's credits for a beneficiary and purpose.
+        """Retire (burn and record) the sender's not yet certified credits for a beneficiary
+        and purpose (certified ones: `CertificationClient.retire`, from their round).
 
         The beneficiary is stripped of surrounding spaces and must not be empty: a retirement is
         irreversible, and one claimed for nobody cannot be claimed again.
@@ -104,6 +105,13 @@ class CreditClient:
         if not beneficiary:
             raise JCreditError("the beneficiary is empty (only spaces): name who claims it")
         self.check_balance(sender.address, token, amount, "retire")
+        uncertified = int(self.contract.uncertified_supply(token))
+        if amount > uncertified:
+            raise JCreditError(
+                f"cannot retire {amount} t-CO2 of token {token} as not yet certified: only "
+                f"{uncertified} t-CO2 of its supply are uncertified; retire certified credits "
+                "from their certification round (`--certification N`)"
+            )
         receipt = sender.send(
             f"retiring {amount} t-CO2 of token {token}",
             self.contract.retire,

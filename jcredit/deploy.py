@@ -18,7 +18,7 @@ from jcredit.errors import ChainError, InputError
 from jcredit.registry import check_address, check_text
 from jcredit.reports import check_challenge_window
 from jcredit.tx import Sender, revert_reason
-from jcredit.types import ORACLE_ROLE, VALIDATOR_ROLE
+from jcredit.types import ORACLE_ROLE, REGISTRAR_ROLE, VALIDATOR_ROLE
 from methodology.factors import FactorTable, load_factors
 from methodology.fiscal import fiscal_year_bounds
 
@@ -37,14 +37,16 @@ class DeployConfig:
     challenge_window: int | None = None  # seconds; None keeps the contract's default (1 day)
     base_uri: str = ""  # ERC-1155 metadata prefix
     factors: FactorTable | None = None  # every row is set before launch; None: the shipped table
+    registrar: str | None = None  # granted REGISTRAR_ROLE (records certification rounds), if given
 
 
 def check_config(admin: str, config: DeployConfig) -> DeployConfig:
     """The config with checksummed addresses, or InputError naming the value."""
     validator = check_address(config.validator, "validator")
     oracle = check_address(config.oracle, "oracle")
-    # The contracts refuse to let the admin validate or report: say so before deploying.
-    for role, address in (("validator", validator), ("oracle", oracle)):
+    registrar = None if config.registrar is None else check_address(config.registrar, "registrar")
+    # The contracts refuse to let the admin validate, report or certify: say so before deploying.
+    for role, address in (("validator", validator), ("oracle", oracle), ("registrar", registrar)):
         if address == admin:
             raise InputError(
                 f"{role}: {address} is the admin (the deployer), who may never hold that role"
@@ -61,6 +63,7 @@ def check_config(admin: str, config: DeployConfig) -> DeployConfig:
         challenge_window=config.challenge_window,
         base_uri=config.base_uri,
         factors=config.factors,
+        registrar=registrar,
     )
 
 
@@ -108,6 +111,13 @@ def deploy_contracts(
     sender.send(
         f"granting ORACLE_ROLE to {config.oracle}", registry.grant_role, ORACLE_ROLE, config.oracle
     )
+    if config.registrar is not None:
+        sender.send(
+            f"granting REGISTRAR_ROLE to {config.registrar}",
+            registry.grant_role,
+            REGISTRAR_ROLE,
+            config.registrar,
+        )
     # Before launch a factor takes effect at once; after it, each change waits two days.
     for year, row in sorted(factors.rows.items()):
         sender.send(

@@ -320,6 +320,16 @@ class RetirementRecord:
     tx_hash: str
     block: int
     retired_at: int
+    certification_id: int = 0  # the round the credits came from; 0: not certified
+    first_serial: int = 0  # first registry serial of the round drawn (0: not certified)
+
+    @property
+    def certified(self) -> bool:
+        return self.certification_id != 0
+
+    @property
+    def last_serial(self) -> int:
+        return self.first_serial + self.amount - 1 if self.certified else 0
 
 
 def retirements(
@@ -342,10 +352,55 @@ def retirements(
             tx_hash=str(log.transaction_hash),
             block=int(log.block_number),
             retired_at=times(log),
+            certification_id=int(log.certification_id),
+            first_serial=int(log.first_serial),
         )
         for log in logs(credit.Retired, start_block, **topics)
     ]
     out.sort(key=lambda r: r.retirement_id)
+    return out
+
+
+@dataclass(frozen=True)
+class CertificationRecord:
+    """A certification round as the registrar recorded it (`CertificationRecorded`)."""
+
+    certification_id: int
+    token_id: int
+    registrar: str
+    certification_number: str
+    report_ids: tuple[int, ...]
+    amount: int
+    first_serial: int
+    last_serial: int
+    tx_hash: str
+    block: int
+    recorded_at: int
+
+
+def certifications(
+    credit: ContractInstance, start_block: int, **topics: Any
+) -> list[CertificationRecord]:
+    """Certification rounds since `start_block` (all, or by indexed topic: certification_id,
+    token_id, registrar), by id."""
+    times = _BlockTimes()
+    out = [
+        CertificationRecord(
+            certification_id=int(log.certification_id),
+            token_id=int(log.token_id),
+            registrar=log.registrar,
+            certification_number=str(log.certification_number),
+            report_ids=tuple(int(r) for r in log.report_ids),
+            amount=int(log.amount),
+            first_serial=int(log.first_serial),
+            last_serial=int(log.last_serial),
+            tx_hash=str(log.transaction_hash),
+            block=int(log.block_number),
+            recorded_at=times(log),
+        )
+        for log in logs(credit.CertificationRecorded, start_block, **topics)
+    ]
+    out.sort(key=lambda r: r.certification_id)
     return out
 
 

@@ -14,6 +14,7 @@ from jcredit.keccak import keccak256
 VALIDATOR_ROLE: bytes = keccak256(b"VALIDATOR_ROLE")
 ORACLE_ROLE: bytes = keccak256(b"ORACLE_ROLE")
 PAUSER_ROLE: bytes = keccak256(b"PAUSER_ROLE")
+REGISTRAR_ROLE: bytes = keccak256(b"REGISTRAR_ROLE")
 
 # MonitoringReports.MIN_CHALLENGE_WINDOW / MAX_CHALLENGE_WINDOW, in seconds.
 MIN_CHALLENGE_WINDOW = 3600

@@ -43,6 +43,12 @@ DEVNET_MIN_BOND = "1 ether"
     help="Address granted ORACLE_ROLE (devnet default: test account 3, which is also bonded).",
 )
 @click.option(
+    "--registrar",
+    callback=checksum_address,
+    help="Address granted REGISTRAR_ROLE, which records J-Credit certification rounds "
+    "(devnet default: test account 1; elsewhere none unless given: grant it later).",
+)
+@click.option(
     "--challenge-window",
     type=click.IntRange(MIN_CHALLENGE_WINDOW, MAX_CHALLENGE_WINDOW),
     help=f"Seconds a report can be disputed or proven wrong before it finalizes, "
@@ -67,6 +73,7 @@ def cli(
     account,
     validator,
     oracle,
+    registrar,
     challenge_window,
     min_bond,
     factors_path,
@@ -90,6 +97,8 @@ def cli(
         admin = role_account(provider, account, "admin")
         validator = role_address(provider, validator, "validator", "--validator")
         oracle = role_address(provider, oracle, "oracle", "--oracle")
+        if registrar is None and local:
+            registrar = devnet_account("registrar").address
         devnet_oracle = devnet_account("oracle") if local else None
         # Only the devnet's test oracle can be bonded from here: its key is public.
         bond_from = devnet_oracle if devnet_oracle and devnet_oracle.address == oracle else None
@@ -100,6 +109,7 @@ def cli(
             challenge_window=challenge_window,
             base_uri=base_uri,
             factors=load_factors(factors_path),
+            registrar=registrar,
         )
         deployment, is_new = deploy(
             provider, admin, config, force=force, bond_from=bond_from, log=click.echo
@@ -119,6 +129,7 @@ def cli(
     if is_new:
         click.echo(f"  validator          {validator}")
         click.echo(f"  oracle             {oracle}")
+        click.echo(f"  registrar          {registrar or 'none (grant REGISTRAR_ROLE later)'}")
         window = challenge_window if challenge_window is not None else 86400
         click.echo(f"  challenge window   {window} s")
         click.echo(f"  minimum bond       {format_wei(bond)}")

@@ -14,12 +14,21 @@
         claims the reduction. A beneficiary must name someone: empty or
         whitespace-only texts (ASCII space, tab, CR, LF and the ideographic
         space U+3000) are refused.
+
+        Certified and not yet certified credits (see `certification`): a
+        holder retires certified credits with `retire_certified`, naming
+        the round they come from, which draws that round's remaining amount
+        and its registry serials in order; `retire` takes only the token's
+        uncertified supply. Each record and `Retired` event carry the round
+        (0 = not certified) and the first serial drawn.
 """
 
 from . import constants
 from . import credit_token
+from . import certification
 
 uses: credit_token
+uses: certification
 
 
 # @notice Purpose code: reporting under the Act on Promotion of Global
@@ -45,12 +54,14 @@ struct Retirement:
     purpose: uint8
     beneficiary_hash: bytes32
     memo_hash: bytes32
+    certification_id: uint256
 
 
 # Storage form of a Retirement, 4 slots (3 for an empty memo) instead of 7:
 # every fresh slot costs a retirement 22,100 gas.
 struct StoredRetirement:
-    # holder (bits 0-159) | retired_at (160-223) | purpose (224-231)
+    # holder (bits 0-159) | retired_at (160-223) | purpose (224-231) |
+    # certification id (232-255; 0 = not certified)
     head: uint256
     # token_id (bits 0-127) | amount (128-255); retire refuses wider values
     token_amount: uint256
@@ -84,6 +95,10 @@ _records: HashMap[uint256, StoredRetirement]
 
 # @notice `holder` retired `amount` of `token_id` for `beneficiary` and
 #         `purpose`; the record `retirement_id` keeps the text hashes.
+#         `certification_id` is the round the credits came from (0 = not
+#         certified) and `first_serial` the first of their registry serials
+#         in that round (0 when not certified): the credits retired are
+#         serials first_serial .. first_serial + amount - 1.
 event Retired:
     retirement_id: indexed(uint256)
     holder: indexed(address)
@@ -95,6 +110,8 @@ event Retired:
     beneficiary_hash: bytes32
     memo_hash: bytes32
     retired_at: uint64
+    certification_id: uint256
+    first_serial: uint256
 
 
 @deploy
@@ -108,11 +125,13 @@ def __init__():
 @external
 def retire(token_id: uint256, amount: uint256, beneficiary: String[128], purpose: uint8, memo: String[256]) -> uint256:
     """
-    @notice Retires (burns) `amount` of the caller's `token_id` credits.
-            Stays open while the token is paused: retiring only removes
-            credits from circulation, cannot move value to anyone, and a
-            holder's legal reporting deadline should not wait on an
-            emergency elsewhere.
+    @notice Retires (burns) `amount` of the caller's `token_id` credits
+            that are not yet certified: refused when the token's
+            uncertified supply is smaller (certified credits are retired
+            with `retire_certified`). Stays open while the token is paused:
+            retiring only removes credits from circulation, cannot move
+            value to anyone, and a holder's legal reporting deadline should
+            not wait on an emergency elsewhere.
     @param token_id The credit token id (project, fiscal year).
     @param amount Whole t-CO2 to retire (> 0, <= balance).
     @param beneficiary Who the reduction is claimed for (not empty, not
@@ -120,6 +139,57 @@ def retire(token_id: uint256, amount: uint256, beneficiary: String[128], purpose
     @param purpose Purpose code 0..5 (see the PURPOSE_* constants).
     @param memo Free text, e.g. the report or offset product it backs.
     @return The retirement id (ids start at 1).
+    """
+    retirement_id: uint256 = self._retire(token_id, amount, beneficiary, purpose, memo, 0, 0)
+    certification._check_uncertified(token_id)
+    return retirement_id
+
+
+@external
+def retire_certified(
+    certification_id: uint256, amount: uint256, beneficiary: String[128], purpose: uint8, memo: String[256]
+) -> uint256:
+    """
+    @notice Retires (burns) `amount` of the caller's credits of the token
+            that round `certification_id` certified, drawing on that
+            round: refused beyond its remaining certified amount. The
+            record and event name the round and the first serial. Open
+            while paused, as `retire`.
+    @param certification_id The certification round the credits come from.
+    @param amount Whole t-CO2 to retire (> 0, <= balance and remaining).
+    @param beneficiary Who the reduction is claimed for (not empty, not
+           only whitespace).
+    @param purpose Purpose code 0..5 (see the PURPOSE_* constants).
+    @param memo Free text.
+    @return The retirement id (ids start at 1).
+    """
+    assert amount != 0, "credit: zero amount"
+    token_id: uint256 = 0
+    first_serial: uint256 = 0
+    token_id, first_serial = certification._draw(certification_id, amount)
+    return self._retire(token_id, amount, beneficiary, purpose, memo, certification_id, first_serial)
+
+
+@internal
+def _retire(
+    token_id: uint256,
+    amount: uint256,
+    beneficiary: String[128],
+    purpose: uint8,
+    memo: String[256],
+    certification_id: uint256,
+    first_serial: uint256,
+) -> uint256:
+    """
+    @notice Burns the caller's credits and records the retirement.
+    @param token_id The credit token id.
+    @param amount Whole t-CO2 (> 0, <= balance).
+    @param beneficiary Who the reduction is claimed for.
+    @param purpose Purpose code 0..5.
+    @param memo Free text.
+    @param certification_id The round drawn on (0 = not certified).
+    @param first_serial The first serial drawn (0 = not certified).
+    @return The retirement id.
     """
     assert amount != 0, "credit: zero amount"
     assert purpose <= PURPOSE_OTHER, "credit: unknown purpose"
@@ -133,7 +203,10 @@ def retire(token_id: uint256, amount: uint256, beneficiary: String[128], purpose
     beneficiary_hash: bytes32 = keccak256(beneficiary)
     memo_hash: bytes32 = keccak256(memo)
     record: StoredRetirement = StoredRetirement(
-        head=convert(msg.sender, uint256) | (block.timestamp << 160) | (convert(purpose, uint256) << 224),
+        head=convert(msg.sender, uint256)
+        | (block.timestamp << 160)
+        | (convert(purpose, uint256) << 224)
+        | (certification_id << 232),
         token_amount=token_id | (amount << 128),
         beneficiary_hash=beneficiary_hash,
         memo_hash=empty(bytes32),
@@ -153,6 +226,8 @@ def retire(token_id: uint256, amount: uint256, beneficiary: String[128], purpose
         beneficiary_hash=beneficiary_hash,
         memo_hash=memo_hash,
         retired_at=convert(block.timestamp, uint64),
+        certification_id=certification_id,
+        first_serial=first_serial,
     )
     return retirement_id
 
@@ -164,7 +239,8 @@ def retirements(retirement_id: uint256) -> Retirement:
     @notice The record of a retirement (all zero for an unknown id).
     @param retirement_id The retirement id.
     @return (holder, token_id, amount, retired_at, purpose, beneficiary_hash,
-            memo_hash); memo_hash is keccak256("") for an empty memo.
+            memo_hash, certification_id); memo_hash is keccak256("") for an
+            empty memo; certification_id 0 for credits not certified.
     """
     stored: StoredRetirement = self._records[retirement_id]
     if stored.head == 0:
@@ -180,6 +256,7 @@ def retirements(retirement_id: uint256) -> Retirement:
         purpose=convert((stored.head >> 224) & 255, uint8),
         beneficiary_hash=stored.beneficiary_hash,
         memo_hash=memo_hash,
+        certification_id=stored.head >> 232,
     )
 
 

@@ -15,9 +15,10 @@
           scheduled (`grant_role`, then anyone calls `activate_role`), so every
           new validator or oracle is public for two days before it can act;
           the admin may cancel a scheduled grant. Revocation is immediate.
-        - The admin can never hold VALIDATOR_ROLE or ORACLE_ROLE, so it cannot
-          approve or report by itself, and it loses every role it holds when
-          it hands the admin over (`accept_ownership`).
+        - The admin can never hold VALIDATOR_ROLE, ORACLE_ROLE or
+          REGISTRAR_ROLE, so it cannot approve, report or certify by itself,
+          and it loses every role it holds when it hands the admin over
+          (`accept_ownership`).
         snekmate's `access_control` is not used because its admin is itself a
         role that can be granted in one step and renounced.
 """
@@ -36,11 +37,15 @@ VALIDATOR_ROLE: public(constant(bytes32)) = keccak256("VALIDATOR_ROLE")
 ORACLE_ROLE: public(constant(bytes32)) = keccak256("ORACLE_ROLE")
 # @notice May pause and unpause in an emergency.
 PAUSER_ROLE: public(constant(bytes32)) = keccak256("PAUSER_ROLE")
+# @notice Mirrors the J-Credit registry on chain: records each certification
+#         round (certification number, reports, tonnes, serials) on
+#         CarbonCredit. Held on the Registry; CarbonCredit asks it.
+REGISTRAR_ROLE: public(constant(bytes32)) = keccak256("REGISTRAR_ROLE")
 # @notice Seconds between scheduling an admin change after launch and its
 #         effect (role grants; emission factors in `factor_table`).
 ADMIN_DELAY: public(constant(uint64)) = 2 * 86400
 
-_ROLES: constant(bytes32[3]) = [VALIDATOR_ROLE, ORACLE_ROLE, PAUSER_ROLE]
+_ROLES: constant(bytes32[4]) = [VALIDATOR_ROLE, ORACLE_ROLE, PAUSER_ROLE, REGISTRAR_ROLE]
 
 
 # @notice `has_role[role][account]` is True when `account` holds `role`.
@@ -103,7 +108,7 @@ def grant_role(role: bytes32, account: address):
             otherwise scheduled for `ADMIN_DELAY` from now (see
             `activate_role`). Granting a role already held is a no-op
             without an event.
-    @param role VALIDATOR_ROLE, ORACLE_ROLE or PAUSER_ROLE.
+    @param role VALIDATOR_ROLE, ORACLE_ROLE, PAUSER_ROLE or REGISTRAR_ROLE.
     @param account The account that receives the role.
     """
     ownable._check_owner()
@@ -179,7 +184,8 @@ def launch():
 def accept_ownership():
     """
     @notice The pending admin accepts the admin role (two-step hand-over).
-            The new admin must hold neither VALIDATOR_ROLE nor ORACLE_ROLE;
+            The new admin must hold none of VALIDATOR_ROLE, ORACLE_ROLE and
+            REGISTRAR_ROLE;
             the old admin loses every role it holds and every grant
             scheduled for it.
     """
@@ -188,7 +194,9 @@ def accept_ownership():
     # what it holds (a grant still scheduled for it cannot be activated once
     # it is the admin, see `activate_role`).
     assert not (
-        self.has_role[VALIDATOR_ROLE][msg.sender] or self.has_role[ORACLE_ROLE][msg.sender]
+        self.has_role[VALIDATOR_ROLE][msg.sender]
+        or self.has_role[ORACLE_ROLE][msg.sender]
+        or self.has_role[REGISTRAR_ROLE][msg.sender]
     ), "roles: admin cannot hold this role"
     previous: address = ownable.owner
     ownable_2step._transfer_ownership(msg.sender)
@@ -238,11 +246,11 @@ def _cancel(role: bytes32, account: address):
 def _check_not_admin(role: bytes32, account: address):
     """
     @notice Reverts when `account` is the admin and `role` is one the admin
-            may never hold (validator, oracle).
+            may never hold (validator, oracle, registrar).
     @param role The role.
     @param account The account.
     """
-    if role == VALIDATOR_ROLE or role == ORACLE_ROLE:
+    if role == VALIDATOR_ROLE or role == ORACLE_ROLE or role == REGISTRAR_ROLE:
         assert account != ownable.owner, "roles: admin cannot hold this role"
 
 

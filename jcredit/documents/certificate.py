@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jcredit.documents.metadata import project_info
-from jcredit.documents.serials import retirement_serials, serial_range
+from jcredit.documents.serials import (
+    CREDIT_TYPE,
+    SCHEME_SYMBOL,
+    retirement_serials,
+    scheme_serial_range,
+    serial_range,
+)
 from jcredit.history import retirements
 from jcredit.types import RetirementPurpose, split_token_id
 from jcredit.validity import banner, problems
@@ -56,6 +62,10 @@ class Certificate:
     metadata_uri: str = ""
     serial_first: int = 0
     serial_last: int = 0
+    certification_id: int = 0  # the certification round the credits came from; 0: not certified
+    certification_number: str = ""
+    scheme_symbol: str = SCHEME_SYMBOL
+    credit_type: str = CREDIT_TYPE
     # Why these credits do not count for J-Credit (placeholder factor, test network); [] if valid.
     validity: list[str] = field(default_factory=list)
 
@@ -64,10 +74,34 @@ class Certificate:
         return RetirementPurpose.from_name(self.purpose).description
 
     @property
+    def certified(self) -> bool:
+        return self.certification_id != 0
+
+    @property
     def serials(self) -> str:
         if not self.serial_first:
             return "-"
+        if self.certified:
+            return scheme_serial_range(
+                self.certification_number,
+                self.serial_first,
+                self.serial_last,
+                self.scheme_symbol,
+                self.credit_type,
+            )
         return serial_range(self.project_id, self.fiscal_year, self.serial_first, self.serial_last)
+
+    @property
+    def certification_line(self) -> str:
+        if not self.certified:
+            return (
+                "NOT YET CERTIFIED: no J-Credit certification round covers these credits "
+                "(platform serials, not registry serials)"
+            )
+        return (
+            f"certification number {self.certification_number} (round {self.certification_id}; "
+            f"scheme {self.scheme_symbol}, type {self.credit_type})"
+        )
 
 
 def certificate(platform: Platform, network: str, retirement_id: int) -> Certificate:
@@ -81,6 +115,9 @@ def certificate(platform: Platform, network: str, retirement_id: int) -> Certifi
         retirements(platform.credit.contract, start, token_id=record.token_id)
     )
     first, last = serials[retirement_id]
+    number = ""
+    if record.certified:
+        number = platform.certifications.certification(record.certification_id).certification_number
     uri, name, location = "", "", ""
     if 1 <= project_id <= platform.registry.project_count():
         info = project_info(platform.registry.project(project_id).metadata_uri)
@@ -110,6 +147,8 @@ def certificate(platform: Platform, network: str, retirement_id: int) -> Certifi
         metadata_uri=uri,
         serial_first=first,
         serial_last=last,
+        certification_id=record.certification_id,
+        certification_number=number,
         validity=problems(platform.deployment.chain_id, {fiscal_year: factor or None}),
     )
 
@@ -132,6 +171,7 @@ def _certificate_rows(cert: Certificate) -> list[Row]:
     return [
         ("Retirement id", "無効化番号", str(cert.retirement_id), False),
         ("Amount", "無効化量", f"{cert.amount_t} t-CO2", False),
+        ("J-Credit certification", "認証", cert.certification_line, False),
         ("Serial numbers", "シリアル番号", cert.serials, True),
         ("Beneficiary", "受益者", cert.beneficiary, False),
         ("Purpose", "無効化の目的", cert.purpose_label, False),
@@ -166,9 +206,17 @@ def _check_steps(cert: Certificate) -> list[str]:
         "memo (UTF-8), the hashes above.",
         f"Registry({cert.registry or '-'}).projects({cert.project_id}) holds the project and its "
         "metadata URI; its finalized monitoring reports minted the token.",
-        "Serial numbers: credits are numbered per token in minting order (the registry export's "
-        "issuances) and retired credits take them in retirement order, so this retirement's "
-        "serials follow from the token's earlier retirements.",
+        (
+            f"CarbonCredit({cert.contract}).certifications({cert.certification_id}) returns the "
+            f"round {cert.certification_number} the registrar recorded (token, amount, serial "
+            "range); the retirement event's first_serial is where these credits start in it. "
+            "Scheme symbol, type and serial format are not verified against the registry's "
+            "specification."
+            if cert.certified
+            else "Serial numbers: these credits are not yet certified; platform serials number "
+            "credits per token in minting order (the registry export's issuances) and "
+            "uncertified retirements take them in retirement order."
+        ),
     ]
 
 

@@ -1,10 +1,17 @@
-"""Serial numbers of credits: `JCR-P<project>-FY<year>-NNNNNN`, one per t-CO2 of a token.
+"""Serial numbers of credits, one per t-CO2 of a token.
 
-ERC-1155 credits are fungible, so serials are not on chain: they are derived from the events in
-chain order, which anyone can recompute. Issued credits are numbered per token in minting order
-(the first report's credits are 1..n, the next report's n+1..); retired credits take the same
-numbers in retirement order per token (the first retirement of a token retires serials 1..k, the
-next one k+1..), whoever held them.
+Certified credits carry the J-Credit registry's identifiers: scheme symbol, credit type,
+certification number and serial, written here `JC/ER/<certification number>-NNNNNN`
+(`scheme_serial`). The registrar records each round's serial range on chain; a retirement from a
+round takes the round's serials in order (`Retired.first_serial`). The symbol (JC; JCL) and the
+type (ER, ERL, FM) are parameters: their values and this exact format are NOT verified against
+the registry's specification.
+
+Credits not yet certified have platform serials `JCR-P<project>-FY<year>-NNNNNN`, which are not
+on chain: they are derived from the events in chain order, which anyone can recompute. Issued
+credits are numbered per token in minting order (the first report's credits are 1..n, the next
+report's n+1..); retirements of uncertified credits take the same numbers in retirement order
+per token, whoever held them.
 """
 
 from __future__ import annotations
@@ -18,6 +25,32 @@ if TYPE_CHECKING:
     from jcredit.history import RetirementRecord
 
 
+SCHEME_SYMBOL = "JC"  # J-Credit; not verified against the registry's specification
+CREDIT_TYPE = "ER"  # emission reduction (ERL, FM: other types); not verified either
+
+
+def scheme_serial(
+    certification_number: str,
+    serial: int,
+    symbol: str = SCHEME_SYMBOL,
+    credit_type: str = CREDIT_TYPE,
+) -> str:
+    return f"{symbol}/{credit_type}/{certification_number}-{serial:06d}"
+
+
+def scheme_serial_range(
+    certification_number: str,
+    first: int,
+    last: int,
+    symbol: str = SCHEME_SYMBOL,
+    credit_type: str = CREDIT_TYPE,
+) -> str:
+    return (
+        f"{scheme_serial(certification_number, first, symbol, credit_type)}.."
+        f"{scheme_serial(certification_number, last, symbol, credit_type)}"
+    )
+
+
 def serial_prefix(project_id: int, fiscal_year: int) -> str:
     return f"JCR-P{project_id}-FY{fiscal_year}"
 
@@ -28,10 +61,14 @@ def serial_range(project_id: int, fiscal_year: int, first: int, last: int) -> st
 
 
 def retirement_serials(records: Iterable[RetirementRecord]) -> dict[int, tuple[int, int]]:
-    """retirement id -> (first, last) serial of the credits it retired, per token in id order."""
+    """retirement id -> (first, last) serial of the credits it retired: a certified retirement
+    its round's serials; an uncertified one the platform serials, per token in id order."""
     retired: dict[int, int] = {}
     out = {}
     for record in sorted(records, key=lambda r: r.retirement_id):
+        if record.certified:
+            out[record.retirement_id] = (record.first_serial, record.last_serial)
+            continue
         first = retired.get(record.token_id, 0) + 1
         retired[record.token_id] = last = first + record.amount - 1
         out[record.retirement_id] = (first, last)

@@ -62,6 +62,7 @@ class Actors:
     buyer: str
     challenger: str
     stranger: str
+    registrar: str
 
 
 @dataclass
@@ -104,6 +105,7 @@ def deploy_world(factories: Factories, actors: "Actors", launch: bool = True) ->
             ("VALIDATOR_ROLE", actors.second_validator),
             ("ORACLE_ROLE", actors.oracle),
             ("PAUSER_ROLE", actors.pauser),
+            ("REGISTRAR_ROLE", actors.registrar),
         ):
             registry.grant_role(getattr(registry, role)(), actor)
         registry.set_emission_factor(2025, FACTOR_2025, FY2025_START, FY2025_END)

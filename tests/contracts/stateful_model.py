@@ -101,6 +101,26 @@ class CreditLedger:
     minted: dict[int, int] = field(default_factory=dict)
     retired: dict[int, int] = field(default_factory=dict)
     balances: dict[tuple[str, int], int] = field(default_factory=dict)
+    # Certification rounds: report id -> (token id, tonnes minted) of each finalized report, the
+    # reports certified, per round [token id, amount, retired, first serial], per token the
+    # certified and certified-retired totals and the highest serial.
+    report_minted: dict[int, tuple[int, int]] = field(default_factory=dict)
+    certified_reports: set[int] = field(default_factory=set)
+    rounds: dict[int, list[int]] = field(default_factory=dict)
+    certified: dict[int, int] = field(default_factory=dict)
+    certified_retired: dict[int, int] = field(default_factory=dict)
+    last_serial: dict[int, int] = field(default_factory=dict)
+    # Tonnes the machine mints by hand (as the minter) so that rounds have credits to certify:
+    # the meters' invariant leaves them out.
+    hand_minted: dict[int, int] = field(default_factory=dict)
+
+    def supply(self, tid: int) -> int:
+        return self.minted.get(tid, 0) - self.retired.get(tid, 0)
+
+    def uncertified(self, tid: int) -> int:
+        """Supply no round certified: what a plain retirement (or a new round) may take."""
+        outstanding = self.certified.get(tid, 0) - self.certified_retired.get(tid, 0)
+        return self.supply(tid) - outstanding
 
     def credit_report(self, project: ModelProject, pending: Pending) -> int:
         """A finalized report: whole tonnes of carry + reduction to the owner, the rest carried;
@@ -114,6 +134,7 @@ class CreditLedger:
         self.truth_g[key] = self.truth_g.get(key, 0) + pending.truth_g
         self.minted[tid] = self.minted.get(tid, 0) + minted_t
         self.balances[(project.owner, tid)] = self.balances.get((project.owner, tid), 0) + minted_t
+        self.report_minted[pending.facts.report_id] = (tid, minted_t)
         return minted_t
 
     def mints(self, project: ModelProject, pending: Pending) -> bool:

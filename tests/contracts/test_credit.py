@@ -808,6 +808,8 @@ def test_retire__holder__burns_records_and_logs(minted, actors):
             "beneficiary_hash": keccak(b"Example K.K."),
             "memo_hash": keccak(b"RE100 2025"),
             "retired_at": boa.env.timestamp,
+            "certification_id": 0,
+            "first_serial": 0,
         }
     ]
     assert logged(minted, "TransferSingle") == [
@@ -821,6 +823,7 @@ def test_retire__holder__burns_records_and_logs(minted, actors):
         3,
         keccak(b"Example K.K."),
         keccak(b"RE100 2025"),
+        0,
     )
     assert minted.balanceOf(actors.holder, TID) == 7
     assert minted.total_supply(TID) == 7
@@ -926,6 +929,7 @@ def test_retire__widest_token_id_and_largest_mint__record_unpacks_exactly(credit
         5,
         keccak(b"B"),
         keccak(b"m"),
+        0,
     )
     assert credit.retired_by_token(widest) == largest
     assert credit.total_supply(widest) == 0
@@ -967,7 +971,7 @@ def test_purpose_constants__documented_codes(credit):
 
 
 def test_retirements__unknown_id__all_zero(credit):
-    assert credit.retirements(5) == (ZERO, 0, 0, 0, 0, b"\x00" * 32, b"\x00" * 32)
+    assert credit.retirements(5) == (ZERO, 0, 0, 0, 0, b"\x00" * 32, b"\x00" * 32, 0)
 
 
 def test_retirement_count__fresh__zero(credit, actors):

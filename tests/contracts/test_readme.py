@@ -4,7 +4,16 @@ import re
 from pathlib import Path
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "contracts"
-PREFIXES = ("registry", "reports", "credit", "roles", "erc1155", "pausable", "ownable_2step")
+PREFIXES = (
+    "registry",
+    "reports",
+    "credit",
+    "certification",
+    "roles",
+    "erc1155",
+    "pausable",
+    "ownable_2step",
+)
 REASON = re.compile(r'"((?:' + "|".join(PREFIXES) + r'): [^"]+)"')
 LISTED = re.compile(r"`((?:" + "|".join(PREFIXES) + r"): [^`]+)`")
 

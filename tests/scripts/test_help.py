@@ -20,7 +20,8 @@ def test_meter_help__revoke_summary_is_not_cut_at_an_abbreviation():
 @pytest.mark.parametrize(
     ("name", "command"),
     [("simulate", ()), ("credits", ("transfer",)), ("credits", ("retire",)),
-     ("credits", ("history",)), ("report", ("monthly",))],
+     ("credits", ("history",)), ("credits", ("certify",)), ("credits", ("rounds",)),
+     ("report", ("monthly",))],
 )  # fmt: skip
 def test_help__project_and_fiscal_year_options_are_explained(name, command):
     text = " ".join(help_of(name, *command).split())
@@ -28,3 +29,16 @@ def test_help__project_and_fiscal_year_options_are_explained(name, command):
         text
     )
     assert "--fiscal-year INTEGER RANGE" in text and "April-March, JST" in text
+
+
+def test_credits_help__certification_commands_listed_and_explained():
+    text = " ".join(help_of("credits").split())
+    assert "certify Record a J-Credit certification round (the registrar)" in text
+    assert "rounds J-Credit certification rounds" in text
+    retire = " ".join(help_of("credits", "retire").split())
+    assert (
+        "--certification INTEGER RANGE Retire certified credits from this certification round"
+        in (retire)
+    )
+    export = " ".join(help_of("registry-export").split())
+    assert "--scheme-symbol TEXT" in export and "not verified" in export

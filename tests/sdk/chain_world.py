@@ -64,6 +64,7 @@ class SdkWorld:
     challenger: Sender
     chain_id: int
     projects: int = field(default=0)
+    registrar: Sender | None = None
 
     # -- signing ---------------------------------------------------------------------------------
     def sign(self, project_id: int, meter: LocalAccount, readings: list[tuple[int, int]]) -> Batch:
@@ -160,10 +161,16 @@ class SdkWorld:
 def build_world(provider, accounts) -> SdkWorld:
     from ape import chain
 
-    admin, validator, owner, oracle, buyer, challenger = (
-        Sender(account, provider, log=lambda line: None) for account in accounts[:6]
+    admin, validator, owner, oracle, buyer, challenger, registrar = (
+        Sender(account, provider, log=lambda line: None) for account in accounts[:7]
     )
-    config = DeployConfig(validator.address, oracle.address, MIN_BOND, challenge_window=WINDOW)
+    config = DeployConfig(
+        validator.address,
+        oracle.address,
+        MIN_BOND,
+        challenge_window=WINDOW,
+        registrar=registrar.address,
+    )
     deployment = deploy_contracts(provider, admin.account, config, bond_from=oracle.account)
     return SdkWorld(
         provider,
@@ -175,4 +182,5 @@ def build_world(provider, accounts) -> SdkWorld:
         buyer,
         challenger,
         chain.chain_id,
+        registrar=registrar,
     )
