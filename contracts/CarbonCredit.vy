@@ -13,8 +13,7 @@
         it finalizes a report), so token ids cannot collide.
         Pause policy: a pause (PAUSER_ROLE, `credit_pause`: send 1 wei
         with `pause`, `unpause` returns it) stops minting and transfers;
-        retirement stays open (see `retire`). The admin can attach the
-        J-Credit registry's reference to a token id, once.
+        retirement stays open (see `retire`).
         Certification rounds (`certification`): a registrar (REGISTRAR_ROLE
         on the Registry) records each J-Credit certification of a token's
         credits; holders retire certified credits from a named round
@@ -102,8 +101,6 @@ _MINT_BOUND: constant(uint256) = 2**64
 # @notice The only minter (the MonitoringReports contract), bound once for
 #         the contract's life (zero until bound).
 registry: public(address)
-# @notice J-Credit registry reference per token id (empty until set; write once).
-registry_reference: public(HashMap[uint256, String[64]])
 
 
 # @notice The admin bound the only minter; it can never change.
@@ -117,12 +114,6 @@ event RegistryBound:
 event URI:
     _value: String[512]
     _id: indexed(uint256)
-
-
-# @notice The admin recorded the J-Credit registry's reference of `token_id`.
-event RegistryReferenceSet:
-    token_id: indexed(uint256)
-    reference: String[64]
 
 
 @deploy
@@ -216,22 +207,6 @@ def token_id(project_id: uint256, fiscal_year: uint16) -> uint256:
     """
     assert project_id < 2**240, "credit: project id too large"
     return (project_id << 16) | convert(fiscal_year, uint256)
-
-
-@external
-def set_registry_reference(token_id: uint256, reference: String[64]):
-    """
-    @notice Records the J-Credit registry's reference for a token id ever
-            minted (admin; once per token id).
-    @param token_id The credit token id.
-    @param reference The registry's reference (non-empty).
-    """
-    ownable._check_owner()
-    assert credit_token._minted(token_id) != 0, "credit: unknown token"
-    assert len(reference) != 0, "credit: empty reference"
-    assert len(self.registry_reference[token_id]) == 0, "credit: reference already set"
-    self.registry_reference[token_id] = reference
-    log RegistryReferenceSet(token_id=token_id, reference=reference)
 
 
 @external

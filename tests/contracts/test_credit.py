@@ -979,50 +979,6 @@ def test_retirement_count__fresh__zero(credit, actors):
     assert credit.retired_by_holder(actors.holder) == 0
 
 
-# ---- registry reference -----------------------------------------------------------------------
-
-
-def test_set_registry_reference__admin__sets_once_and_logs(minted, actors):
-    with boa.env.prank(actors.admin):
-        minted.set_registry_reference(TID, "JCR-2025-0001")
-    assert events(minted, "RegistryReferenceSet") == [
-        {"address": minted.address, "token_id": TID, "reference": "JCR-2025-0001"}
-    ]
-    assert minted.registry_reference(TID) == "JCR-2025-0001"
-
-
-def test_set_registry_reference__twice__reverts(minted, actors):
-    with boa.env.prank(actors.admin):
-        minted.set_registry_reference(TID, "JCR-2025-0001")
-        with boa.reverts("credit: reference already set"):
-            minted.set_registry_reference(TID, "JCR-2025-0002")
-    assert minted.registry_reference(TID) == "JCR-2025-0001"
-
-
-def test_set_registry_reference__by_stranger__reverts(minted, actors):
-    with boa.env.prank(actors.stranger), boa.reverts("ownable: caller is not the owner"):
-        minted.set_registry_reference(TID, "JCR")
-
-
-def test_set_registry_reference__never_minted__reverts(credit, actors):
-    with boa.env.prank(actors.admin), boa.reverts("credit: unknown token"):
-        credit.set_registry_reference(TID, "JCR")
-
-
-def test_set_registry_reference__all_retired__accepted(minted, actors):
-    """Supply 0 but minted once: the token is known."""
-    retire(minted, actors.holder, 10)
-    assert minted.total_supply(TID) == 0
-    with boa.env.prank(actors.admin):
-        minted.set_registry_reference(TID, "JCR-2025-0001")
-    assert minted.registry_reference(TID) == "JCR-2025-0001"
-
-
-def test_set_registry_reference__empty__reverts(minted, actors):
-    with boa.env.prank(actors.admin), boa.reverts("credit: empty reference"):
-        minted.set_registry_reference(TID, "")
-
-
 # ---- property: nothing is created or lost -----------------------------------------------------
 
 HOLDERS = ("holder", "buyer", "challenger")
