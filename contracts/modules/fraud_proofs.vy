@@ -279,9 +279,13 @@ def _check_challengeable(facts: IMonitoringReports.ReportFacts) -> address:
     @return address The reports contract.
     """
     reports: address = staticcall IRegistry(registry).reports()
-    status: uint256 = staticcall IMonitoringReports(reports).check_facts(facts)
+    pending: IMonitoringReports.PendingReport = staticcall IMonitoringReports(reports).pending_report(
+        facts.project_id
+    )
+    assert pending.status != constants.REPORT_NONE, "reports: no pending report"
+    assert keccak256(abi_encode(facts)) == pending.facts_hash, "reports: facts differ from the report"
     assert (
-        status == constants.REPORT_DISPUTED or block.timestamp < convert(facts.challenge_deadline, uint256)
+        pending.status == constants.REPORT_DISPUTED or block.timestamp < convert(facts.challenge_deadline, uint256)
     ), "reports: challenge window over"
     return reports
 

@@ -429,11 +429,15 @@ def test_approve_meter__validator_with_registered_expiry__approves_adds_kind_and
     assert world.registry.meters(VICTIM_METER.address).status == METER_APPROVED
     assert world.registry.serial_meter(serial_key(SERIAL)) == VICTIM_METER.address
     assert world.registry.projects(project_id).active_meter_kinds == SELF_CONSUMPTION
-    assert world.registry.project_meters(project_id) == [
-        ZERO_ADDRESS,
-        ZERO_ADDRESS,
-        VICTIM_METER.address,
-    ]
+    assert (
+        world.registry.project_meters(project_id)
+        == [
+            ZERO_ADDRESS,
+            ZERO_ADDRESS,
+            VICTIM_METER.address,
+        ]
+        + [ZERO_ADDRESS] * 3
+    )
 
 
 def test_approve_meter__takes_the_serial__a_second_meter_with_it_is_refused(world, actors):

@@ -64,7 +64,8 @@ def test_first_report__carries_start_readings_and_logs_its_facts(world, actors, 
     assert facts.oracle == actors.oracle
     assert facts.challenge_deadline == NOW + WINDOW
     assert facts.merkle_root == submission.root
-    generation, export, unused = facts.meters
+    generation, export, unused, *others = facts.meters
+    assert others == [unused] * 3
     assert tuple(generation) == (
         project.meters[GENERATION].address,
         FY2025_START,
@@ -89,7 +90,7 @@ def test_second_report__starts_at_the_first_reports_end_readings(world, project)
     world.finalize(world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G))
     boa.env.timestamp = JUNE_2025 + DAY
     world.submit(project, JUNE_2025, MAY, MAY_SC, MAY_G)
-    generation, export, _ = facts_logged(world)["facts"].meters
+    generation, export, *_ = facts_logged(world)["facts"].meters
     assert (
         generation.start_timestamp,
         generation.start_cumulative_wh,
@@ -470,7 +471,7 @@ def test_start_reading_at_the_meters_last_reading__accepted_in_another_project(w
         2_500_000,
         500_000,
     )
-    generation, export, _ = logged["facts"].meters
+    generation, export, *_ = logged["facts"].meters
     assert tuple(generation)[1:] == (MAY_2025, APRIL[GENERATION], True, JUNE_2025, MAY[GENERATION])
     assert tuple(export)[1:] == (MAY_2025, APRIL[EXPORT], True, JUNE_2025, MAY[EXPORT])
     for kind, meter in second.meters.items():
