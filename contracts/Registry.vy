@@ -164,8 +164,10 @@ def project_meters(project_id: uint256) -> address[constants.KIND_SLOTS]:
     @return The meters.
     """
     result: address[constants.KIND_SLOTS] = empty(address[constants.KIND_SLOTS])
+    kinds: uint256 = project_registry._unpack_kinds(project_registry._state_of(project_id))
     for slot: uint256 in range(constants.KIND_SLOTS):
-        result[slot] = meter_registry._approved_meter(project_id, 1 << slot)
+        if kinds & (1 << slot) != 0:
+            result[slot] = meter_registry._approved_meter(project_id, 1 << slot)
     return result
 
 
@@ -334,16 +336,16 @@ def _meter_set_problem(kinds: uint256, battery: bool, capacity_w: uint256) -> By
     """
     base: uint256 = kinds & (constants.GENERATION | constants.EXPORT | constants.SELF_CONSUMPTION)
     stored: uint256 = kinds & (constants.BATTERY_CHARGE | constants.BATTERY_DISCHARGE)
-    if base & constants.SELF_CONSUMPTION != 0:
-        if base & constants.EXPORT != 0 or stored != 0:
-            return self._error("reports: bad meter set")
-        return b""
-    if base != constants.GENERATION | constants.EXPORT:
+    by_difference: bool = base & constants.SELF_CONSUMPTION == 0
+    if by_difference != (base == constants.GENERATION | constants.EXPORT) or (
+        not by_difference and (base & constants.EXPORT != 0 or stored != 0)
+    ):
         return self._error("reports: bad meter set")
-    if capacity_w > constants.DIFFERENCE_METERING_MAX_W:
-        return self._error("reports: difference metering > 10 kW")
-    if battery and stored != constants.BATTERY_CHARGE | constants.BATTERY_DISCHARGE:
-        return self._error("reports: battery not metered")
+    if by_difference:
+        if capacity_w > constants.DIFFERENCE_METERING_MAX_W:
+            return self._error("reports: difference metering > 10 kW")
+        if battery and stored != constants.BATTERY_CHARGE | constants.BATTERY_DISCHARGE:
+            return self._error("reports: battery not metered")
     return b""
 
 

@@ -357,6 +357,8 @@ def submit_report(
     facts.challenge_deadline = convert(block.timestamp, uint64) + convert(config & constants.MASK_64, uint64)
     epoch: uint256 = (cursor >> _EPOCH_SHIFT) & constants.MASK_16
     separator: bytes32 = meter_signatures._domain_separator(registry)
+    # Per kind slot (slot i for kind bit 1 << i) while the readings come in.
+    periods: IMonitoringReports.MeterPeriod[_KIND_SLOTS] = empty(IMonitoringReports.MeterPeriod[_KIND_SLOTS])
     for index: uint256 in range(_MAX_BOUNDARY_READINGS):
         if index >= len(readings):
             break
@@ -366,27 +368,57 @@ def submit_report(
         for bit: uint256 in range(_KIND_SLOTS):
             if meter_facts & (1 << bit) != 0:
                 slot = bit
-        facts.meters[slot] = self._accept(
+        periods[slot] = self._accept(
             project_id,
             facts.period_start,
             period_end,
             merkle_root,
             readings[index],
-            facts.meters[slot],
+            periods[slot],
             meter_facts,
             epoch,
             separator,
             terms.crediting_start,
         )
     seen: uint256 = 0
+    energy: uint256[_KIND_SLOTS] = empty(uint256[_KIND_SLOTS])
     for slot: uint256 in range(_KIND_SLOTS):
-        if facts.meters[slot].end_timestamp != 0:
-            seen |= 1 << slot
+        if periods[slot].end_timestamp != 0:
+            seen |= periods[slot].kind
+            facts.meters.append(periods[slot])
+            energy[slot] = periods[slot].end_cumulative_wh - periods[slot].start_cumulative_wh
     assert seen == terms.kinds, "reports: readings != meters"
 
-    generation: uint256 = facts.meters[0].end_cumulative_wh - facts.meters[0].start_cumulative_wh
-    export: uint256 = facts.meters[1].end_cumulative_wh - facts.meters[1].start_cumulative_wh
-    self._check_claim(facts, terms)
+    # The physical checks and the recomputation of the claim (the arithmetic is the Registry's
+    # `self_consumption`); a void report must show why it is void. The capacity bounds
+    # generation; without a generation meter, self-consumption.
+    capped: uint256 = 2
+    if terms.kinds & constants.GENERATION != 0:
+        capped = 0
+    self_consumed: uint256 = 0
+    problem: Bytes[132] = b""
+    self_consumed, problem = staticcall IRegistry(registry).self_consumption(
+        terms.kinds,
+        energy,
+        terms.capacity_w,
+        convert(periods[capped].end_timestamp - periods[capped].start_timestamp, uint256),
+    )
+    if void:
+        assert self_consumed_wh == 0 and reduction_g == 0, "reports: void report claims"
+        if len(problem) == 0:
+            assert staticcall IFraudProofs(fraud_proofs).violation_within(
+                project_id, periods[capped].meter, periods[capped].start_timestamp, periods[capped].end_timestamp
+            ), "reports: void without a recorded violation"
+    else:
+        if len(problem) != 0:
+            raw_revert(problem)
+        assert self_consumed_wh == self_consumed, "reports: self-consumed mismatch"
+        assert terms.factor_g_per_mwh != 0, "reports: no emission factor"
+        if not terms.factor_locked:
+            extcall IRegistry(registry).lock_factor(fiscal_year)
+        assert (
+            reduction_g == self_consumed * terms.factor_g_per_mwh // constants.WH_PER_MWH
+        ), "reports: reduction mismatch"
 
     self._config = (config & ~(constants.MASK_64 << 64)) | (facts.report_id << 64)
     self._cursor[project_id] = (
@@ -403,8 +435,8 @@ def submit_report(
         report_id=facts.report_id,
         fiscal_year=fiscal_year,
         facts=facts,
-        generation_wh=generation,
-        export_wh=export,
+        generation_wh=energy[0],
+        export_wh=energy[1],
         data_uri=data_uri,
     )
     return facts.report_id
@@ -699,6 +731,7 @@ def _accept(
     assert result.end_timestamp == 0, "reports: duplicate meter kind"
     if result.meter == empty(address):
         result.meter = meter
+        result.kind = meter_facts & constants.MASK_8
         if self._has_baseline(meter, meter_facts, epoch):
             last: uint256 = self._last[meter]
             result.start_timestamp = convert(last & constants.MASK_64, uint64)
@@ -825,45 +858,6 @@ def _has_baseline(meter: address, meter_facts: uint256, epoch: uint256) -> bool:
         and (last >> _REGISTRATION_SHIFT) & constants.MASK_16 == (meter_facts >> 104) & constants.MASK_16
         and (last >> _EPOCH_IN_LAST_SHIFT) & constants.MASK_16 == epoch
     )
-
-
-@internal
-def _check_claim(facts: IMonitoringReports.ReportFacts, terms: IRegistry.ReportTerms):
-    """
-    @notice The physical checks and the recomputation of the claim; a void
-            report must show why it is void.
-    @param facts The report being built.
-    @param terms The project's report terms.
-    """
-    energy: uint256[_KIND_SLOTS] = empty(uint256[_KIND_SLOTS])
-    for slot: uint256 in range(_KIND_SLOTS):
-        energy[slot] = facts.meters[slot].end_cumulative_wh - facts.meters[slot].start_cumulative_wh
-    # The capacity bounds generation; without a generation meter, self-consumption.
-    capped: uint256 = 2
-    if terms.kinds & constants.GENERATION != 0:
-        capped = 0
-    period: IMonitoringReports.MeterPeriod = facts.meters[capped]
-    self_consumed: uint256 = 0
-    problem: Bytes[132] = b""
-    self_consumed, problem = staticcall IRegistry(registry).self_consumption(
-        terms.kinds, energy, terms.capacity_w, convert(period.end_timestamp - period.start_timestamp, uint256)
-    )
-    if facts.void:
-        assert facts.self_consumed_wh == 0 and facts.reduction_g == 0, "reports: void report claims"
-        if len(problem) == 0:
-            assert staticcall IFraudProofs(fraud_proofs).violation_within(
-                facts.project_id, period.meter, period.start_timestamp, period.end_timestamp
-            ), "reports: void without a recorded violation"
-        return
-    if len(problem) != 0:
-        raw_revert(problem)
-    assert facts.self_consumed_wh == self_consumed, "reports: self-consumed mismatch"
-    assert terms.factor_g_per_mwh != 0, "reports: no emission factor"
-    if not terms.factor_locked:
-        extcall IRegistry(registry).lock_factor(facts.fiscal_year)
-    assert (
-        facts.reduction_g == self_consumed * terms.factor_g_per_mwh // constants.WH_PER_MWH
-    ), "reports: reduction mismatch"
 
 
 @internal

@@ -803,7 +803,7 @@ def test_resolve_dispute__reject_after_meter_moved_to_another_project__keeps_its
     with boa.reverts("reports: self-consumed mismatch"):
         world.submit(second, july_21, {SELF_CONSUMPTION: 6_439_134}, 4_000_000, 1_736_000)
     honest = world.submit(second, july_21, {SELF_CONSUMPTION: 6_439_134}, 500_000, 217_000)
-    period = honest.facts.meters[2]
+    (period,) = honest.facts.meters
     assert (period.start_timestamp, period.start_cumulative_wh) == (JULY_2025, 5_939_134)
 
 

@@ -681,8 +681,12 @@ def test_reregistered_meter_in_another_project__old_last_reading_is_no_baseline(
         world.submit(second, JUNE_2025, registers, 2_500_000, 1_085_000)
     second.carried = {SELF_CONSUMPTION: APRIL[GENERATION]}
     submission = world.submit(second, JUNE_2025, registers, 2_500_000, 1_085_000)
-    period = submission.facts.meters[2]
-    assert (period.meter, period.carried_start) == (meter.address, True)
+    (period,) = submission.facts.meters
+    assert (period.meter, period.carried_start, period.kind) == (
+        meter.address,
+        True,
+        SELF_CONSUMPTION,
+    )
     assert (period.start_timestamp, period.start_cumulative_wh) == (MAY_2025, APRIL[GENERATION])
     assert world.reports.last_reading(meter.address) == (JUNE_2025, MAY[GENERATION], 2, 0)
 

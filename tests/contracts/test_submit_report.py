@@ -64,8 +64,8 @@ def test_first_report__carries_start_readings_and_logs_its_facts(world, actors, 
     assert facts.oracle == actors.oracle
     assert facts.challenge_deadline == NOW + WINDOW
     assert facts.merkle_root == submission.root
-    generation, export, unused, *others = facts.meters
-    assert others == [unused] * 3
+    # Only the meters that took part, in kind order, each with its kind.
+    generation, export = facts.meters
     assert tuple(generation) == (
         project.meters[GENERATION].address,
         FY2025_START,
@@ -73,9 +73,9 @@ def test_first_report__carries_start_readings_and_logs_its_facts(world, actors, 
         True,
         MAY_2025,
         APRIL[GENERATION],
+        GENERATION,
     )
-    assert tuple(export)[1:] == (FY2025_START, BASE[EXPORT], True, MAY_2025, APRIL[EXPORT])
-    assert unused.meter == "0x0000000000000000000000000000000000000000"
+    assert tuple(export)[1:] == (FY2025_START, BASE[EXPORT], True, MAY_2025, APRIL[EXPORT], EXPORT)
     pending = world.reports.pending_report(project.project_id)
     assert (pending.status, pending.report_id, pending.challenge_deadline) == (1, 1, NOW + WINDOW)
     assert world.reports.next_period_start(project.project_id) == MAY_2025
@@ -472,8 +472,14 @@ def test_start_reading_at_the_meters_last_reading__accepted_in_another_project(w
         500_000,
     )
     generation, export, *_ = logged["facts"].meters
-    assert tuple(generation)[1:] == (MAY_2025, APRIL[GENERATION], True, JUNE_2025, MAY[GENERATION])
-    assert tuple(export)[1:] == (MAY_2025, APRIL[EXPORT], True, JUNE_2025, MAY[EXPORT])
+    assert tuple(generation)[1:-1] == (
+        MAY_2025,
+        APRIL[GENERATION],
+        True,
+        JUNE_2025,
+        MAY[GENERATION],
+    )
+    assert tuple(export)[1:-1] == (MAY_2025, APRIL[EXPORT], True, JUNE_2025, MAY[EXPORT])
     for kind, meter in second.meters.items():
         assert world.reports.last_reading(meter.address) == (JUNE_2025, MAY[kind], 2, 0)
 
