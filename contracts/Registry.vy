@@ -324,8 +324,9 @@ def _meter_set_problem(kinds: uint256, battery: bool, capacity_w: uint256) -> By
     """
     @notice Why a project's approved meters cannot report, or "" when they
             can (MonitoringReports raises it). Generation and export, or a
-            self-consumption meter (generation optional beside it); an
-            auxiliary meter may join either. By difference (no
+            self-consumption meter (generation and export optional beside
+            it: export is then only logged); an auxiliary meter may join
+            either. By difference (no
             self-consumption meter) only up to `DIFFERENCE_METERING_MAX_W`,
             and a battery site then meters its battery's charge and
             discharge; battery meters only beside generation and export.
@@ -337,9 +338,7 @@ def _meter_set_problem(kinds: uint256, battery: bool, capacity_w: uint256) -> By
     base: uint256 = kinds & (constants.GENERATION | constants.EXPORT | constants.SELF_CONSUMPTION)
     stored: uint256 = kinds & (constants.BATTERY_CHARGE | constants.BATTERY_DISCHARGE)
     by_difference: bool = base & constants.SELF_CONSUMPTION == 0
-    if by_difference != (base == constants.GENERATION | constants.EXPORT) or (
-        not by_difference and (base & constants.EXPORT != 0 or stored != 0)
-    ):
+    if by_difference != (base == constants.GENERATION | constants.EXPORT) or (not by_difference and stored != 0):
         return self._error("reports: bad meter set")
     if by_difference:
         if capacity_w > constants.DIFFERENCE_METERING_MAX_W:

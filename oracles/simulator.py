@@ -11,7 +11,7 @@ The keys never leave this module; they are for simulations only.
 The meters follow the site rules (methodology.compute.check_site): a plant up to 10 kW meters
 generation and export (difference metering); a larger one generation and self-consumption, its
 self-consumption register measuring directly what the plant's generation supplies on site
-(generation - export, per interval). A plant with `battery_wh` charges its battery from the
+(generation - export, per interval) beside its generation and export meters. A plant with `battery_wh` charges its battery from the
 surplus and discharges it into the load (90 % efficient on the way in): its battery_charge and
 battery_discharge meters read the energy in and out, and export is what the battery did not take.
 A plant with `auxiliary_w` draws that from the grid at night (the inverter's standby), read by an
@@ -67,7 +67,7 @@ class Plant:
     def kinds(self, difference_metering_max_w: int = 10_000) -> tuple[str, ...]:
         """The kinds of meters this plant has (see the module docstring)."""
         if self.capacity_w > difference_metering_max_w:
-            kinds: tuple[str, ...] = ("generation", "self_consumption")
+            kinds: tuple[str, ...] = ("generation", "export", "self_consumption")
         else:
             kinds = ("generation", "export")
             if self.battery_wh:
@@ -233,10 +233,6 @@ def write_site(
     """
     directory.mkdir(parents=True, exist_ok=True)
     ts, by_kind = simulate_meters(plant, start, end, seed, glitch=glitch)
-    if set(plant.kinds()) == {"generation", "export"}:
-        # The registers this module always gave a plain plant (start at 50,000 Wh of export).
-        ts, gen, exp = simulate_registers(plant, start, end, seed, glitch=glitch)
-        by_kind = {"generation": gen, "export": exp}
     meters = [
         SimulatedMeter.from_seed(
             f"sim-{seed}-{project_id}", f"{_SERIAL_PREFIX[kind]}-{project_id:04d}", kind
