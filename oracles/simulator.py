@@ -9,13 +9,13 @@ owner (EIP-712 MeterRegistration), which goes into the site config for `ape run 
 The keys never leave this module; they are for simulations only.
 
 The meters follow the site rules (methodology.compute.check_site): a plant up to 10 kW meters
-generation and export (difference metering); a larger one generation and self-consumption, its
-self-consumption register measuring directly what the plant's generation supplies on site
-(generation - export, per interval) beside its generation and export meters. A plant with `battery_wh` charges its battery from the
-surplus and discharges it into the load (90 % efficient on the way in): its battery_charge and
-battery_discharge meters read the energy in and out, and export is what the battery did not take.
-A plant with `auxiliary_w` draws that from the grid at night (the inverter's standby), read by an
-auxiliary meter.
+generation and export (difference metering); a larger one also meters its self-consumption
+directly (what its generation supplies on site: generation - export, per interval). A plant with
+`battery_wh` charges its battery from the surplus and discharges it into the load (90 % efficient
+on the way in): its battery_charge and battery_discharge meters read the energy in and out, and
+export is what the battery did not take (above 10 kW its self-consumption meter reads generation -
+export - charge). A plant with `auxiliary_w` draws that from the grid at night (the inverter's
+standby), read by an auxiliary meter.
 
 A meter glitch can be simulated (`glitch=(timestamp, extra_wh)`): from that timestamp on the
 generation register reads `extra_wh` more, so the one interval holding the jump shows more energy
