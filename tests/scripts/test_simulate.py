@@ -39,7 +39,8 @@ def test_simulate__writes_a_site_prints_working_meter_commands_and_refuses_bad_i
                  "--out", str(tmp_path)))  # fmt: skip
     site = load_site(tmp_path / "site.json")
     assert (site.project_id, site.capacity_w) == (project_id, 12000)
-    assert sorted(m.kind for m in site.meters) == ["export", "generation"]
+    # Above 10 kW the plant meters its self-consumption directly (beside generation and export).
+    assert sorted(m.kind for m in site.meters) == ["export", "generation", "self_consumption"]
     separator = domain_separator(1337, registry.address)
     for meter in site.meters:
         assert meter.address in out and meter.interval_seconds == 1800
