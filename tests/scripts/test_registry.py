@@ -161,8 +161,8 @@ def test_project__register_show_list(run, registry):
     assert stored.capacity_w == 49500
     assert stored.commissioning_date == FY2025[0]
     assert stored.crediting_start == FY2025[0]
-    # 8 calendar years: 2033-04-01T00:00+09:00 = FY2025 start + (8*365 + 2 leap days) days
-    assert stored.crediting_end == FY2025[0] + 2922 * 86400
+    # 8 calendar years would end on 2033-04-01: the scheme end (2031-04-01 JST) comes first.
+    assert stored.crediting_end == 1932735600
     assert stored.status == PENDING
     shown = ok(run("project", "show", str(project_id)))
     assert "PENDING" in shown and "49500" in shown and "ipfs://site" in shown
@@ -179,8 +179,8 @@ def test_project__register_show_list(run, registry):
 
 def test_project__ineligible_terms_are_refused_with_the_contract_reason(run, registry):
     before = registry.project_count()
-    out = refused(register(run, "--crediting-start", "2025-05-01", "--crediting-end", "2025-04-30"))
-    assert "registry: crediting end <= start" in out
+    out = refused(register(run, "--monitoring-date", "2025-03-01"))
+    assert "registry: monitoring before commissioning" in out
     assert registry.project_count() == before
 
 
