@@ -51,12 +51,12 @@ def test_simulate__writes_a_site_prints_working_meter_commands_and_refuses_bad_i
     readings, batches, raw = load_source(site)
     intake = check_signatures(site, readings, batches, 1337, registry.address, raw)
     assert intake.refusals == []
-    # 365 days of 48 half-hours, plus the reading at the start, per meter
-    assert len(intake.readings) == 2 * (365 * 48 + 1)
+    # 365 days of 48 half-hours, plus the reading at the start, per meter (three meters)
+    assert len(intake.readings) == 3 * (365 * 48 + 1)
 
     # The printed commands work as printed: the owner registers, the validator approves.
     commands = [line.strip() for line in out.splitlines() if line.strip().startswith("ape run ")]
-    assert len(commands) == 4
+    assert len(commands) == 6  # register and approve each meter
     for command in commands:
         words = shlex.split(command)
         assert words[:2] == ["ape", "run"] and words[-2:] == ["--network", NETWORK]
