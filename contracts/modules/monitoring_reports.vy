@@ -18,9 +18,13 @@
           meter without a baseline (first report after monitoring
           (re)started) also gives its start reading, within one interval
           before the period start and not before the crediting start;
-          export <= generation and generation <= capacity x the span the
-          readings measure; the claimed Wh and g equal the contract's own
-          result with the fiscal year's factor. A void report (the
+          the meter set is one the Registry accepts (difference metering
+          only up to 10 kW, a declared battery metered); export <=
+          generation, the battery's net charge and the auxiliary energy
+          within what they are subtracted from, and generation <= capacity x
+          the span the readings measure (the Registry's `self_consumption`);
+          the claimed Wh and g equal that result with the fiscal year's
+          factor. A void report (the
           methodology found the period invalid) claims 0 and must show why:
           its boundary readings fail a check above, or FraudProofs holds a
           recorded interval above capacity of the capacity-checked meter
