@@ -59,7 +59,6 @@ exports: (
     monitoring_reports.monitoring_epoch,
     monitoring_reports.last_reading,
     monitoring_reports.pending_report,
-    monitoring_reports.check_facts,
     monitoring_reports.carry_g,
 )
 

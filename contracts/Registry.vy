@@ -64,6 +64,8 @@ exports: (
     project_registry.oracle_assignments,
     project_registry.bind_reports,
     project_registry.register_project,
+    project_registry.declare_battery,
+    project_registry.has_battery,
     project_registry.approve_project,
     project_registry.reject_project,
     project_registry.suspend_project,
@@ -88,6 +90,15 @@ exports: (
 )
 
 
+# @notice Largest capacity (W) whose self-consumption may be metered by
+#         difference (generation - export); above it a report needs a
+#         self-consumption meter. The `difference_metering_max_w` scheme
+#         parameter (methodology/data/scheme_parameters.csv; not verified).
+DIFFERENCE_METERING_MAX_W: public(constant(uint256)) = constants.DIFFERENCE_METERING_MAX_W
+# Revert data of a reason of up to 64 bytes: selector, offset, length, two words.
+_REVERT_BYTES: constant(uint256) = 132
+
+
 @deploy
 def __init__():
     """
@@ -105,7 +116,9 @@ def __init__():
 
 @external
 @view
-def report_terms(project_id: uint256, fiscal_year: uint16, meters: DynArray[address, 6]) -> IRegistry.ReportTerms:
+def report_terms(
+    project_id: uint256, fiscal_year: uint16, meters: DynArray[address, constants.MAX_BOUNDARY_READINGS]
+) -> IRegistry.ReportTerms:
     """
     @notice Everything a report of `project_id` in `fiscal_year` is checked
             against, in one call (for the reports contract; anyone may read).
@@ -120,14 +133,18 @@ def report_terms(project_id: uint256, fiscal_year: uint16, meters: DynArray[addr
     factor: uint256 = 0
     locked: bool = False
     factor, locked = factor_table._factor_of(fiscal_year)
-    facts: DynArray[uint256, 6] = []
+    facts: DynArray[uint256, constants.MAX_BOUNDARY_READINGS] = []
     for meter: address in meters:
         facts.append(meter_registry._report_facts(project_id, meter))
+    kinds: uint256 = project_registry._unpack_kinds(state)
     return IRegistry.ReportTerms(
         oracle=oracle,
         oracle_has_role=roles._is_oracle(oracle),
         approved=project_registry._unpack_status(state) == project_registry.ProjectStatus.APPROVED,
-        kinds=project_registry._unpack_kinds(state),
+        kinds=kinds,
+        meter_set_problem=self._meter_set_problem(
+            kinds, project_registry._unpack_battery(state), terms & constants.MASK_64
+        ),
         capacity_w=terms & constants.MASK_64,
         crediting_start=convert((terms >> 128) & constants.MASK_64, uint64),
         crediting_end=convert(terms >> 192, uint64),
@@ -139,17 +156,68 @@ def report_terms(project_id: uint256, fiscal_year: uint16, meters: DynArray[addr
 
 @external
 @view
-def project_meters(project_id: uint256) -> address[3]:
+def project_meters(project_id: uint256) -> address[constants.KIND_SLOTS]:
     """
-    @notice The project's approved meter per kind slot (0 generation,
-            1 export, 2 self-consumption; zero where none).
+    @notice The project's approved meter per kind slot (slot i for kind bit
+            1 << i: 0 generation, 1 export, 2 self-consumption, 3 auxiliary,
+            4 battery charge, 5 battery discharge; zero where none).
     @param project_id The project.
     @return The meters.
     """
-    result: address[3] = empty(address[3])
-    for slot: uint256 in range(3):
-        result[slot] = meter_registry._approved_meter(project_id, 1 << slot)
+    result: address[constants.KIND_SLOTS] = empty(address[constants.KIND_SLOTS])
+    kinds: uint256 = project_registry._unpack_kinds(project_registry._state_of(project_id))
+    for slot: uint256 in range(constants.KIND_SLOTS):
+        if kinds & (1 << slot) != 0:
+            result[slot] = meter_registry._approved_meter(project_id, 1 << slot)
     return result
+
+
+@external
+@pure
+def self_consumption(
+    kinds: uint256, energy: uint256[constants.KIND_SLOTS], capacity_w: uint256, span: uint256
+) -> (uint256, Bytes[_REVERT_BYTES]):
+    """
+    @notice The self-consumed Wh of a report's period from its meters'
+            energies, or why the period is invalid (a `reports:` revert
+            reason; the Wh are then meaningless). Self-consumed = the
+            self-consumption meter's energy, or generation - export - the
+            battery's net charge (charge - discharge, when positive: its
+            losses are not credited, and discharge beyond the period's
+            charge is not either, as it may come from the grid); minus the
+            auxiliary consumption. Invalid: export > generation,
+            self-consumption > generation, net charge > generation - export,
+            auxiliary > self-consumption, or the capacity-checked meter
+            (generation, else self-consumption) above capacity x `span`.
+    @param kinds The kinds of the project's approved meters.
+    @param energy Wh per kind slot (slot i for kind bit 1 << i).
+    @param capacity_w The project's capacity.
+    @param span Seconds the capacity-checked meter's two readings span.
+    @return The self-consumed Wh and nothing, or 0 and the revert data
+            (`Error(string)`) of the problem.
+    """
+    self_consumed: uint256 = 0
+    capped: uint256 = energy[0]
+    if kinds & constants.SELF_CONSUMPTION != 0:
+        self_consumed = energy[2]
+        if kinds & constants.GENERATION == 0:
+            capped = self_consumed
+        elif self_consumed > energy[0]:
+            return 0, self._error("reports: self-consumed > gen")
+    elif energy[1] > energy[0]:
+        return 0, self._error("reports: export > generation")
+    else:
+        self_consumed = energy[0] - energy[1]
+        if energy[4] > energy[5]:
+            if energy[4] - energy[5] > self_consumed:
+                return 0, self._error("reports: battery charge > self-consumed")
+            self_consumed -= energy[4] - energy[5]
+    if energy[3] > self_consumed:
+        return 0, self._error("reports: auxiliary > self-consumed")
+    # Wh x 3600 <= W x s, in integers, so no rounding of hours.
+    if capped * 3600 > capacity_w * span:
+        return 0, self._error("reports: generation > capacity")
+    return self_consumed - energy[3], b""
 
 
 @external
@@ -207,37 +275,6 @@ def domain_separator() -> bytes32:
 
 @external
 @view
-def reading_digest(
-    project_id: uint256,
-    meter: address,
-    first_timestamp: uint64,
-    last_timestamp: uint64,
-    last_cumulative_wh: uint256,
-    readings_hash: bytes32,
-) -> bytes32:
-    """
-    @notice The EIP-712 digest a meter signs for a batch of readings.
-    @param project_id The project the readings are for.
-    @param meter The meter's signing address.
-    @param first_timestamp Timestamp of the batch's first reading.
-    @param last_timestamp Timestamp of the batch's last reading.
-    @param last_cumulative_wh Register value of the batch's last reading.
-    @param readings_hash keccak256 of abi.encode(uint64, uint256) per reading.
-    @return The digest to sign.
-    """
-    return meter_signatures._reading_digest(
-        eip712_domain_separator._domain_separator_v4(),
-        project_id,
-        meter,
-        first_timestamp,
-        last_timestamp,
-        last_cumulative_wh,
-        readings_hash,
-    )
-
-
-@external
-@view
 def registration_digest(project_id: uint256, owner: address, serial: String[64]) -> bytes32:
     """
     @notice The EIP-712 digest a meter signs to be registered.
@@ -249,6 +286,48 @@ def registration_digest(project_id: uint256, owner: address, serial: String[64])
     return meter_signatures._registration_digest(
         eip712_domain_separator._domain_separator_v4(), project_id, owner, serial
     )
+
+
+@internal
+@pure
+def _meter_set_problem(kinds: uint256, battery: bool, capacity_w: uint256) -> Bytes[_REVERT_BYTES]:
+    """
+    @notice Why a project's approved meters cannot report, or "" when they
+            can (MonitoringReports raises it). Generation and export, or a
+            self-consumption meter (generation and export optional beside
+            it: export is then only logged); an auxiliary meter may join
+            either. By difference (no
+            self-consumption meter) only up to `DIFFERENCE_METERING_MAX_W`,
+            and a battery site then meters its battery's charge and
+            discharge; battery meters only beside generation and export.
+    @param kinds The kinds of the project's approved meters.
+    @param battery Whether the project declared a battery.
+    @param capacity_w The project's capacity.
+    @return Bytes[_REVERT_BYTES] The revert data (`Error(string)`), or empty.
+    """
+    base: uint256 = kinds & (constants.GENERATION | constants.EXPORT | constants.SELF_CONSUMPTION)
+    stored: uint256 = kinds & (constants.BATTERY_CHARGE | constants.BATTERY_DISCHARGE)
+    by_difference: bool = base & constants.SELF_CONSUMPTION == 0
+    if by_difference != (base == constants.GENERATION | constants.EXPORT) or (not by_difference and stored != 0):
+        return self._error("reports: bad meter set")
+    if by_difference:
+        if capacity_w > constants.DIFFERENCE_METERING_MAX_W:
+            return self._error("reports: difference metering > 10 kW")
+        if battery and stored != constants.BATTERY_CHARGE | constants.BATTERY_DISCHARGE:
+            return self._error("reports: battery not metered")
+    return b""
+
+
+@internal
+@pure
+def _error(reason: String[40]) -> Bytes[_REVERT_BYTES]:
+    """
+    @notice The revert data of `reason`, as `raise` would give it, for the
+            reports contract to `raw_revert`.
+    @param reason The reason.
+    @return Bytes[_REVERT_BYTES] `Error(string)` ABI-encoded.
+    """
+    return abi_encode(reason, method_id=method_id("Error(string)"))
 
 
 @internal

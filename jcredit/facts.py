@@ -20,11 +20,13 @@ from jcredit.types import KIND_SLOTS, MeterKind
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
-_METER_PERIOD_ABI = "(address,uint64,uint256,bool,uint64,uint256)"
-# The struct is static (no dynamic member), so abi.encode(facts) is this tuple's encoding.
+# On chain a meter's period also names its kind (bit); `meters` lists the meters that took
+# part, in kind order (a dynamic array, so abi.encode(facts) starts with the tuple's offset, as
+# eth_abi encodes a dynamic tuple).
+_METER_PERIOD_ABI = "(address,uint64,uint256,bool,uint64,uint256,uint256)"
 FACTS_ABI = (
     "(uint256,uint256,uint64,uint64,uint16,bool,uint256,uint256,bytes32,address,uint64,"
-    f"{_METER_PERIOD_ABI}[{KIND_SLOTS}])"
+    f"{_METER_PERIOD_ABI}[])"
 )
 
 
@@ -81,7 +83,8 @@ class MeterPeriod:
 
     @classmethod
     def from_chain(cls, raw: Any) -> MeterPeriod:
-        values = _fields(raw, _METER_PERIOD_FIELDS)
+        """From a decoded on-chain `MeterPeriod` (its `kind`: see `kind_of`)."""
+        values = _fields(raw, _CHAIN_PERIOD_FIELDS)
         return cls(
             meter=to_checksum_address(values[0]),
             start_timestamp=int(values[1]),
@@ -92,12 +95,19 @@ class MeterPeriod:
         )
 
 
-_METER_PERIOD_FIELDS = tuple(MeterPeriod.__dataclass_fields__)
+_CHAIN_PERIOD_FIELDS = (*MeterPeriod.__dataclass_fields__, "kind")
+
+
+def kind_of(raw: Any) -> MeterKind:
+    """The kind an on-chain `MeterPeriod` names."""
+    return MeterKind(int(_fields(raw, _CHAIN_PERIOD_FIELDS)[6]))
 
 
 @dataclass(frozen=True)
 class ReportFacts:
-    """Mirror of `ReportFacts`; `meters` is indexed by kind slot (`MeterKind.slot`)."""
+    """Mirror of `ReportFacts`; `meters` is indexed by kind slot (`MeterKind.slot`), padded with
+    empty periods to `KIND_SLOTS` (a shorter tuple is padded); on chain only the used ones are
+    listed, each with its kind."""
 
     project_id: int
     report_id: int
@@ -110,7 +120,14 @@ class ReportFacts:
     merkle_root: bytes
     oracle: str
     challenge_deadline: int
-    meters: tuple[MeterPeriod, MeterPeriod, MeterPeriod]
+    meters: tuple[MeterPeriod, ...]
+
+    def __post_init__(self) -> None:
+        meters = tuple(self.meters)
+        if len(meters) > KIND_SLOTS:
+            raise ValueError(f"report facts: more than {KIND_SLOTS} meter slots")
+        padding = (MeterPeriod.empty(),) * (KIND_SLOTS - len(meters))
+        object.__setattr__(self, "meters", meters + padding)
 
     def as_tuple(self) -> tuple:
         """The contract's struct, in field order (what finalize and the proofs take)."""
@@ -126,7 +143,11 @@ class ReportFacts:
             self.merkle_root,
             self.oracle,
             self.challenge_deadline,
-            tuple(period.as_tuple() for period in self.meters),
+            tuple(
+                (*period.as_tuple(), 1 << slot)
+                for slot, period in enumerate(self.meters)
+                if period.used
+            ),
         )
 
     def facts_hash(self) -> bytes:
@@ -152,9 +173,10 @@ class ReportFacts:
     def from_chain(cls, raw: Any) -> ReportFacts:
         """From a decoded `ReportSubmitted.facts` (a struct, mapping or tuple)."""
         values = _fields(raw, _FACTS_FIELDS)
-        meters = tuple(MeterPeriod.from_chain(period) for period in values[11])
-        if len(meters) != KIND_SLOTS:
-            raise ValueError(f"report facts: expected {KIND_SLOTS} meter slots, got {len(meters)}")
+        slots = [MeterPeriod.empty()] * KIND_SLOTS
+        for raw_period in values[11]:
+            slots[kind_of(raw_period).slot] = MeterPeriod.from_chain(raw_period)
+        meters = tuple(slots)
         return cls(
             project_id=int(values[0]),
             report_id=int(values[1]),

@@ -216,6 +216,26 @@ class RegistryClient:
         (event,) = receipt.events.filter(self.contract.ProjectRegistered)
         return int(event.project_id)
 
+    def declare_battery(self, sender: Sender, project_id: int) -> None:
+        """Declare the project's battery (its owner, while the project is pending): its reports
+        by difference then need battery charge and discharge meters, and only such a project may
+        register battery meters."""
+        owner = self.project(project_id).owner
+        if sender.address != owner:
+            raise JCreditError(
+                f"{sender.address} is not the owner of project {project_id}: its owner {owner} "
+                "declares its battery"
+            )
+        sender.send(
+            f"declaring the battery of project {project_id}",
+            self.contract.declare_battery,
+            project_id,
+        )
+
+    def has_battery(self, project_id: int) -> bool:
+        """Whether the project's owner declared a battery."""
+        return bool(self.contract.has_battery(project_id))
+
     def set_project_status(
         self, sender: Sender, action: str, project_id: int, reason: str = ""
     ) -> None:

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 
     from jcredit.tx import Sender
 
-# MonitoringReports.submit_report takes at most this many boundary readings (3 kinds x 2).
-MAX_BOUNDARY_READINGS = 6
+# MonitoringReports.submit_report takes at most this many boundary readings (5 meters x 2).
+MAX_BOUNDARY_READINGS = 10
 _DATA_URI_BYTES = 256
 
 

@@ -25,7 +25,9 @@ MAX_INTERVAL_SECONDS = 3600
 # Registry.ADMIN_DELAY: after launch, role grants and factor changes wait this long.
 ADMIN_DELAY = 2 * 86400
 # Kind slot of each meter kind in `ReportFacts.meters` and `Registry.project_meters`.
-KIND_SLOTS = 3
+KIND_SLOTS = 6
+# Registry.DIFFERENCE_METERING_MAX_W: above it a site needs a self-consumption meter.
+DIFFERENCE_METERING_MAX_W = 10_000
 
 # A token id is the project id shifted past the 16 bits of the fiscal year (docs/interfaces.md).
 _FISCAL_YEAR_BITS = 16
@@ -68,6 +70,9 @@ class MeterKind(_Spelled, IntFlag):
     GENERATION = 1
     EXPORT = 2
     SELF_CONSUMPTION = 4
+    AUXILIARY = 8
+    BATTERY_CHARGE = 16
+    BATTERY_DISCHARGE = 32
 
     @property
     def slot(self) -> int:

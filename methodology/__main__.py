@@ -1,7 +1,7 @@
 """Offline CLI: what is a site's data worth?
 
 python -m methodology compute --readings FILE.csv --capacity-w N [--factors FILE.csv] [--json]
-    [--application-date YYYY-MM-DD] [--monitoring-date YYYY-MM-DD] [--scheme FILE.csv]
+    [--application-date YYYY-MM-DD] [--monitoring-date YYYY-MM-DD] [--scheme FILE.csv] [--battery]
 """
 
 import argparse
@@ -41,11 +41,26 @@ def _table(result: Result) -> str:
         f"{'export Wh':>14} {'self-cons. Wh':>14} {'reduction g':>12}  status"
     )
     lines += [header, "-" * len(header)]
+    # The energies subtracted from the self-consumption, when the site has such meters.
+    extra = [
+        (title, attr)
+        for title, attr in (
+            ("auxiliary Wh", "auxiliary_wh"),
+            ("batt. in Wh", "battery_charge_wh"),
+            ("batt. out Wh", "battery_discharge_wh"),
+        )
+        if any(getattr(p, attr) for p in result.periods)
+    ]
+    if extra:
+        cut = header.index(f"{'self-cons. Wh':>14}")
+        header = header[:cut] + "".join(f"{title:>13} " for title, _ in extra) + header[cut:]
+        lines[-2:] = [header, "-" * len(header)]
     for p in result.periods:
         status = "ok" if p.valid else "INVALID: " + "; ".join(p.problems)
+        subtracted = "".join(f"{getattr(p, attr):>13} " for _, attr in extra)
         lines.append(
             f"{to_iso(p.start):<25} {to_iso(p.end):<25} {p.fiscal_year:>4} {p.generation_wh:>14} "
-            f"{p.export_wh:>14} {p.self_consumed_wh:>14} {p.reduction_g:>12}  {status}"
+            f"{p.export_wh:>14} {subtracted}{p.self_consumed_wh:>14} {p.reduction_g:>12}  {status}"
         )
     if not result.periods:
         lines.append("(no complete period: the data of every meter must cover a month boundary)")
@@ -79,7 +94,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--scheme",
-        help="scheme parameter CSV, used with the dates (default: the shipped table)",
+        help="scheme parameter CSV: the crediting period's rules (with the dates) and the largest "
+        "site that may meter by difference (default: the shipped table)",
+    )
+    run.add_argument(
+        "--battery",
+        action="store_true",
+        help="the site has a battery: metered by difference it needs battery_charge and "
+        "battery_discharge meters, whose net charge is not self-consumed",
     )
     return parser
 
@@ -97,11 +119,18 @@ def main(argv: list[str] | None = None) -> int:
     dates = (args.application_date, args.monitoring_date)
     try:
         factors = load_factors(args.factors)
-        crediting = (
-            crediting_period(*dates, load_scheme(args.scheme)) if dates != (None, None) else None
-        )
+        scheme = load_scheme(args.scheme)
+        crediting = crediting_period(*dates, scheme) if dates != (None, None) else None
         readings = load_readings(args.readings)
-        result = compute(readings, args.capacity_w, factors, args.readings, crediting)
+        result = compute(
+            readings,
+            args.capacity_w,
+            factors,
+            args.readings,
+            crediting,
+            battery=args.battery,
+            scheme=scheme,
+        )
     except MethodologyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_DATA_ERROR

@@ -13,12 +13,19 @@ from methodology.errors import ReadingsError
 from methodology.factors import FactorTable
 from methodology.fiscal import fiscal_year, month_periods, to_iso
 from methodology.readings import KINDS, load_readings, normalize
+from methodology.scheme import SchemeParameters, load_scheme
 from methodology.units import G_PER_T, SECONDS_PER_HOUR, WH_PER_MWH
 
 # Problem codes: every problem message starts with one of these (the test vectors use them).
 EXPORT_EXCEEDS_GENERATION = "export > generation"
 GENERATION_EXCEEDS_CAPACITY = "generation > capacity"
 SELF_CONSUMPTION_EXCEEDS_GENERATION = "self-consumption > generation"
+BATTERY_CHARGE_EXCEEDS_SELF_CONSUMED = "battery charge > self-consumed"
+AUXILIARY_EXCEEDS_SELF_CONSUMED = "auxiliary > self-consumed"
+# Site errors (ReadingsError messages after the name), as the contracts' revert reasons name them.
+DIFFERENCE_METERING_TOO_LARGE = "difference metering >"
+BATTERY_NOT_METERED = "battery not metered"
+BATTERY_KINDS = ("battery_charge", "battery_discharge")
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,10 @@ class PeriodResult:
     reduction_g: int
     valid: bool
     problems: list[str] = field(default_factory=list)
+    # Subtracted from the self-consumption: the auxiliary meter's energy and the battery's.
+    auxiliary_wh: int = 0
+    battery_charge_wh: int = 0
+    battery_discharge_wh: int = 0
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self) | {"start": to_iso(self.start), "end": to_iso(self.end)}
@@ -137,17 +148,24 @@ def compute(
     factors: FactorTable,
     name: str = "readings",
     crediting: CreditingPeriod | None = None,
+    *,
+    battery: bool = False,
+    scheme: SchemeParameters | None = None,
 ) -> Result:
     """Periods, reductions and credits for one site from its readings.
 
     `readings` is what `load_readings` returns (any DataFrame with the same columns is normalized
     first). The site has a generation and an export meter, or a self-consumption meter (a generation
     meter optional beside it); several meters of one kind (e.g. one per inverter) are summed.
+    Generation - export (difference metering) is accepted only up to the scheme's
+    `difference_metering_max_w` (`scheme`, default the shipped table); a site with a `battery`
+    metered by difference needs battery charge and discharge meters (their net charge is not
+    self-consumed); an auxiliary meter's energy is subtracted (see `site_self_consumption`).
     The periods are JST calendar months from the latest first reading of the meters, each complete
     in the data (every meter has a reading at or after its end). With `crediting`, only the parts
     of those months inside the crediting period [start, end) are reported.
     """
-    frame, meters = _prepare(readings, capacity_w, name)
+    frame, meters = _prepare(readings, capacity_w, name, battery, scheme)
     timestamps = frame["timestamp"].to_numpy()
     first = max(int(timestamps[s.start]) for _, _, s in meters)
     last = min(int(timestamps[s.stop - 1]) for _, _, s in meters)
@@ -177,15 +195,19 @@ def compute_periods(
     factors: FactorTable,
     periods: list[tuple[int, int]],
     name: str = "readings",
+    *,
+    battery: bool = False,
+    scheme: SchemeParameters | None = None,
 ) -> Result:
     """The same rules over given contiguous periods [start, end) instead of calendar months.
 
     What an oracle reports when a period cannot end on a month boundary (a meter has no signed
     reading just before it) or starts inside a month. Each meter needs a reading at or before the
     first start; a boundary counts each meter's last reading at or before it, as in `compute`.
-    Periods must not cross 1 April (JST): a period belongs to one fiscal year.
+    Periods must not cross 1 April (JST): a period belongs to one fiscal year. The site rules are
+    `compute`'s.
     """
-    frame, meters = _prepare(readings, capacity_w, name)
+    frame, meters = _prepare(readings, capacity_w, name, battery, scheme)
     if not periods:
         return Result(periods=[], credits=[])
     for (start, end), following in zip(periods, [*periods[1:], None], strict=True):
@@ -209,20 +231,101 @@ def compute_periods(
     return _compute(frame, meters, capacity_w, factors, periods)
 
 
+def check_site(
+    kinds: set[str],
+    capacity_w: int,
+    battery: bool = False,
+    scheme: SchemeParameters | None = None,
+    name: str = "site",
+) -> None:
+    """ReadingsError unless a site of these meter kinds may report (the rules the Registry's
+    `report_terms` judges on chain): a self-consumption meter, or generation and export
+    (difference metering) up to the scheme's `difference_metering_max_w`; a declared battery
+    metered by difference needs both battery meters; battery meters need a declared battery and
+    no self-consumption meter."""
+    scheme = scheme or load_scheme()
+    found = ", ".join(sorted(kinds)) or "no meter"
+    direct = "self_consumption" in kinds
+    if not direct and not {"generation", "export"} <= kinds:
+        raise ReadingsError(
+            f"{name}: a site needs a generation and an export meter, or a self-consumption meter; "
+            f"found {found}"
+        )
+    stored = kinds & set(BATTERY_KINDS)
+    if stored and not battery:
+        raise ReadingsError(
+            f"{name}: battery meters ({', '.join(sorted(stored))}) on a site without a declared "
+            "battery (declare it: --battery)"
+        )
+    if stored and direct:
+        raise ReadingsError(
+            f"{name}: battery meters beside a self-consumption meter: the self-consumption "
+            "meter already measures what the site uses; register no battery meters"
+        )
+    if direct:
+        return
+    limit = scheme.difference_metering_max_w
+    if capacity_w > limit:
+        raise ReadingsError(
+            f"{name}: {DIFFERENCE_METERING_TOO_LARGE} {limit / 1000:g} kW: a {capacity_w} W site "
+            f"above the {limit} W threshold (scheme parameter difference_metering_max_w"
+            f"{'' if scheme.rows['difference_metering_max_w'].verified else ', unverified'}) "
+            "needs a direct self-consumption meter; generation - export is not accepted"
+        )
+    if battery and stored != set(BATTERY_KINDS):
+        raise ReadingsError(
+            f"{name}: {BATTERY_NOT_METERED}: a battery site metered by difference needs "
+            f"battery_charge and battery_discharge meters (or a self-consumption meter); found "
+            f"{found}"
+        )
+
+
+def site_self_consumption(energy: dict[str, int], direct: bool) -> tuple[int, list[str]]:
+    """A period's self-consumed Wh from its energies per kind, and its problems in the contract's
+    order (the Registry's `self_consumption`): the self-consumption meter's energy, or generation -
+    export - the battery's net charge (charge - discharge when positive: its losses are not
+    credited, nor is a discharge beyond the period's charge, which may come from the grid); minus
+    the auxiliary energy. The capacity is checked apart (`period_problems`)."""
+    generation, export = energy.get("generation", 0), energy.get("export", 0)
+    auxiliary = energy.get("auxiliary", 0)
+    problems = []
+    if direct:
+        self_consumed = energy.get("self_consumption", 0)
+    else:
+        self_consumed = generation - export
+        if export > generation:
+            problems.append(
+                f"{EXPORT_EXCEEDS_GENERATION}: export {export} Wh > generation {generation} Wh"
+            )
+        net_charge = energy.get("battery_charge", 0) - energy.get("battery_discharge", 0)
+        if net_charge > 0:
+            if net_charge > self_consumed and not problems:
+                problems.append(
+                    f"{BATTERY_CHARGE_EXCEEDS_SELF_CONSUMED}: the battery's net charge "
+                    f"{net_charge} Wh > generation - export {self_consumed} Wh"
+                )
+            self_consumed -= net_charge
+    if auxiliary > self_consumed and not problems:
+        problems.append(
+            f"{AUXILIARY_EXCEEDS_SELF_CONSUMED}: auxiliary {auxiliary} Wh > self-consumption "
+            f"{self_consumed} Wh"
+        )
+    return self_consumed - auxiliary, problems
+
+
 def _prepare(
-    readings: pd.DataFrame, capacity_w: int, name: str
+    readings: pd.DataFrame,
+    capacity_w: int,
+    name: str,
+    battery: bool = False,
+    scheme: SchemeParameters | None = None,
 ) -> tuple[pd.DataFrame, list[tuple[str, str, slice]]]:
     """The normalized readings and each meter's rows; ReadingsError for an unusable site."""
     if capacity_w <= 0:
         raise ReadingsError(f"{name}: capacity must be a positive number of W, got {capacity_w}")
     frame = normalize(readings, name) if _is_normalized(readings) else load_readings(readings)
     meters = _meter_slices(frame)
-    kinds_present = {kind for _, kind, _ in meters}
-    if "self_consumption" not in kinds_present and not {"generation", "export"} <= kinds_present:
-        raise ReadingsError(
-            f"{name}: a site needs a generation and an export meter, or a self-consumption meter; "
-            f"found {', '.join(sorted(kinds_present))}"
-        )
+    check_site({kind for _, kind, _ in meters}, capacity_w, battery, scheme, name)
     return frame, meters
 
 
@@ -279,19 +382,22 @@ def _compute(
     results = []
     for j, (start, end) in enumerate(periods):
         generation, export = energy["generation"][j], energy["export"][j]
+        self_consumed, problems = site_self_consumption(
+            {kind: energy[kind][j] for kind in KINDS}, has_self_meter
+        )
         if has_self_meter:
-            self_consumed = energy["self_consumption"][j]
-            capped = generation if capped_kind == "generation" else self_consumed
-            problems = period_problems(capacity_w, *(spans[j] or (start, end)), capped, 0)
-            if "generation" in kinds_present and self_consumed > generation:
+            direct = energy["self_consumption"][j]
+            capped = generation if capped_kind == "generation" else direct
+            if "generation" in kinds_present and direct > generation:
                 problems.insert(
                     0,
-                    f"{SELF_CONSUMPTION_EXCEEDS_GENERATION}: self-consumption {self_consumed} Wh > "
+                    f"{SELF_CONSUMPTION_EXCEEDS_GENERATION}: self-consumption {direct} Wh > "
                     f"generation {generation} Wh",
                 )
         else:
-            self_consumed = generation - export
-            problems = period_problems(capacity_w, *(spans[j] or (start, end)), generation, export)
+            capped = generation
+        # export > generation is site_self_consumption's; the capacity's is period_problems'.
+        problems += period_problems(capacity_w, *(spans[j] or (start, end)), capped, 0)
         problems += interval_problems[j]
         year = fiscal_year(start)
         factor = factors.factor(year)
@@ -307,6 +413,9 @@ def _compute(
                 reduction_g=reduction_g(self_consumed, factor) if valid else 0,
                 valid=valid,
                 problems=problems,
+                auxiliary_wh=energy["auxiliary"][j],
+                battery_charge_wh=energy["battery_charge"][j],
+                battery_discharge_wh=energy["battery_discharge"][j],
             )
         )
     return Result(periods=results, credits=credits_by_fiscal_year(results))

@@ -20,7 +20,14 @@ from methodology.fastcsv import parse_iso_strings, parse_readings_bytes
 from methodology.fiscal import to_iso
 
 COLUMNS = ("timestamp", "meter", "kind", "cumulative_wh")
-KINDS = ("generation", "export", "self_consumption")
+KINDS = (
+    "generation",
+    "export",
+    "self_consumption",
+    "auxiliary",
+    "battery_charge",
+    "battery_discharge",
+)
 MAX_REGISTER = 2**64 - 1
 
 _DIGITS = re.compile(r"[0-9]+")

@@ -1,7 +1,9 @@
-"""Parameters of the J-Credit scheme itself (crediting years, scheme end), read from a CSV table
+"""Parameters of the J-Credit scheme itself (crediting years, scheme end, the largest site that may
+meter by difference), read from a CSV table
 like the emission factors: every value cites its source and says whether it was verified."""
 
 import csv
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,11 +28,14 @@ class SchemeRow:
 
 @dataclass(frozen=True)
 class SchemeParameters:
-    """The crediting-period rule's parameters; `rows` keep each one's source and verified flag,
-    `name` is the file they came from (for messages)."""
+    """The crediting-period rule's and the site rules' parameters; `rows` keep each one's source
+    and verified flag, `name` is the file they came from (for messages)."""
 
     crediting_years: int
     scheme_end: int  # exclusive, seconds since the epoch
+    # Largest capacity (W) whose self-consumption may be generation - export (difference
+    # metering); above it a site needs a self-consumption meter.
+    difference_metering_max_w: int
     rows: dict[str, SchemeRow]
     name: str
 
@@ -59,16 +64,34 @@ def _scheme_end(text: str, where: str) -> int:
         raise SchemeError(f"{where}: scheme_end must be a date YYYY-MM-DD, got {text!r}") from None
 
 
+def _watts(text: str, where: str) -> int:
+    if not text.isdigit() or int(text) == 0:
+        raise SchemeError(f"{where}: a capacity must be a positive integer of W, got {text!r}")
+    return int(text)
+
+
 # name -> (unit, parser). The unit is checked too: a value in another unit (months, a time of day)
 # would otherwise be read as a wrong number rather than refused.
 PARAMETERS: dict[str, tuple[str, Callable[[str, str], int]]] = {
     "crediting_years": ("years", _crediting_years),
     "scheme_end": ("date (exclusive; JST midnight)", _scheme_end),
+    "difference_metering_max_w": ("W", _watts),
 }
 
 
 def load_scheme(path: str | Path | None = None) -> SchemeParameters:
     """Read `name,value,unit,source,verified`; the shipped table if `path` is None."""
+    if path is None:
+        return _shipped_scheme()
+    return _load_scheme(path)
+
+
+@functools.cache
+def _shipped_scheme() -> SchemeParameters:
+    return _load_scheme(None)
+
+
+def _load_scheme(path: str | Path | None) -> SchemeParameters:
     file = Path(path) if path is not None else default_scheme_path()
     try:
         text = file.read_text(encoding="utf-8-sig")
@@ -109,6 +132,7 @@ def load_scheme(path: str | Path | None = None) -> SchemeParameters:
     return SchemeParameters(
         crediting_years=values["crediting_years"],
         scheme_end=values["scheme_end"],
+        difference_metering_max_w=values["difference_metering_max_w"],
         rows=rows,
         name=str(file),
     )

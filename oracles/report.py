@@ -21,7 +21,13 @@ from jcredit.evidence import BatchData, BoundaryReading, IntervalEvidence
 from jcredit.facts import Reading
 from jcredit.merkle import MerkleTree, leaf_hash
 from jcredit.reports import ReportSubmission
-from methodology.compute import PeriodResult, capacity_violations, compute_periods, period_problems
+from methodology.compute import (
+    PeriodResult,
+    capacity_violations,
+    compute_periods,
+    period_problems,
+    site_self_consumption,
+)
 from methodology.errors import ReadingsError
 from methodology.factors import FactorTable
 from methodology.fiscal import fiscal_year, to_iso
@@ -220,19 +226,19 @@ def boundary_problems(
     site: SiteConfig, starts: dict[str, Reading], ends: dict[str, Reading]
 ) -> list[str]:
     """What the contract itself finds wrong from the boundary readings alone (it recomputes the
-    energies from them): export > generation, self-consumption > generation, the capacity-checked
-    meter's energy above capacity x the span its two readings measure."""
+    energies from them): export > generation, self-consumption > generation, the battery's net
+    charge or the auxiliary energy above what it is subtracted from, the capacity-checked meter's
+    energy above capacity x the span its two readings measure."""
     energy = {
         m.kind: ends[m.address].cumulative_wh - starts[m.address].cumulative_wh for m in site.meters
     }
     capped = site.capped
     span = (starts[capped.address].timestamp, ends[capped.address].timestamp)
-    if "self_consumption" in energy:
-        problems = period_problems(site.capacity_w, *span, energy[capped.kind], 0)
-        if "generation" in energy and energy["self_consumption"] > energy["generation"]:
-            problems.insert(0, "self-consumption > generation")
-        return problems
-    return period_problems(site.capacity_w, *span, energy["generation"], energy["export"])
+    direct = "self_consumption" in energy
+    _, problems = site_self_consumption(energy, direct)
+    if direct and "generation" in energy and energy["self_consumption"] > energy["generation"]:
+        problems.insert(0, "self-consumption > generation")
+    return problems + period_problems(site.capacity_w, *span, energy[capped.kind], 0)
 
 
 def interval_evidence(
@@ -288,7 +294,9 @@ def period_result(
         }
     )
     try:
-        result = compute_periods(frame, site.capacity_w, factors, [(start, end)], name=label)
+        result = compute_periods(
+            frame, site.capacity_w, factors, [(start, end)], name=label, battery=site.battery
+        )
     except ReadingsError as exc:
         raise DataError(str(exc)) from None
     (period,) = result.periods

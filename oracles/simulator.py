@@ -8,6 +8,15 @@ metering hardware the oracle expects, and its consent to be registered for the p
 owner (EIP-712 MeterRegistration), which goes into the site config for `ape run meter register`.
 The keys never leave this module; they are for simulations only.
 
+The meters follow the site rules (methodology.compute.check_site): a plant up to 10 kW meters
+generation and export (difference metering); a larger one also meters its self-consumption
+directly (what its generation supplies on site: generation - export, per interval). A plant with
+`battery_wh` charges its battery from the surplus and discharges it into the load (90 % efficient
+on the way in): its battery_charge and battery_discharge meters read the energy in and out, and
+export is what the battery did not take (above 10 kW its self-consumption meter reads generation -
+export - charge). A plant with `auxiliary_w` draws that from the grid at night (the inverter's
+standby), read by an auxiliary meter.
+
 A meter glitch can be simulated (`glitch=(timestamp, extra_wh)`): from that timestamp on the
 generation register reads `extra_wh` more, so the one interval holding the jump shows more energy
 than the plant could produce. The meter still signs what it reads: genuine signed data showing a
@@ -32,6 +41,14 @@ from oracles.archive import iso_jst
 from oracles.signing import day_batches
 
 INTERVAL_S = 1800
+_SERIAL_PREFIX = {
+    "generation": "PV",
+    "export": "EX",
+    "self_consumption": "SC",
+    "auxiliary": "AUX",
+    "battery_charge": "BIN",
+    "battery_discharge": "BOUT",
+}
 
 
 @dataclass(frozen=True)
@@ -44,6 +61,18 @@ class Plant:
     performance_ratio: float = 0.8
     base_load_w: float = 6_000.0  # night and weekend consumption
     business_load_w: float = 30_000.0  # extra load 08:00-18:00 JST on weekdays
+    battery_wh: int = 0  # battery capacity; 0: no battery
+    auxiliary_w: float = 0.0  # the plant's own draw while it does not generate (0: no meter)
+
+    def kinds(self, difference_metering_max_w: int = 10_000) -> tuple[str, ...]:
+        """The kinds of meters this plant has (see the module docstring)."""
+        if self.capacity_w > difference_metering_max_w:
+            kinds: tuple[str, ...] = ("generation", "export", "self_consumption")
+        else:
+            kinds = ("generation", "export")
+            if self.battery_wh:
+                kinds += ("battery_charge", "battery_discharge")
+        return kinds + (("auxiliary",) if self.auxiliary_w else ())
 
 
 @dataclass(frozen=True)
@@ -108,6 +137,55 @@ def interval_energy(plant: Plant, start: int, end: int, seed: int = 0) -> tuple[
     return ends, np.floor(generation).astype(np.int64), np.floor(consumption).astype(np.int64)
 
 
+def simulate_meters(
+    plant: Plant,
+    start: int,
+    end: int,
+    seed: int = 0,
+    start_wh: int = 50_000,
+    glitch: tuple[int, int] | None = None,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """(timestamps incl. `start`, register per meter kind of `plant.kinds()`) every 30 minutes.
+
+    Every register starts at `start_wh`, but generation at 1,000,000 Wh as `simulate_registers`;
+    `glitch` as there."""
+    ends, generation, consumption = interval_energy(plant, start, end, seed)
+    surplus = generation - consumption
+    charge = np.zeros_like(generation)
+    discharge = np.zeros_like(generation)
+    if plant.battery_wh:
+        rate, stored = plant.battery_wh // 2, 0  # full in two hours
+        for i, extra in enumerate(surplus.tolist()):
+            if extra > 0:
+                charge[i] = min(extra, rate, (plant.battery_wh - stored) * 10 // 9)
+                stored += charge[i] * 9 // 10
+            else:
+                discharge[i] = min(-extra, rate, stored)
+                stored -= discharge[i]
+    export = np.maximum(surplus - charge, 0)
+    energy = {
+        "generation": generation,
+        "export": export,
+        "self_consumption": generation - export - charge,
+        "battery_charge": charge,
+        "battery_discharge": discharge,
+        "auxiliary": np.where(
+            generation == 0, int(plant.auxiliary_w * INTERVAL_S // 3600), 0
+        ).astype(np.int64),
+    }
+    ts = np.concatenate(([start], ends))
+    registers = {}
+    for kind in plant.kinds():
+        first = 1_000_000 if kind == "generation" else start_wh
+        registers[kind] = first + np.concatenate(([0], np.cumsum(energy[kind])))
+    if glitch is not None:
+        at, extra_wh = glitch
+        if extra_wh <= 0:
+            raise ValueError(f"glitch: {extra_wh} Wh; a register jump is a positive number of Wh")
+        registers["generation"] = registers["generation"] + np.where(ts >= at, extra_wh, 0)
+    return ts, registers
+
+
 def simulate_registers(
     plant: Plant,
     start: int,
@@ -154,13 +232,15 @@ def write_site(
     the glitched readings as it signs any.
     """
     directory.mkdir(parents=True, exist_ok=True)
+    ts, by_kind = simulate_meters(plant, start, end, seed, glitch=glitch)
     meters = [
-        SimulatedMeter.from_seed(f"sim-{seed}-{project_id}", f"PV-{project_id:04d}", "generation"),
-        SimulatedMeter.from_seed(f"sim-{seed}-{project_id}", f"EX-{project_id:04d}", "export"),
+        SimulatedMeter.from_seed(
+            f"sim-{seed}-{project_id}", f"{_SERIAL_PREFIX[kind]}-{project_id:04d}", kind
+        )
+        for kind in by_kind
     ]
-    ts, gen, exp = simulate_registers(plant, start, end, seed, glitch=glitch)
     frames, batches = [], []
-    for meter, registers in zip(meters, (gen, exp), strict=True):
+    for meter, registers in zip(meters, by_kind.values(), strict=True):
         frames.append(
             pd.DataFrame(
                 {
@@ -189,6 +269,7 @@ def write_site(
     config = {
         "project_id": project_id,
         "capacity_w": plant.capacity_w,
+        **({"battery": True} if plant.battery_wh else {}),
         "meters": entries,
         "source": {"type": "csv", "readings": "readings.csv", "signatures": "signatures.csv"},
         "archive": "archive",

@@ -25,6 +25,8 @@ from pathlib import Path
 
 from jcredit.addresses import AddressError, checked_address
 from jcredit.types import MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS, MeterKind
+from methodology.compute import check_site
+from methodology.errors import ReadingsError
 from oracles.errors import DataError
 
 SOURCE_TYPES = ("csv", "echonet")
@@ -35,7 +37,7 @@ DEFAULT_INTERVAL_SECONDS = 1800
 class MeterConfig:
     serial: str
     address: str  # checksummed; the meter's signing key and its id on chain
-    kind: str  # generation | export | self_consumption
+    kind: str  # generation | export | self_consumption | auxiliary | battery_(dis)charge
     interval_seconds: int = DEFAULT_INTERVAL_SECONDS
     registration_signature: bytes | None = None  # the meter's MeterRegistration signature
 
@@ -48,6 +50,9 @@ class SiteConfig:
     source: dict
     archive: Path
     path: Path
+    # The site has a battery (declared on chain with `declare_battery`): by difference it
+    # needs battery_charge and battery_discharge meters.
+    battery: bool = False
 
     def meter(self, name: str) -> MeterConfig:
         """The meter a data row names, by serial or address."""
@@ -95,12 +100,15 @@ def load_site(path: str | Path) -> SiteConfig:
     if project_id < 1 or capacity_w < 1:
         raise DataError(f"{path}: project_id and capacity_w must be positive")
     meters = tuple(_meter(path, i, m) for i, m in enumerate(need("meters", list)))
-    _check_meter_set(path, meters)
+    battery = raw.get("battery", False)
+    if not isinstance(battery, bool):
+        raise DataError(f"{path}: 'battery' must be true or false, got {battery!r}")
+    _check_meter_set(path, meters, capacity_w, battery)
     source = need("source", dict)
     if source.get("type") not in SOURCE_TYPES:
         raise DataError(f"{path}: source.type must be one of {', '.join(SOURCE_TYPES)}")
     archive = path.parent / raw.get("archive", "out/archive")
-    return SiteConfig(project_id, capacity_w, meters, source, archive, path)
+    return SiteConfig(project_id, capacity_w, meters, source, archive, path, battery)
 
 
 def _meter(path: Path, index: int, entry: object) -> MeterConfig:
@@ -152,7 +160,9 @@ def _signature(where: str, value: object) -> bytes | None:
     return signature
 
 
-def _check_meter_set(path: Path, meters: tuple[MeterConfig, ...]) -> None:
+def _check_meter_set(
+    path: Path, meters: tuple[MeterConfig, ...], capacity_w: int, battery: bool
+) -> None:
     kinds = [m.kind for m in meters]
     if len(set(kinds)) != len(kinds):
         raise DataError(f"{path}: at most one meter of each kind per project")
@@ -160,6 +170,11 @@ def _check_meter_set(path: Path, meters: tuple[MeterConfig, ...]) -> None:
         raise DataError(
             f"{path}: a project needs generation + export meters or a self_consumption one"
         )
+    try:
+        # The site rules the contracts enforce (difference metering, battery meters).
+        check_site(set(kinds), capacity_w, battery, name=str(path))
+    except ReadingsError as exc:
+        raise DataError(str(exc)) from None
     names = [m.serial.lower() for m in meters] + [m.address.lower() for m in meters]
     if len(set(names)) != len(names):
         raise DataError(f"{path}: meter serials and addresses must be unique")

@@ -48,7 +48,7 @@ from jcredit.types import (
     token_id,
 )
 from jcredit.validity import banner, problems
-from methodology.compute import reduction_g
+from methodology.compute import reduction_g, site_self_consumption
 from methodology.factors import load_factors
 from methodology.fiscal import (
     JST_OFFSET_S,
@@ -285,7 +285,7 @@ def cheat(jc: Platform, cast: Cast, site_path: Path, fy_start: int, echo) -> Che
         - report.starts[meter.address].cumulative_wh
         for meter in rogue.site.meters
     }
-    claimed_wh = energy["generation"] - energy["export"]
+    claimed_wh, _ = site_self_consumption(energy, "self_consumption" in energy)
     factor = jc.registry.emission_factor(report.fiscal_year).factor_g_per_mwh
     claimed_g = reduction_g(claimed_wh, factor)
     inflated = dataclasses.replace(

@@ -60,6 +60,12 @@ def cli() -> None:
 )
 @click.option("--methodology-id", default="EN-R-002", show_default=True, callback=utf8_limit(32))
 @click.option(
+    "--battery",
+    is_flag=True,
+    help="The site has a battery: declared on chain right after registering (only then may it "
+    "register battery meters; by difference it must meter the battery's charge and discharge).",
+)
+@click.option(
     "--metadata-uri",
     default="",
     callback=utf8_limit(256),
@@ -73,6 +79,7 @@ def register(
     application_date,
     monitoring_date,
     methodology_id,
+    battery,
     metadata_uri,
 ) -> None:
     """Register a project; the account becomes its owner. Prints the new project id and the
@@ -93,9 +100,13 @@ def register(
         project_id = platform.registry.register_project(
             owner, capacity_w, commissioned, applied, monitored, metadata_uri, methodology_id
         )
+        if battery:
+            platform.registry.declare_battery(owner, project_id)
     project = platform.registry.project(project_id)
     capped = project.crediting_end == platform.registry.contract.SCHEME_END()
     click.echo(f"project {project_id} registered by {owner.address} (PENDING until approved)")
+    if battery:
+        click.echo(f"project {project_id}: battery declared")
     click.echo(
         f"crediting period {to_iso(project.crediting_start)} .. {to_iso(project.crediting_end)} "
         f"(end exclusive: {'the scheme ends' if capped else '8 years after the start'})"

@@ -27,6 +27,25 @@ WH_PER_MWH: constant(uint256) = 10**6
 GENERATION: constant(uint256) = 1
 EXPORT: constant(uint256) = 2
 SELF_CONSUMPTION: constant(uint256) = 4
+# @dev Subtracted from the site's self-consumption (the plant's own draw).
+AUXILIARY: constant(uint256) = 8
+# @dev Energy into and out of a declared battery.
+BATTERY_CHARGE: constant(uint256) = 16
+BATTERY_DISCHARGE: constant(uint256) = 32
+# @dev Number of meter kinds: `ReportFacts.meters` has one slot per kind,
+#      slot i for the kind bit 1 << i.
+KIND_SLOTS: constant(uint256) = 6
+# @dev Most boundary readings a report carries: a start and an end reading
+#      of each of at most five meters (generation, export, auxiliary and the
+#      battery's two).
+MAX_BOUNDARY_READINGS: constant(uint256) = 10
+
+# @dev Largest capacity (W) whose self-consumption may be obtained as the
+#      difference generation - export; above it a site needs a direct
+#      self-consumption meter. Equal to `difference_metering_max_w` in
+#      methodology/data/scheme_parameters.csv (not verified against the
+#      Measurement Act's text).
+DIFFERENCE_METERING_MAX_W: constant(uint256) = 10000
 
 # @dev Report status of a project (stored in its packed state): no report
 #      waiting to be finalized, one waiting for its challenge window, one

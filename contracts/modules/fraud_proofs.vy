@@ -185,9 +185,12 @@ def prove_interval(facts: IMonitoringReports.ReportFacts, proof: evidence.Interv
     """
     reports: address = self._check_challengeable(facts)
     assert not facts.void, "reports: report is void"
-    period: IMonitoringReports.MeterPeriod = facts.meters[2]
-    if facts.meters[0].meter != empty(address):
-        period = facts.meters[0]
+    # The capacity-checked meter: generation (first when present), else self-consumption.
+    period: IMonitoringReports.MeterPeriod = facts.meters[0]
+    if period.kind != constants.GENERATION:
+        for other: IMonitoringReports.MeterPeriod in facts.meters:
+            if other.kind == constants.SELF_CONSUMPTION:
+                period = other
     terms: IRegistry.ReportTerms = staticcall IRegistry(registry).report_terms(facts.project_id, 0, [])
     violated: bool = False
     ts_a: uint256 = 0
@@ -279,9 +282,13 @@ def _check_challengeable(facts: IMonitoringReports.ReportFacts) -> address:
     @return address The reports contract.
     """
     reports: address = staticcall IRegistry(registry).reports()
-    status: uint256 = staticcall IMonitoringReports(reports).check_facts(facts)
+    pending: IMonitoringReports.PendingReport = staticcall IMonitoringReports(reports).pending_report(
+        facts.project_id
+    )
+    assert pending.status != constants.REPORT_NONE, "reports: no pending report"
+    assert keccak256(abi_encode(facts)) == pending.facts_hash, "reports: facts differ from the report"
     assert (
-        status == constants.REPORT_DISPUTED or block.timestamp < convert(facts.challenge_deadline, uint256)
+        pending.status == constants.REPORT_DISPUTED or block.timestamp < convert(facts.challenge_deadline, uint256)
     ), "reports: challenge window over"
     return reports
 

@@ -29,12 +29,16 @@ uses: project_registry
 uses: eip712_domain_separator
 
 
-# @notice What a meter measures. Its flag values 1, 2, 4 are the kind bits
-#         `constants.GENERATION`, `EXPORT`, `SELF_CONSUMPTION`.
+# @notice What a meter measures. Its flag values 1, 2, 4, 8, 16, 32 are the
+#         kind bits `constants.GENERATION`, `EXPORT`, `SELF_CONSUMPTION`,
+#         `AUXILIARY`, `BATTERY_CHARGE`, `BATTERY_DISCHARGE`.
 flag MeterKind:
     GENERATION
     EXPORT
     SELF_CONSUMPTION
+    AUXILIARY
+    BATTERY_CHARGE
+    BATTERY_DISCHARGE
 
 
 flag MeterStatus:
@@ -76,7 +80,7 @@ _serial: HashMap[address, String[64]]
 #         of the serial), or the zero address.
 serial_meter: public(HashMap[bytes32, address])
 # @notice `kind_meter[project_id][kind]` is the project's non-revoked meter of
-#         that kind (kind as its flag value 1, 2 or 4), or the zero address.
+#         that kind (kind as its flag value, a single bit), or the zero address.
 kind_meter: public(HashMap[uint256, HashMap[uint256, address]])
 
 
@@ -130,7 +134,8 @@ def register_meter(
     @notice Registers `meter` for the caller's project, status PENDING.
     @param project_id The project (caller must own it; not rejected).
     @param meter The meter's signing address, also its id. New, or revoked.
-    @param kind Exactly one of GENERATION, EXPORT, SELF_CONSUMPTION.
+    @param kind Exactly one kind; a battery kind only for a project that
+           declared its battery.
     @param serial The meter's serial number (not held by an approved meter).
     @param certification_expiry End of the meter's Measurement Act
            certification (seconds since epoch, exclusive); in the future.
@@ -147,9 +152,10 @@ def register_meter(
     info: uint256 = self._info[meter]
     assert info == 0 or self._unpack_status(info) == MeterStatus.REVOKED, "registry: meter registered"
     kind_bit: uint256 = convert(kind, uint256)
-    assert (
-        kind_bit == constants.GENERATION or kind_bit == constants.EXPORT or kind_bit == constants.SELF_CONSUMPTION
-    ), "registry: invalid meter kind"
+    assert kind_bit != 0 and kind_bit & (kind_bit - 1) == 0, "registry: invalid meter kind"
+    assert kind_bit < constants.BATTERY_CHARGE or project_registry._unpack_battery(
+        project_registry._state_of(project_id)
+    ), "registry: no battery declared"
     assert self.kind_meter[project_id][kind_bit] == empty(address), "registry: meter kind taken"
     assert len(serial) != 0, "registry: empty serial"
     assert self.serial_meter[keccak256(serial)] == empty(address), "registry: serial registered"

@@ -18,9 +18,13 @@
           meter without a baseline (first report after monitoring
           (re)started) also gives its start reading, within one interval
           before the period start and not before the crediting start;
-          export <= generation and generation <= capacity x the span the
-          readings measure; the claimed Wh and g equal the contract's own
-          result with the fiscal year's factor. A void report (the
+          the meter set is one the Registry accepts (difference metering
+          only up to 10 kW, a declared battery metered); export <=
+          generation, the battery's net charge and the auxiliary energy
+          within what they are subtracted from, and generation <= capacity x
+          the span the readings measure (the Registry's `self_consumption`);
+          the claimed Wh and g equal that result with the fiscal year's
+          factor. A void report (the
           methodology found the period invalid) claims 0 and must show why:
           its boundary readings fail a check above, or FraudProofs holds a
           recorded interval above capacity of the capacity-checked meter
@@ -83,18 +87,6 @@ struct BoundaryReading:
     proof: DynArray[bytes32, evidence.MAX_PROOF_DEPTH]
 
 
-# @notice A project's unfinalized report (status 0 = none: the other fields
-#         are meaningless); its facts are in the `ReportSubmitted` event and
-#         hash to `facts_hash`.
-struct PendingReport:
-    status: uint256
-    report_id: uint256
-    challenge_deadline: uint64
-    facts_hash: bytes32
-    disputer: address
-    disputed_at: uint64
-
-
 # @notice Shortest challenge window: fraud proofs need time to be sent.
 MIN_CHALLENGE_WINDOW: public(constant(uint64)) = 3600
 # @notice Longest challenge window (a longer one would only delay credits).
@@ -107,8 +99,8 @@ UNDONE_DISPUTE_EXPIRED: public(constant(uint8)) = 2
 UNDONE_FRAUD_PROVEN: public(constant(uint8)) = 3
 UNDONE_ORACLE_REFUTED: public(constant(uint8)) = 4
 
-_MAX_BOUNDARY_READINGS: constant(uint256) = 6
-_KIND_SLOTS: constant(uint256) = 3
+_MAX_BOUNDARY_READINGS: constant(uint256) = constants.MAX_BOUNDARY_READINGS
+_KIND_SLOTS: constant(uint256) = constants.KIND_SLOTS
 _PAUSER_ROLE: constant(bytes32) = keccak256("PAUSER_ROLE")
 _VALIDATOR_ROLE: constant(bytes32) = keccak256("VALIDATOR_ROLE")
 # Bits of `_cursor`: next period start (0-63), report status (64-71), epoch
@@ -277,8 +269,8 @@ def start_monitoring(project_id: uint256, period_start: uint64):
     @param period_start Start of the first period after (re)starting.
     """
     pausable._require_not_paused()
-    meters: address[3] = staticcall IRegistry(registry).project_meters(project_id)
-    asked: DynArray[address, 6] = []
+    meters: address[_KIND_SLOTS] = staticcall IRegistry(registry).project_meters(project_id)
+    asked: DynArray[address, _MAX_BOUNDARY_READINGS] = []
     for meter: address in meters:
         asked.append(meter)
     terms: IRegistry.ReportTerms = self._check_reporter(project_id, 0, asked)
@@ -335,7 +327,7 @@ def submit_report(
     @return The report id.
     """
     pausable._require_not_paused()
-    asked: DynArray[address, 6] = []
+    asked: DynArray[address, _MAX_BOUNDARY_READINGS] = []
     for reading: BoundaryReading in readings:
         asked.append(reading.batch.meter)
     terms: IRegistry.ReportTerms = self._check_reporter(project_id, fiscal_year, asked)
@@ -360,48 +352,77 @@ def submit_report(
         and period_end <= jst_calendar._fiscal_year_start(fiscal_year + 1)
     ), "reports: outside fiscal year"
     assert merkle_root != empty(bytes32), "reports: empty merkle root"
-    assert (
-        terms.kinds == constants.GENERATION | constants.EXPORT
-        or terms.kinds == constants.SELF_CONSUMPTION
-        or terms.kinds == constants.SELF_CONSUMPTION | constants.GENERATION
-    ), "reports: bad meter set"
+    # The Registry judges the meter set (kinds, capacity, battery).
+    if len(terms.meter_set_problem) != 0:
+        raw_revert(terms.meter_set_problem)
 
     config: uint256 = self._config
     facts.report_id = ((config >> 64) & constants.MASK_64) + 1
     facts.challenge_deadline = convert(block.timestamp, uint64) + convert(config & constants.MASK_64, uint64)
     epoch: uint256 = (cursor >> _EPOCH_SHIFT) & constants.MASK_16
     separator: bytes32 = meter_signatures._domain_separator(registry)
+    # Per kind slot (slot i for kind bit 1 << i) while the readings come in.
+    periods: IMonitoringReports.MeterPeriod[_KIND_SLOTS] = empty(IMonitoringReports.MeterPeriod[_KIND_SLOTS])
     for index: uint256 in range(_MAX_BOUNDARY_READINGS):
         if index >= len(readings):
             break
         meter_facts: uint256 = terms.meter_facts[index]
         assert meter_facts != 0, "reports: meter not of project"
-        slot: uint256 = 2
-        if meter_facts & constants.GENERATION != 0:
-            slot = 0
-        elif meter_facts & constants.EXPORT != 0:
-            slot = 1
-        facts.meters[slot] = self._accept(
+        slot: uint256 = 0
+        for bit: uint256 in range(_KIND_SLOTS):
+            if meter_facts & (1 << bit) != 0:
+                slot = bit
+        periods[slot] = self._accept(
             project_id,
             facts.period_start,
             period_end,
             merkle_root,
             readings[index],
-            facts.meters[slot],
+            periods[slot],
             meter_facts,
             epoch,
             separator,
             terms.crediting_start,
         )
     seen: uint256 = 0
+    energy: uint256[_KIND_SLOTS] = empty(uint256[_KIND_SLOTS])
     for slot: uint256 in range(_KIND_SLOTS):
-        if facts.meters[slot].end_timestamp != 0:
-            seen |= 1 << slot
+        if periods[slot].end_timestamp != 0:
+            seen |= periods[slot].kind
+            facts.meters.append(periods[slot])
+            energy[slot] = periods[slot].end_cumulative_wh - periods[slot].start_cumulative_wh
     assert seen == terms.kinds, "reports: readings != meters"
 
-    generation: uint256 = facts.meters[0].end_cumulative_wh - facts.meters[0].start_cumulative_wh
-    export: uint256 = facts.meters[1].end_cumulative_wh - facts.meters[1].start_cumulative_wh
-    self._check_claim(facts, terms)
+    # The physical checks and the recomputation of the claim (the arithmetic is the Registry's
+    # `self_consumption`); a void report must show why it is void. The capacity bounds
+    # generation; without a generation meter, self-consumption.
+    capped: uint256 = 2
+    if terms.kinds & constants.GENERATION != 0:
+        capped = 0
+    self_consumed: uint256 = 0
+    problem: Bytes[132] = b""
+    self_consumed, problem = staticcall IRegistry(registry).self_consumption(
+        terms.kinds,
+        energy,
+        terms.capacity_w,
+        convert(periods[capped].end_timestamp - periods[capped].start_timestamp, uint256),
+    )
+    if void:
+        assert self_consumed_wh == 0 and reduction_g == 0, "reports: void report claims"
+        if len(problem) == 0:
+            assert staticcall IFraudProofs(fraud_proofs).violation_within(
+                project_id, periods[capped].meter, periods[capped].start_timestamp, periods[capped].end_timestamp
+            ), "reports: void without a recorded violation"
+    else:
+        if len(problem) != 0:
+            raw_revert(problem)
+        assert self_consumed_wh == self_consumed, "reports: self-consumed mismatch"
+        assert terms.factor_g_per_mwh != 0, "reports: no emission factor"
+        if not terms.factor_locked:
+            extcall IRegistry(registry).lock_factor(fiscal_year)
+        assert (
+            reduction_g == self_consumed * terms.factor_g_per_mwh // constants.WH_PER_MWH
+        ), "reports: reduction mismatch"
 
     self._config = (config & ~(constants.MASK_64 << 64)) | (facts.report_id << 64)
     self._cursor[project_id] = (
@@ -418,8 +439,8 @@ def submit_report(
         report_id=facts.report_id,
         fiscal_year=fiscal_year,
         facts=facts,
-        generation_wh=generation,
-        export_wh=export,
+        generation_wh=energy[0],
+        export_wh=energy[1],
         data_uri=data_uri,
     )
     return facts.report_id
@@ -625,7 +646,7 @@ def last_reading(meter: address) -> (uint64, uint256, uint16, uint16):
 
 @external
 @view
-def pending_report(project_id: uint256) -> PendingReport:
+def pending_report(project_id: uint256) -> IMonitoringReports.PendingReport:
     """
     @notice The project's unfinalized report (status 0 = none).
     @param project_id The project.
@@ -634,14 +655,14 @@ def pending_report(project_id: uint256) -> PendingReport:
     cursor: uint256 = self._cursor[project_id]
     status: uint256 = (cursor >> _STATUS_SHIFT) & constants.MASK_8
     if status == constants.REPORT_NONE:
-        return empty(PendingReport)
+        return empty(IMonitoringReports.PendingReport)
     disputer: address = empty(address)
     disputed_at: uint64 = 0
     if status == constants.REPORT_DISPUTED:
         disputed: uint256 = self._dispute[project_id]
         disputer = convert(convert(disputed & convert(max_value(uint160), uint256), uint160), address)
         disputed_at = convert(disputed >> 160, uint64)
-    return PendingReport(
+    return IMonitoringReports.PendingReport(
         status=status,
         report_id=(cursor >> _REPORT_SHIFT) & _MASK_40,
         challenge_deadline=convert((cursor >> _DEADLINE_SHIFT) & constants.MASK_64, uint64),
@@ -649,22 +670,6 @@ def pending_report(project_id: uint256) -> PendingReport:
         disputer=disputer,
         disputed_at=disputed_at,
     )
-
-
-@external
-@view
-def check_facts(facts: IMonitoringReports.ReportFacts) -> uint256:
-    """
-    @notice The status of the pending report `facts` describes (1 pending,
-            2 disputed); reverts unless they are its facts.
-    @param facts A report's facts.
-    @return The status.
-    """
-    cursor: uint256 = self._cursor[facts.project_id]
-    status: uint256 = (cursor >> _STATUS_SHIFT) & constants.MASK_8
-    assert status != constants.REPORT_NONE, "reports: no pending report"
-    assert keccak256(abi_encode(facts)) == self._pending_hash[facts.project_id], "reports: facts differ from the report"
-    return status
 
 
 @external
@@ -730,6 +735,7 @@ def _accept(
     assert result.end_timestamp == 0, "reports: duplicate meter kind"
     if result.meter == empty(address):
         result.meter = meter
+        result.kind = meter_facts & constants.MASK_8
         if self._has_baseline(meter, meter_facts, epoch):
             last: uint256 = self._last[meter]
             result.start_timestamp = convert(last & constants.MASK_64, uint64)
@@ -761,7 +767,7 @@ def _accept(
 
 @internal
 def _check_reporter(
-    project_id: uint256, fiscal_year: uint16, meters: DynArray[address, 6]
+    project_id: uint256, fiscal_year: uint16, meters: DynArray[address, _MAX_BOUNDARY_READINGS]
 ) -> IRegistry.ReportTerms:
     """
     @notice Reverts unless the Registry is launched, the caller is the
@@ -856,55 +862,6 @@ def _has_baseline(meter: address, meter_facts: uint256, epoch: uint256) -> bool:
         and (last >> _REGISTRATION_SHIFT) & constants.MASK_16 == (meter_facts >> 104) & constants.MASK_16
         and (last >> _EPOCH_IN_LAST_SHIFT) & constants.MASK_16 == epoch
     )
-
-
-@internal
-def _check_claim(facts: IMonitoringReports.ReportFacts, terms: IRegistry.ReportTerms):
-    """
-    @notice The physical checks and the recomputation of the claim; a void
-            report must show why it is void.
-    @param facts The report being built.
-    @param terms The project's report terms.
-    """
-    energy: uint256[_KIND_SLOTS] = empty(uint256[_KIND_SLOTS])
-    for slot: uint256 in range(_KIND_SLOTS):
-        energy[slot] = facts.meters[slot].end_cumulative_wh - facts.meters[slot].start_cumulative_wh
-    # The capacity bounds generation; without a generation meter, self-consumption.
-    capped: uint256 = 0
-    self_consumed: uint256 = 0
-    problem: String[40] = ""
-    if terms.kinds & constants.SELF_CONSUMPTION != 0:
-        self_consumed = energy[2]
-        capped = 2
-        if terms.kinds & constants.GENERATION != 0:
-            capped = 0
-            if self_consumed > energy[0]:
-                problem = "reports: self-consumed > gen"
-    elif energy[1] > energy[0]:
-        problem = "reports: export > generation"
-    else:
-        self_consumed = energy[0] - energy[1]
-    period: IMonitoringReports.MeterPeriod = facts.meters[capped]
-    span: uint256 = convert(period.end_timestamp - period.start_timestamp, uint256)
-    # Wh x 3600 <= W x s, in integers, so no rounding of hours.
-    if problem == "" and energy[capped] * 3600 > terms.capacity_w * span:
-        problem = "reports: generation > capacity"
-    if facts.void:
-        assert facts.self_consumed_wh == 0 and facts.reduction_g == 0, "reports: void report claims"
-        if problem == "":
-            assert staticcall IFraudProofs(fraud_proofs).violation_within(
-                facts.project_id, period.meter, period.start_timestamp, period.end_timestamp
-            ), "reports: void without a recorded violation"
-        return
-    if problem != "":
-        raise problem
-    assert facts.self_consumed_wh == self_consumed, "reports: self-consumed mismatch"
-    assert terms.factor_g_per_mwh != 0, "reports: no emission factor"
-    if not terms.factor_locked:
-        extcall IRegistry(registry).lock_factor(facts.fiscal_year)
-    assert (
-        facts.reduction_g == self_consumed * terms.factor_g_per_mwh // constants.WH_PER_MWH
-    ), "reports: reduction mismatch"
 
 
 @internal

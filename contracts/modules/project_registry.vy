@@ -71,6 +71,7 @@ MAX_CAPACITY_W: public(constant(uint256)) = 10**9
 # Bit offsets inside `_state`.
 _STATUS_SHIFT: constant(uint256) = 160
 _KINDS_SHIFT: constant(uint256) = 168
+_BATTERY_BIT: constant(uint256) = 1 << 176
 
 
 # @notice Number of registered projects; ids run from 1 to `project_count`.
@@ -86,7 +87,8 @@ reports: public(address)
 #         take its bond back when it has none).
 oracle_assignments: public(HashMap[address, uint256])
 # @dev Packed hot state per project: oracle (bits 0-159), ProjectStatus
-#      (160-167), kinds of approved meters (168-175). Other modules read it
+#      (160-167), kinds of approved meters (168-175), battery declared
+#      (176). Other modules read it
 #      through `_state_of` and decode it with the `_unpack_*` functions.
 _state: HashMap[uint256, uint256]
 # @dev Packed terms per project: capacity in W (bits 0-63), commissioning
@@ -108,6 +110,12 @@ event ProjectRegistered:
     crediting_end: uint64
     methodology_id: String[32]
     metadata_uri: String[256]
+
+
+# @notice The owner declared that the site has a battery: it may register
+#         battery meters, and reports by difference must meter the battery.
+event BatteryDeclared:
+    project_id: indexed(uint256)
 
 
 # @notice A validator approved the project; it may now report.
@@ -247,6 +255,34 @@ def register_project(
         metadata_uri=metadata_uri,
     )
     return project_id
+
+
+@external
+def declare_battery(project_id: uint256):
+    """
+    @notice Declares that the site has a battery (the project owner, while
+            the project is PENDING; for good). Its reports then need a
+            self-consumption meter, or battery charge and discharge meters
+            beside generation and export; only such a project may register
+            battery meters.
+    @param project_id The project.
+    """
+    assert self.project_owner[project_id] == msg.sender, "registry: not the project owner"
+    state: uint256 = self._state[project_id]
+    assert self._unpack_status(state) == ProjectStatus.PENDING, "registry: project not pending"
+    self._state[project_id] = state | _BATTERY_BIT
+    log BatteryDeclared(project_id=project_id)
+
+
+@external
+@view
+def has_battery(project_id: uint256) -> bool:
+    """
+    @notice Whether the project's owner declared a battery.
+    @param project_id The project.
+    @return bool True for a battery site.
+    """
+    return self._state[project_id] & _BATTERY_BIT != 0
 
 
 @external
@@ -476,6 +512,17 @@ def _unpack_oracle(state: uint256) -> address:
     @return address The assigned oracle (zero if none).
     """
     return convert(convert(state & convert(max_value(uint160), uint256), uint160), address)
+
+
+@internal
+@pure
+def _unpack_battery(state: uint256) -> bool:
+    """
+    @notice Whether a packed state has the battery declared.
+    @param state A packed project state.
+    @return bool True for a battery site.
+    """
+    return state & _BATTERY_BIT != 0
 
 
 @internal

@@ -40,7 +40,15 @@ MIN_BOND = 10**18
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 GENERATION, EXPORT, SELF_CONSUMPTION = 1, 2, 4
-KIND_SLOT = {GENERATION: 0, EXPORT: 1, SELF_CONSUMPTION: 2}
+AUXILIARY, BATTERY_CHARGE, BATTERY_DISCHARGE = 8, 16, 32
+KIND_SLOT = {
+    GENERATION: 0,
+    EXPORT: 1,
+    SELF_CONSUMPTION: 2,
+    AUXILIARY: 3,
+    BATTERY_CHARGE: 4,
+    BATTERY_DISCHARGE: 5,
+}
 PENDING, APPROVED, REJECTED, SUSPENDED = 1, 2, 4, 8
 METER_PENDING, METER_APPROVED, METER_REVOKED = 1, 2, 4
 
@@ -224,9 +232,15 @@ class World:
         with boa.env.prank(self.actors.validator):
             self.registry.approve_meter(meter.address, expiry)
 
-    def approved_project(self, kinds: tuple[int, ...] = (GENERATION, EXPORT), **kw) -> Project:
-        """An approved project with its oracle and approved meters."""
+    def approved_project(
+        self, kinds: tuple[int, ...] = (GENERATION, EXPORT), battery: bool = False, **kw
+    ) -> Project:
+        """An approved project with its oracle and approved meters (`battery`: its owner
+        declared a battery before the approval)."""
         project_id = self.register_project(**kw)
+        if battery:
+            with boa.env.prank(kw.get("owner") or self.actors.owner):
+                self.registry.declare_battery(project_id)
         with boa.env.prank(self.actors.validator):
             self.registry.approve_project(project_id)
         with boa.env.prank(self.actors.admin):

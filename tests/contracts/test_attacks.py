@@ -30,8 +30,8 @@ from tests.contracts.meter_signing import Meter
 from tests.contracts.month_data import boundary_readings, month
 from tests.contracts.report_world import APRIL, submit_raw, with_proofs
 
-# Attack 1's plant: 150 MWh generated and 100 MWh exported in April (a 300 kW plant).
-BIG_CAPACITY = 300_000
+# Attack 1's plant: 1.5 MWh generated and 1 MWh exported in April (a 10 kW plant, the largest
+# that may meter by difference).
 
 
 # ---- 1. stale reading choice ------------------------------------------------------------------
@@ -39,18 +39,18 @@ BIG_CAPACITY = 300_000
 
 def test_attack_1__export_end_from_the_first_half_hour__refused(world):
     """The oracle sends the generation meter's reading at the period end but the export meter's
-    from 00:30 on 1 April, hoping to credit 150 - 0.07 MWh instead of 50 MWh (x3)."""
-    project = world.monitored_project(capacity_w=BIG_CAPACITY)
+    from 00:30 on 1 April, hoping to credit 1.5 - 0.0007 MWh instead of 0.5 MWh (x3)."""
+    project = world.monitored_project()
     generation = project.meters[GENERATION]
     export = project.meters[EXPORT]
     batches = [
         generation.reading(world.domain, project.project_id, FY2025_START, 0),
-        generation.reading(world.domain, project.project_id, MAY_2025, 150_000_000),
+        generation.reading(world.domain, project.project_id, MAY_2025, 1_500_000),
         export.reading(world.domain, project.project_id, FY2025_START, 0),
-        export.reading(world.domain, project.project_id, FY2025_START + INTERVAL, 69_444),
+        export.reading(world.domain, project.project_id, FY2025_START + INTERVAL, 694),
     ]
     readings, root = with_proofs(batches)
-    claim = 150_000_000 - 69_444
+    claim = 1_500_000 - 694
     with boa.reverts("reports: end reading outside window"):
         submit_raw(world, project, readings, root, sc=claim, g=claim * 434_000 // 10**6)
 

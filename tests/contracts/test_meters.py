@@ -429,11 +429,15 @@ def test_approve_meter__validator_with_registered_expiry__approves_adds_kind_and
     assert world.registry.meters(VICTIM_METER.address).status == METER_APPROVED
     assert world.registry.serial_meter(serial_key(SERIAL)) == VICTIM_METER.address
     assert world.registry.projects(project_id).active_meter_kinds == SELF_CONSUMPTION
-    assert world.registry.project_meters(project_id) == [
-        ZERO_ADDRESS,
-        ZERO_ADDRESS,
-        VICTIM_METER.address,
-    ]
+    assert (
+        world.registry.project_meters(project_id)
+        == [
+            ZERO_ADDRESS,
+            ZERO_ADDRESS,
+            VICTIM_METER.address,
+        ]
+        + [ZERO_ADDRESS] * 3
+    )
 
 
 def test_approve_meter__takes_the_serial__a_second_meter_with_it_is_refused(world, actors):
@@ -677,8 +681,12 @@ def test_reregistered_meter_in_another_project__old_last_reading_is_no_baseline(
         world.submit(second, JUNE_2025, registers, 2_500_000, 1_085_000)
     second.carried = {SELF_CONSUMPTION: APRIL[GENERATION]}
     submission = world.submit(second, JUNE_2025, registers, 2_500_000, 1_085_000)
-    period = submission.facts.meters[2]
-    assert (period.meter, period.carried_start) == (meter.address, True)
+    (period,) = submission.facts.meters
+    assert (period.meter, period.carried_start, period.kind) == (
+        meter.address,
+        True,
+        SELF_CONSUMPTION,
+    )
     assert (period.start_timestamp, period.start_cumulative_wh) == (MAY_2025, APRIL[GENERATION])
     assert world.reports.last_reading(meter.address) == (JUNE_2025, MAY[GENERATION], 2, 0)
 

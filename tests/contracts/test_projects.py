@@ -777,6 +777,7 @@ def test_report_terms__monitored_project__everything_a_report_is_checked_against
         True,
         True,
         GENERATION | EXPORT,
+        b"",
         CAPACITY_W,
         FY2025_START,
         SCHEME_END,
@@ -838,21 +839,24 @@ def test_finalize_terms__after_transfer__names_the_new_owner(world, actors, proj
 
 def test_project_meters__approved_meters_by_kind_slot(world, actors, project):
     generation, export = project.meters[GENERATION].address, project.meters[EXPORT].address
-    assert world.registry.project_meters(project.project_id) == [generation, export, ZERO_ADDRESS]
+    assert (
+        world.registry.project_meters(project.project_id)
+        == [generation, export] + [ZERO_ADDRESS] * 4
+    )
     # A pending meter is not listed; a revoked one leaves its slot empty.
     self_meter = Meter(meter_key(0x7004))
     world.register_meter(project.project_id, self_meter, SELF_CONSUMPTION, serial="SN-S")
     with boa.env.prank(actors.owner):
         world.registry.revoke_meter(export)
-    assert world.registry.project_meters(project.project_id) == [
-        generation,
-        ZERO_ADDRESS,
-        ZERO_ADDRESS,
-    ]
+    assert world.registry.project_meters(project.project_id) == [generation] + [ZERO_ADDRESS] * 5
     world.approve_meter(self_meter)
-    assert world.registry.project_meters(project.project_id) == [
-        generation,
-        ZERO_ADDRESS,
-        self_meter.address,
-    ]
-    assert world.registry.project_meters(99) == [ZERO_ADDRESS] * 3
+    assert (
+        world.registry.project_meters(project.project_id)
+        == [
+            generation,
+            ZERO_ADDRESS,
+            self_meter.address,
+        ]
+        + [ZERO_ADDRESS] * 3
+    )
+    assert world.registry.project_meters(99) == [ZERO_ADDRESS] * 6

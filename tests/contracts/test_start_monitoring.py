@@ -144,7 +144,7 @@ def test_swap__restart_at_the_new_meters_first_reading__next_report_carries_ever
     registers = {GENERATION: gen_at_install + 1_500_000, EXPORT: 400_007}
     world.submit(project, JUNE_2025, registers, 1_100_000, 477_400)
     (logged,) = events(world.reports, "ReportSubmitted")
-    generation, export, _ = logged["facts"].meters
+    generation, export, *_ = logged["facts"].meters
     assert generation.carried_start and export.carried_start
     assert (generation.start_timestamp, export.start_timestamp) == (SWAP_INSTALLED, SWAP_INSTALLED)
     # The 3 hours between the two periods are credited to nobody: the generation meter's 5,000 Wh
@@ -249,7 +249,7 @@ def test_swap__restart_within_an_interval__generation_start_at_the_restart_accep
     readings, root = quick_swap_readings(world, project, before, at_restart)
     submit_readings(world, project, readings, root, 1_099_000, 476_966)
     (logged,) = events(world.reports, "ReportSubmitted")
-    generation, export, _ = logged["facts"].meters
+    generation, export, *_ = logged["facts"].meters
     assert (generation.start_timestamp, generation.start_cumulative_wh) == at_restart
     assert (export.start_timestamp, export.start_cumulative_wh) == (QUICK_INSTALL, 7)
     assert generation.carried_start and export.carried_start

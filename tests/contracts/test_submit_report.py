@@ -64,7 +64,8 @@ def test_first_report__carries_start_readings_and_logs_its_facts(world, actors, 
     assert facts.oracle == actors.oracle
     assert facts.challenge_deadline == NOW + WINDOW
     assert facts.merkle_root == submission.root
-    generation, export, unused = facts.meters
+    # Only the meters that took part, in kind order, each with its kind.
+    generation, export = facts.meters
     assert tuple(generation) == (
         project.meters[GENERATION].address,
         FY2025_START,
@@ -72,9 +73,9 @@ def test_first_report__carries_start_readings_and_logs_its_facts(world, actors, 
         True,
         MAY_2025,
         APRIL[GENERATION],
+        GENERATION,
     )
-    assert tuple(export)[1:] == (FY2025_START, BASE[EXPORT], True, MAY_2025, APRIL[EXPORT])
-    assert unused.meter == "0x0000000000000000000000000000000000000000"
+    assert tuple(export)[1:] == (FY2025_START, BASE[EXPORT], True, MAY_2025, APRIL[EXPORT], EXPORT)
     pending = world.reports.pending_report(project.project_id)
     assert (pending.status, pending.report_id, pending.challenge_deadline) == (1, 1, NOW + WINDOW)
     assert world.reports.next_period_start(project.project_id) == MAY_2025
@@ -89,7 +90,7 @@ def test_second_report__starts_at_the_first_reports_end_readings(world, project)
     world.finalize(world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G))
     boa.env.timestamp = JUNE_2025 + DAY
     world.submit(project, JUNE_2025, MAY, MAY_SC, MAY_G)
-    generation, export, _ = facts_logged(world)["facts"].meters
+    generation, export, *_ = facts_logged(world)["facts"].meters
     assert (
         generation.start_timestamp,
         generation.start_cumulative_wh,
@@ -470,9 +471,15 @@ def test_start_reading_at_the_meters_last_reading__accepted_in_another_project(w
         2_500_000,
         500_000,
     )
-    generation, export, _ = logged["facts"].meters
-    assert tuple(generation)[1:] == (MAY_2025, APRIL[GENERATION], True, JUNE_2025, MAY[GENERATION])
-    assert tuple(export)[1:] == (MAY_2025, APRIL[EXPORT], True, JUNE_2025, MAY[EXPORT])
+    generation, export, *_ = logged["facts"].meters
+    assert tuple(generation)[1:-1] == (
+        MAY_2025,
+        APRIL[GENERATION],
+        True,
+        JUNE_2025,
+        MAY[GENERATION],
+    )
+    assert tuple(export)[1:-1] == (MAY_2025, APRIL[EXPORT], True, JUNE_2025, MAY[EXPORT])
     for kind, meter in second.meters.items():
         assert world.reports.last_reading(meter.address) == (JUNE_2025, MAY[kind], 2, 0)
 

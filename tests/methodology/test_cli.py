@@ -44,6 +44,9 @@ def test_json_output_is_one_object(files: tuple[Path, Path], capsys) -> None:
                 "reduction_g": 400000,
                 "valid": True,
                 "problems": [],
+                "auxiliary_wh": 0,
+                "battery_charge_wh": 0,
+                "battery_discharge_wh": 0,
             }
         ],
         "credits": [{"fiscal_year": 2025, "reduction_g": 400000, "credits_t": 0}],
@@ -105,7 +108,7 @@ def cut_run(tmp_path: Path, *extra: str) -> list[str]:
         "--readings",
         str(readings),
         "--capacity-w",
-        "100000",
+        "10000",
         "--factors",
         str(factors),
         *extra,
@@ -137,6 +140,7 @@ def test_scheme_end_cuts_the_last_period_and_table_says_so(tmp_path: Path, capsy
     scheme.write_text(
         SCHEME_HEADER + "crediting_years,8,years,rule,true\n"
         "scheme_end,2025-04-20,date (exclusive; JST midnight),rule,true\n"
+        "difference_metering_max_w,10000,W,rule,true\n"
     )
     args = cut_run(tmp_path, "--monitoring-date", "2025-04-10", "--scheme", str(scheme))
     assert main(args) == 0
@@ -156,7 +160,8 @@ def test_table_flags_unverified_scheme_parameters(tmp_path: Path, capsys) -> Non
     first_line = capsys.readouterr().out.splitlines()[0]
     assert first_line.startswith("crediting period 2025-04-10T00:00:00+09:00 .. 2031-04-01")
     assert first_line.endswith(
-        "; scheme parameters crediting_years, scheme_end are unverified placeholders"
+        "; scheme parameters crediting_years, scheme_end, difference_metering_max_w are "
+        "unverified placeholders"
     )
 
 

@@ -54,6 +54,9 @@ def test_partial_first_period_gaps_and_month_in_progress(tmp_path: Path) -> None
         "reduction_g": 8250,
         "valid": True,
         "problems": [],
+        "auxiliary_wh": 0,
+        "battery_charge_wh": 0,
+        "battery_discharge_wh": 0,
     }
     # PV at 05-01 00:00 is its 04-10 reading (60000); gen 40000; export 20100 - 2100 = 18000;
     # self 22000 x 0.4 g/Wh = 8800 g.
@@ -234,6 +237,9 @@ def test_to_json_has_the_documented_shape(tmp_path: Path) -> None:
         "reduction_g",
         "valid",
         "problems",
+        "auxiliary_wh",
+        "battery_charge_wh",
+        "battery_discharge_wh",
     }
     assert data["periods"][1]["start"] == "2025-05-01T00:00:00+09:00"
 

@@ -27,6 +27,8 @@ HUGE_CAPACITY_W = 10**15  # keeps the capacity checks out of properties about en
 COLUMNS = ["timestamp", "meter", "kind", "cumulative_wh"]
 DAY = 86400
 SCHEME = load_scheme()
+# Any capacity may meter by difference here: the properties are about energy, not the site rules.
+ANY_SIZE = replace(SCHEME, difference_metering_max_w=HUGE_CAPACITY_W)
 # 2010-01-01 .. 2040-01-01 (JST midnights): around the scheme's years, leap days included.
 INSTANTS = st.integers(1262271600, 2208942000)
 
@@ -61,17 +63,17 @@ def energy(frame: pd.DataFrame, meter: str, start: int, end: int) -> int:
 def test_shuffling_and_identical_duplicates_change_nothing(
     frame: pd.DataFrame, random, duplicates: int
 ) -> None:
-    expected = compute(frame, HUGE_CAPACITY_W, FACTORS)
+    expected = compute(frame, HUGE_CAPACITY_W, FACTORS, scheme=ANY_SIZE)
     rows = list(frame.itertuples(index=False))
     rows += [random.choice(rows) for _ in range(duplicates)]
     random.shuffle(rows)
     shuffled = pd.DataFrame(rows, columns=COLUMNS)
-    assert compute(shuffled, HUGE_CAPACITY_W, FACTORS) == expected
+    assert compute(shuffled, HUGE_CAPACITY_W, FACTORS, scheme=ANY_SIZE) == expected
 
 
 @given(sites(), st.data())
 def test_readings_inside_a_period_do_not_change_its_energy(frame: pd.DataFrame, data) -> None:
-    expected = compute(frame, HUGE_CAPACITY_W, FACTORS)
+    expected = compute(frame, HUGE_CAPACITY_W, FACTORS, scheme=ANY_SIZE)
     added = []
     for meter, rows in frame.groupby("meter"):
         rows = rows.sort_values("timestamp")
@@ -86,12 +88,12 @@ def test_readings_inside_a_period_do_not_change_its_energy(frame: pd.DataFrame, 
     # Every month boundary already has a reading, so the added ones never become a boundary reading.
     denser = pd.concat([frame, pd.DataFrame(added, columns=COLUMNS)], ignore_index=True)
     denser = denser.drop_duplicates(subset=["timestamp", "meter"])
-    assert compute(denser, HUGE_CAPACITY_W, FACTORS) == expected
+    assert compute(denser, HUGE_CAPACITY_W, FACTORS, scheme=ANY_SIZE) == expected
 
 
 @given(sites())
 def test_splitting_into_periods_never_changes_totals(frame: pd.DataFrame) -> None:
-    result = compute(frame, HUGE_CAPACITY_W, FACTORS)
+    result = compute(frame, HUGE_CAPACITY_W, FACTORS, scheme=ANY_SIZE)
     first, last = result.periods[0].start, result.periods[-1].end
     for meter, field in (("PV", "generation_wh"), ("EX", "export_wh")):
         total = sum(getattr(p, field) for p in result.periods)
@@ -102,10 +104,14 @@ def test_splitting_into_periods_never_changes_totals(frame: pd.DataFrame) -> Non
 
 @given(sites(), st.data())
 def test_merging_data_at_a_boundary_keeps_every_period(frame: pd.DataFrame, data) -> None:
-    full = compute(frame, HUGE_CAPACITY_W, FACTORS).periods
+    full = compute(frame, HUGE_CAPACITY_W, FACTORS, scheme=ANY_SIZE).periods
     cut = data.draw(st.sampled_from([p.end for p in full]))
-    head = compute(frame[frame["timestamp"] <= cut], HUGE_CAPACITY_W, FACTORS).periods
-    tail = compute(frame[frame["timestamp"] >= cut], HUGE_CAPACITY_W, FACTORS).periods
+    head = compute(
+        frame[frame["timestamp"] <= cut], HUGE_CAPACITY_W, FACTORS, scheme=ANY_SIZE
+    ).periods
+    tail = compute(
+        frame[frame["timestamp"] >= cut], HUGE_CAPACITY_W, FACTORS, scheme=ANY_SIZE
+    ).periods
     assert head + tail == full
 
 
@@ -134,13 +140,17 @@ SELF_CONSUMPTION_SITES = sites((("SC", "self_consumption"),))
 def test_cutting_the_crediting_periods_again_keeps_the_total_energy(
     frame: pd.DataFrame, crediting: CreditingPeriod, instants: list[int]
 ) -> None:
-    result = compute(frame, HUGE_CAPACITY_W, FACTORS, crediting=crediting)
+    result = compute(frame, HUGE_CAPACITY_W, FACTORS, scheme=ANY_SIZE, crediting=crediting)
     assume(result.periods)
     first, last = result.periods[0].start, result.periods[-1].end
     assert crediting.start <= first and last <= crediting.end
     cuts = {p.start for p in result.periods} | {t for t in instants if first < t < last}
     split = compute_periods(
-        frame, HUGE_CAPACITY_W, FACTORS, list(itertools.pairwise(sorted(cuts | {last})))
+        frame,
+        HUGE_CAPACITY_W,
+        FACTORS,
+        list(itertools.pairwise(sorted(cuts | {last}))),
+        scheme=ANY_SIZE,
     )
     total = sum(p.self_consumed_wh for p in result.periods)
     assert sum(p.self_consumed_wh for p in split.periods) == total

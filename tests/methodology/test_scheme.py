@@ -10,30 +10,38 @@ from methodology.scheme import load_scheme
 HEADER = "name,value,unit,source,verified\n"
 YEARS = "crediting_years,8,years,rule,false\n"
 END = "scheme_end,2031-04-01,date (exclusive; JST midnight),rule,false\n"
+DIFF = "difference_metering_max_w,10000,W,rule,false\n"
 APR_2031 = 1932735600  # 2031-04-01T00:00:00+09:00
 
 
 def test_shipped_table_cites_the_rule_and_says_it_is_unverified() -> None:
     scheme = load_scheme()
     assert (scheme.crediting_years, scheme.scheme_end) == (8, APR_2031)
-    assert list(scheme.rows) == ["crediting_years", "scheme_end"]
-    for row in scheme.rows.values():
-        assert "J-クレジット制度実施要綱 3.1.3" in row.source
-        assert "not checked against the published text" in row.source
-        assert not row.verified
-    assert scheme.unverified() == ["crediting_years", "scheme_end"]
+    assert scheme.difference_metering_max_w == 10_000
+    assert list(scheme.rows) == ["crediting_years", "scheme_end", "difference_metering_max_w"]
+    for name in ("crediting_years", "scheme_end"):
+        assert "J-クレジット制度実施要綱 3.1.3" in scheme.rows[name].source
+        assert "not checked against the published text" in scheme.rows[name].source
+    difference = scheme.rows["difference_metering_max_w"]
+    assert "Measurement Act" in difference.source and "not checked against" in difference.source
+    assert not any(row.verified for row in scheme.rows.values())
+    assert scheme.unverified() == ["crediting_years", "scheme_end", "difference_metering_max_w"]
     assert scheme.name.endswith("scheme_parameters.csv")
 
 
 def test_user_table_in_any_row_order(tmp_path: Path) -> None:
     path = tmp_path / "s.csv"
     path.write_text(
-        HEADER + END.replace("rule,false", '"text, p. 3",true') + YEARS.replace("8", "10")
+        HEADER
+        + DIFF.replace("10000", "20000")
+        + END.replace("rule,false", '"text, p. 3",true')
+        + YEARS.replace("8", "10")
     )
     scheme = load_scheme(path)
     assert (scheme.crediting_years, scheme.scheme_end) == (10, APR_2031)
     assert scheme.rows["scheme_end"].source == "text, p. 3"
-    assert scheme.unverified() == ["crediting_years"]
+    assert scheme.unverified() == ["difference_metering_max_w", "crediting_years"]
+    assert scheme.difference_metering_max_w == 20_000
 
 
 @pytest.mark.parametrize(
@@ -52,6 +60,9 @@ def test_user_table_in_any_row_order(tmp_path: Path) -> None:
         (HEADER + YEARS.replace("rule", "") + END, "line 2: source is empty"),
         (HEADER + YEARS.replace("false", "no") + END, "verified must be true or false"),
         (HEADER + "crediting_years,8,years,rule\n" + END, "line 2: expected 5 fields, got 4"),
+        (HEADER + YEARS + END + DIFF.replace(",W,", ",kW,"), "difference_metering_max_w unit must"),
+        (HEADER + YEARS + END + DIFF.replace("10000", "0"), "a positive integer of W, got '0'"),
+        (HEADER + YEARS + END + DIFF.replace("10000", "10 kW"), "got '10 kW'"),
     ],
 )
 def test_malformed_tables_name_the_file_and_line(tmp_path: Path, body: str, expected: str) -> None:

@@ -28,7 +28,13 @@ from methodology.factors import load_factors
 from oracles.adapters.csv import write_signatures
 from oracles.archive import iso_jst
 from oracles.intake import check_signatures, load_source
-from oracles.simulator import Plant, SimulatedMeter, simulate_registers, write_site
+from oracles.simulator import (
+    Plant,
+    SimulatedMeter,
+    simulate_meters,
+    simulate_registers,
+    write_site,
+)
 from oracles.site import load_site
 from oracles.submit import Oracle, PushResult
 
@@ -197,10 +203,10 @@ class World:
         """Re-sign the site's readings after `change(kind, ts, wh) -> wh` (as the meters would
         have signed the changed data) and rewrite its readings and signatures files."""
         site = self.site()
-        ts, gen, exp = simulate_registers(self.plant, APR_2025, JUL_2025, seed=PROJECT_SEED)
+        ts, by_kind = simulate_meters(self.plant, APR_2025, JUL_2025, seed=PROJECT_SEED)
         frames, batches = [], []
-        for meter, registers in zip(self.simulated_meters(), (gen, exp), strict=True):
-            registers = change(meter.kind, ts, registers.copy())
+        for meter in self.simulated_meters():
+            registers = change(meter.kind, ts, by_kind[meter.kind].copy())
             frames.append(
                 pd.DataFrame(
                     {

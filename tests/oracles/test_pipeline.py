@@ -14,6 +14,7 @@ from jcredit.facts import MeterPeriod, Reading, ReportFacts
 from jcredit.history import SubmittedReport
 from jcredit.merkle import MerkleTree, leaf_hash, verify_proof
 from jcredit.tx import Retry, with_retry
+from jcredit.types import KIND_SLOTS, MeterKind
 from methodology.factors import load_factors
 from oracles.adapters.csv import read_readings, read_signatures, write_signatures
 from oracles.archive import load_manifest, manifest_batches, resolve
@@ -262,8 +263,10 @@ def test_signatures_round_trip(sim_site, tmp_path):
     write_signatures(tmp_path / "copy.csv", flat)
     again = read_signatures(tmp_path / "copy.csv", site)
     assert again == batches
-    # 61 JST days (the day before April 1 holds only the 00:00 baseline), 2 meters.
-    assert sum(len(v) for v in again.values()) == 2 * 62
+    # 61 JST days (the day before April 1 holds only the 00:00 baseline), 3 meters (the 49.5 kW
+    # plant meters its self-consumption beside generation and export).
+    assert [m.kind for m in site.meters] == ["generation", "export", "self_consumption"]
+    assert sum(len(v) for v in again.values()) == 3 * 62
 
 
 # -- intake and report ------------------------------------------------------------------------
@@ -313,7 +316,7 @@ def test_report_of_a_simulated_month_matches_the_registers(sim_site, tmp_path):
         assert verify_proof(reading.proof, report.merkle_root, leaf_hash(reading.batch))
     # The archive holds exactly the committed readings and is named by its hash.
     path = resolve(tmp_path / "archive", report.data_uri)
-    assert len(path.read_text().splitlines()) == 1 + 2 * (1 + 30 * 48)
+    assert len(path.read_text().splitlines()) == 1 + 3 * (1 + 30 * 48)
     manifest = load_manifest(path)
     assert (manifest["period_start"], manifest["period_end"]) == (APR, MAY)
     assert len(manifest["raw"]) == 2
@@ -395,7 +398,7 @@ def test_gap_over_the_month_boundary_ends_the_period_at_the_last_common_batch_en
     assert not second.void, second.problems
 
 
-def _committed(report) -> SubmittedReport:
+def _committed(report, site_path) -> SubmittedReport:
     """What the chain would log for the report (facts as the contract builds them)."""
     periods = {}
     for meter in report.starts:
@@ -408,7 +411,9 @@ def _committed(report) -> SubmittedReport:
             end.timestamp,
             end.cumulative_wh,
         )
-    site_meters = list(periods.values())
+    slots = [MeterPeriod.empty()] * KIND_SLOTS
+    for meter in load_site(site_path).meters:
+        slots[MeterKind.from_name(meter.kind).slot] = periods[meter.address]
     facts = ReportFacts(
         project_id=report.project_id,
         report_id=1,
@@ -421,7 +426,7 @@ def _committed(report) -> SubmittedReport:
         merkle_root=report.merkle_root,
         oracle=REGISTRY,
         challenge_deadline=0,
-        meters=(site_meters[0], site_meters[1], MeterPeriod.empty()),
+        meters=tuple(slots),
     )
     return SubmittedReport(facts, 0, 0, report.data_uri, "0x00", 0)
 
@@ -430,16 +435,16 @@ def test_start_batches_are_committed_and_verify(sim_site, tmp_path):
     site, intake = _intake(sim_site)
     archive = tmp_path / "archive"
     report = build_report(site, intake, APR, MAY, load_factors(), archive)
-    assert verify_report(site, _committed(report), archive, load_factors(), CHAIN, REGISTRY) == []
+    committed = _committed(report, sim_site)
+    assert verify_report(site, committed, archive, load_factors(), CHAIN, REGISTRY) == []
     # A manifest without the batch ending on the start readings: those readings are unsigned and
     # the root differs.
     manifest = load_manifest(resolve(archive, report.data_uri))
     manifest["batches"] = [b for b in manifest["batches"] if b["last_timestamp"] != APR]
     resolve(archive, report.data_uri).with_suffix(".json").write_text(json.dumps(manifest))
-    differences = verify_report(site, _committed(report), archive, load_factors(), CHAIN, REGISTRY)
-    assert [d.split(":")[0] for d in differences] == [f"meter {m.address}" for m in site.meters] + [
-        "merkle root"
-    ]
+    differences = verify_report(site, committed, archive, load_factors(), CHAIN, REGISTRY)
+    meters = sorted(f"meter {m.address}" for m in site.meters)
+    assert [d.split(":")[0] for d in differences] == [*meters, "merkle root"]
 
 
 def test_boundary_reading_rule_and_why_not(sim_site):

@@ -249,7 +249,7 @@ def test_demo__the_rogues_inflated_report_is_proven_false_and_undone(devnet, dem
     from ape import project
 
     from jcredit.history import fraud_proven, logs, submitted_report, undone_reports
-    from jcredit.types import ORACLE_ROLE, FraudKind, UndoneReason
+    from jcredit.types import ORACLE_ROLE, FraudKind, MeterKind, UndoneReason
     from methodology.compute import compute_periods, reduction_g
     from methodology.factors import load_factors
     from methodology.readings import load_readings
@@ -267,11 +267,13 @@ def test_demo__the_rogues_inflated_report_is_proven_false_and_undone(devnet, dem
         report_id = fraud["report_id"]
 
         # The rogue's report as the chain accepted it: April, claimed valid, the claim what the
-        # boundary readings show at the chain's factor.
+        # boundary readings show at the chain's factor (the 49.5 kW plant meters its
+        # self-consumption directly: above 10 kW generation - export is not accepted).
         logged = submitted_report(reports, 0, project_id, report_id)
         assert logged.facts.oracle == rogue and logged.tx_hash == fraud["submit_tx"]
         assert not logged.void
-        claimed_wh = logged.generation_wh - logged.export_wh
+        claimed_wh = logged.facts.period_of(MeterKind.SELF_CONSUMPTION).energy_wh
+        assert 0 < claimed_wh < logged.generation_wh - logged.export_wh  # the glitch is not in it
         factor = registry.emission_factors(summary["fiscal_year"]).factor_g_per_mwh
         assert logged.self_consumed_wh == claimed_wh == fraud["claimed_self_consumed_wh"] > 0
         assert logged.reduction_g == reduction_g(claimed_wh, factor) == fraud["claimed_reduction_g"]

@@ -181,6 +181,13 @@ def test_project__register_show_list(run, registry):
     assert f"{project_id:>4}  PENDING" in ok(run("project", "list"))
 
 
+def test_project__register_with_battery__declared_on_chain(run, registry):
+    out = ok(register(run, "--battery"))
+    project_id = registry.project_count()
+    assert f"project {project_id}: battery declared" in out
+    assert registry.has_battery(project_id)
+
+
 def test_project__ineligible_terms_are_refused_with_the_contract_reason(run, registry):
     before = registry.project_count()
     out = refused(register(run, "--monitoring-date", "2025-03-31"))

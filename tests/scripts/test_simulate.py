@@ -39,7 +39,8 @@ def test_simulate__writes_a_site_prints_working_meter_commands_and_refuses_bad_i
                  "--out", str(tmp_path)))  # fmt: skip
     site = load_site(tmp_path / "site.json")
     assert (site.project_id, site.capacity_w) == (project_id, 12000)
-    assert sorted(m.kind for m in site.meters) == ["export", "generation"]
+    # Above 10 kW the plant meters its self-consumption directly (beside generation and export).
+    assert sorted(m.kind for m in site.meters) == ["export", "generation", "self_consumption"]
     separator = domain_separator(1337, registry.address)
     for meter in site.meters:
         assert meter.address in out and meter.interval_seconds == 1800
@@ -50,12 +51,12 @@ def test_simulate__writes_a_site_prints_working_meter_commands_and_refuses_bad_i
     readings, batches, raw = load_source(site)
     intake = check_signatures(site, readings, batches, 1337, registry.address, raw)
     assert intake.refusals == []
-    # 365 days of 48 half-hours, plus the reading at the start, per meter
-    assert len(intake.readings) == 2 * (365 * 48 + 1)
+    # 365 days of 48 half-hours, plus the reading at the start, per meter (three meters)
+    assert len(intake.readings) == 3 * (365 * 48 + 1)
 
     # The printed commands work as printed: the owner registers, the validator approves.
     commands = [line.strip() for line in out.splitlines() if line.strip().startswith("ape run ")]
-    assert len(commands) == 4
+    assert len(commands) == 6  # register and approve each meter
     for command in commands:
         words = shlex.split(command)
         assert words[:2] == ["ape", "run"] and words[-2:] == ["--network", NETWORK]

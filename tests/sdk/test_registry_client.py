@@ -230,7 +230,7 @@ def test_set_emission_factor__of_a_year_a_report_used_is_refused(world):
 
 
 def test_meter_kind_slot__indexes_the_facts_meters():
-    assert [kind.slot for kind in MeterKind] == [0, 1, 2]
+    assert [kind.slot for kind in MeterKind] == [0, 1, 2, 3, 4, 5]
 
 
 def test_project_start__is_apr_2025():

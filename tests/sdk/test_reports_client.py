@@ -133,7 +133,9 @@ def test_facts__round_trip_through_the_contract_tuple(world):
     assert ReportFacts.from_chain(facts.as_tuple()) == facts
     as_mapping = dict(zip(ReportFacts.__dataclass_fields__, facts.as_tuple(), strict=True))
     assert ReportFacts.from_chain(as_mapping) == facts
-    assert world.jc.reports.contract.check_facts(facts.as_tuple()) == ReportStatus.PENDING
+    pending = world.jc.reports.contract.pending_report(facts.project_id)
+    assert pending.status == ReportStatus.PENDING
+    assert pending.facts_hash == facts.facts_hash()
 
 
 def test_dispute_then_reject__undoes_the_report_and_its_carried_baselines(world):

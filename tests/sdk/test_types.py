@@ -3,6 +3,7 @@
 import pytest
 
 from jcredit.types import MeterKind, RetirementPurpose, split_token_id, token_id
+from methodology.readings import KINDS
 
 
 def test_split_token_id__inverts_project_shift_16_or_fiscal_year():
@@ -18,9 +19,18 @@ def test_token_id__out_of_range__refused_naming_both(project_id, fiscal_year):
 
 
 def test_meter_kind__names_round_trip_and_unknown_names_list_the_choices():
-    assert MeterKind.names() == ["generation", "export", "self_consumption"]
+    assert MeterKind.names() == [
+        "generation",
+        "export",
+        "self_consumption",
+        "auxiliary",
+        "battery_charge",
+        "battery_discharge",
+    ]
     assert all(MeterKind.from_name(name).label == name for name in MeterKind.names())
-    with pytest.raises(ValueError, match="expected generation, export, self_consumption"):
+    # The methodology's readings use the same spellings.
+    assert tuple(MeterKind.names()) == KINDS
+    with pytest.raises(ValueError, match="expected generation, export, self_consumption, aux"):
         MeterKind.from_name("battery")
 
 
