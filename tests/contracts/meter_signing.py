@@ -1,7 +1,8 @@
 """Sign meter reading batches the way docs/interfaces.md specifies (EIP-712 via eth-account).
 
 Independent of the contract: the digest comes from eth-account's encode_typed_data, so a test that
-compares it with the contracts' `meter_signatures._reading_digest` cross-checks the contract's EIP-712 encoding.
+compares it with the contracts' `meter_signatures._reading_digest` cross-checks their EIP-712
+encoding.
 """
 
 from dataclasses import dataclass
