@@ -28,13 +28,15 @@ import click
 from ape.cli import network_option
 
 from jcredit.accounts import DEVNET_ROLE_INDEX, devnet_account
+from jcredit.certifications import Certification
 from jcredit.connect import Platform, platform
 from jcredit.deploy import DeployConfig, deploy
 from jcredit.deployment import network_label
 from jcredit.devnet import advance_time
 from jcredit.documents.certificate import certificate, certificate_files
 from jcredit.documents.monthly import monthly_report
-from jcredit.documents.registry_export import registry_export
+from jcredit.documents.registry_export import certification_packages, registry_export
+from jcredit.history import finalized_reports
 from jcredit.reports import Submitted
 from jcredit.tx import Sender
 from jcredit.types import (
@@ -105,6 +107,7 @@ class Cast(NamedTuple):
     buyer: Sender
     watcher: Sender
     rogue_oracle: Sender  # the demo's cheating oracle
+    registrar: Sender  # mirrors the J-Credit registry (the devnet's validator account)
 
     def addresses(self) -> dict[str, str]:
         return {role: sender.address for role, sender in zip(self._fields, self, strict=True)}
@@ -141,6 +144,7 @@ def set_up(provider, cast: Cast, plan: DemoPlan, echo: Callable[[str], None]) ->
         oracle=cast.oracle.address,
         min_bond=plan.min_bond_wei,
         challenge_window=plan.challenge_window_s,
+        registrar=cast.registrar.address,
     )
     deployment, is_new = deploy(provider, cast.admin.account, config, bond_from=cast.oracle.account)
     jc = platform(deployment)
@@ -366,18 +370,53 @@ def report_year(provider, jc: Platform, feed: Oracle, start: int, echo) -> int:
     return submitted
 
 
-def trade(jc: Platform, cast: Cast, plan: DemoPlan, token: int, echo) -> tuple[int, str, Any]:
-    """The owner transfers half of the credits to the buyer, who retires half of those."""
+def certify(jc: Platform, cast: Cast, project_id: int, token: int, echo) -> Certification:
+    """The scheme certifies the year's credits: the registrar records the round (every
+    finalized report of the year, all the whole tonnes they minted, the registry's next serials).
+    The certification number is the demo's own: a real one comes from the J-Credit registry."""
+    reports = [
+        r
+        for r in finalized_reports(jc.reports.contract, jc.deployment.block, project_id)
+        if r.token_id == token
+    ]
+    minted = sum(r.minted_t for r in reports)
+    first_serial = int(jc.certifications.contract.last_serial(token)) + 1
+    project, fiscal_year = split_token_id(token)
+    number = f"DEMO-FY{fiscal_year}-P{project}"
+    certification_id, _ = jc.certifications.record(
+        cast.registrar,
+        number,
+        token,
+        [r.submitted.report_id for r in reports],
+        minted,
+        first_serial,
+    )
+    round_ = jc.certifications.certification(certification_id)
+    echo(
+        f"registrar {cast.registrar.address} recorded certification {number} (round "
+        f"{certification_id}): {round_.amount} t-CO2 of {len(reports)} reports, registry serials "
+        f"{round_.first_serial}..{round_.last_serial}"
+    )
+    return round_
+
+
+def trade(
+    jc: Platform, cast: Cast, plan: DemoPlan, certified: Certification, echo
+) -> tuple[int, str, Any]:
+    """The owner transfers half of the credits to the buyer, who retires half of those from the
+    certification round."""
+    token = certified.token_id
     minted = jc.credit.balance(cast.owner.address, token)
     transferred = max(minted // 2, 1)
     transfer_tx = jc.credit.transfer(cast.owner, cast.buyer.address, token, transferred)
     retired = max(transferred // 2, 1)
-    retirement = jc.credit.retire(
-        cast.buyer, token, retired, plan.beneficiary, plan.purpose, plan.memo
+    retirement = jc.certifications.retire(
+        cast.buyer, certified.certification_id, retired, plan.beneficiary, plan.purpose, plan.memo
     )
     echo(
         f"owner transferred {transferred} t-CO2 to buyer {cast.buyer.address}; buyer retired "
-        f"{retired} t-CO2 (retirement {retirement.retirement_id})"
+        f"{retired} t-CO2 of certification {certified.certification_number} (retirement "
+        f"{retirement.retirement_id})"
     )
     return transferred, transfer_tx, retirement
 
@@ -417,7 +456,8 @@ def run_demo(provider, plan: DemoPlan, out: Path, echo: Callable[[str], None]) -
     report_year(provider, jc, feed, fy_start, echo)
 
     token = token_id(project_id, fy)
-    transferred, transfer_tx, retirement = trade(jc, cast, plan, token, echo)
+    certified = certify(jc, cast, project_id, token, echo)
+    transferred, transfer_tx, retirement = trade(jc, cast, plan, certified, echo)
     retired = jc.credit.contract.retirements(retirement.retirement_id).amount
 
     monthly = monthly_report(jc, project_id, fy, out / "reports")
@@ -425,6 +465,7 @@ def run_demo(provider, plan: DemoPlan, out: Path, echo: Callable[[str], None]) -
         certificate(jc, network, retirement.retirement_id), out / "certificates"
     )
     issuances_csv, retirements_csv = registry_export(jc, out / "registry-export", project_id)
+    rounds_csv, (round_json,) = certification_packages(jc, out / "registry-export", project_id)
 
     reduction = sum(row.reduction_g for row in monthly.rows)
     minted_t = sum(row.credits_t for row in monthly.rows)
@@ -451,6 +492,12 @@ def run_demo(provider, plan: DemoPlan, out: Path, echo: Callable[[str], None]) -
         "self_consumed_wh": sum(row.self_consumed_wh for row in monthly.rows),
         "reduction_g": reduction,
         "credits_minted_t": minted_t,
+        "certification": {
+            "id": certified.certification_id,
+            "number": certified.certification_number,
+            "certified_t": certified.amount,
+            "serials": [certified.first_serial, certified.last_serial],
+        },
         "uncredited_carry_g": reduction - G_PER_T * minted_t,
         "transferred_t": transferred,
         "retired_t": int(retired),
@@ -468,6 +515,8 @@ def run_demo(provider, plan: DemoPlan, out: Path, echo: Callable[[str], None]) -
             "certificate_pdf": str(cert_pdf),
             "registry_export_issuances": str(issuances_csv),
             "registry_export_retirements": str(retirements_csv),
+            "registry_export_rounds": str(rounds_csv),
+            "certification_package": str(round_json),
             "site_config": str(feed.site.path),
         },
         "validity": validity,
@@ -503,6 +552,7 @@ def print_table(summary: dict[str, Any], echo: Callable[[str], None]) -> None:
     project_id, fiscal_year = split_token_id(summary["token_id"])
     void = f" ({', '.join(summary['void_periods'])} void)" if summary["void_periods"] else ""
     capacity_kw = summary["site"]["capacity_w"] / 1000
+    certification = summary["certification"]
     lines = [
         ("project", f"{project_id}: {summary['site']['name']}, {capacity_kw} kW"),
         ("fiscal year", f"FY{fiscal_year}, {summary['periods_reported']} monthly reports{void}"),
@@ -511,6 +561,11 @@ def print_table(summary: dict[str, Any], echo: Callable[[str], None]) -> None:
         ("self-consumed", f"{summary['self_consumed_wh'] / 1e6:,.3f} MWh"),
         ("reduction", f"{summary['reduction_g'] / G_PER_T:,.6f} t-CO2"),
         ("credits minted", f"{summary['credits_minted_t']} t-CO2 (token {summary['token_id']})"),
+        (
+            "certified",
+            f"{certification['certified_t']} t-CO2, certification {certification['number']} "
+            f"(serials {certification['serials'][0]}..{certification['serials'][1]})",
+        ),
         ("transferred to buyer", f"{summary['transferred_t']} t-CO2"),
         ("retired by buyer", f"{summary['retired_t']} t-CO2 (ids {summary['retirement_ids']})"),
     ]

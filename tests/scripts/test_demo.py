@@ -151,6 +151,7 @@ def test_demo__summary_has_every_field_and_the_outputs_exist(demo_runs):
         "buyer",
         "watcher",
         "rogue_oracle",
+        "registrar",
     }
     fraud = summary["fraud"]
     assert set(fraud) == {
@@ -229,6 +230,25 @@ def test_demo__balances_and_retirements_add_up(devnet, demo_runs):
         assert credit.total_supply(token) == summary["credits_minted_t"] - summary["retired_t"]
         buyer = summary["accounts"]["buyer"]
         assert balances[buyer] == summary["transferred_t"] - summary["retired_t"]
+
+
+def test_demo__the_years_credits_are_certified_and_the_buyer_retires_from_the_round(
+    devnet, demo_runs
+):
+    for summary in demo_runs:
+        _, credit = contracts(summary)
+        token, minted = summary["token_id"], summary["credits_minted_t"]
+        stated = summary["certification"]
+        recorded = credit.certifications(stated["id"])
+        assert recorded.certification_number == stated["number"]
+        assert recorded.token_id == token
+        # The whole year is certified: nothing of the token is left uncertified.
+        assert recorded.amount == stated["certified_t"] == credit.certified(token) == minted
+        assert credit.uncertified_supply(token) == 0
+        assert [recorded.first_serial, recorded.last_serial] == stated["serials"] == [1, minted]
+        (retirement_id,) = summary["retirement_ids"]
+        assert credit.retirements(retirement_id).certification_id == stated["id"]
+        assert recorded.retired == credit.certified_retired(token) == summary["retired_t"]
 
 
 def test_demo__second_run_reuses_the_deployment_and_adds_a_project(demo_runs):
@@ -333,7 +353,7 @@ def test_demo__readme_shows_what_a_first_run_prints(demo_runs):
     text = README.read_text()
     excerpt = text[text.index("The fraud scene prints") : text.index("## Guides")]
     shown = [line.strip() for line in excerpt.splitlines() if line.startswith("    ")]
-    assert len(shown) == 6
+    assert len(shown) == 7
     runs = Path(first["outputs"]["report_csv"]).parents[2]
     printed = [line.strip() for line in (runs / "run1.stdout").read_text().splitlines()]
     for line in shown:
@@ -370,5 +390,5 @@ def test_demo__says_it_is_not_valid_for_j_credit_and_when_it_reuses_a_deployment
     page = Path(first["outputs"]["certificate_html"]).read_text()
     for needle in (notice, "Hamamatsu factory roof (Shizuoka)", "34.71 N, 137.73 E",
                    "Carbon offset (カーボン・オフセット)", first["contracts"]["Registry"],
-                   f"JCR-P1-FY{first['fiscal_year']}-000001"):  # fmt: skip
+                   f"JC/ER/DEMO-FY{first['fiscal_year']}-P1-000001"):  # fmt: skip
         assert needle in page, needle
