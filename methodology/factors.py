@@ -1,14 +1,13 @@
 """Grid emission factors per fiscal year, read from a CSV table (never hard-coded in the logic)."""
 
-import csv
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from methodology.cited_table import read_cited_rows
 from methodology.errors import FactorError
 
 COLUMNS = ("fiscal_year", "factor_g_per_mwh", "source", "verified")
-_BOOLEANS = {"true": True, "false": False}
 
 
 @dataclass(frozen=True)
@@ -70,33 +69,14 @@ def _parse_int(text: str, what: str, where: str) -> int:
 def load_factors(path: str | Path | None = None) -> FactorTable:
     """Read `fiscal_year,factor_g_per_mwh,source,verified`; the shipped table if `path` is None."""
     file = Path(path) if path is not None else default_factors_path()
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise FactorError(f"{file}: cannot read emission factor table: {exc.strerror}") from exc
-    lines = text.splitlines()
-    reader = csv.reader(lines)
-    header = next(reader, None)
-    if header is None or tuple(h.strip() for h in header) != COLUMNS:
-        raise FactorError(f"{file} line 1: header must be {','.join(COLUMNS)}, got {header}")
     rows: dict[int, FactorRow] = {}
-    for line_no, fields in enumerate(reader, start=2):
-        if not fields:
-            continue
-        where = f"{file} line {line_no}"
-        if len(fields) != len(COLUMNS):
-            raise FactorError(f"{where}: expected {len(COLUMNS)} fields, got {len(fields)}")
-        year_text, factor_text, source, verified_text = (f.strip() for f in fields)
-        year = _parse_int(year_text, "fiscal_year", where)
-        factor = _parse_int(factor_text, "factor_g_per_mwh", where)
-        if not source:
-            raise FactorError(f"{where}: source is empty; every factor must cite its source")
-        verified = _BOOLEANS.get(verified_text.lower())
-        if verified is None:
-            raise FactorError(f"{where}: verified must be true or false, got {verified_text!r}")
+    for row in read_cited_rows(file, COLUMNS, "emission factor table", "factor", FactorError):
+        year_text, factor_text = row.fields
+        year = _parse_int(year_text, "fiscal_year", row.where)
+        factor = _parse_int(factor_text, "factor_g_per_mwh", row.where)
         if year in rows:
-            raise FactorError(f"{where}: fiscal year {year} appears twice")
-        rows[year] = FactorRow(year, factor, source, verified)
+            raise FactorError(f"{row.where}: fiscal year {year} appears twice")
+        rows[year] = FactorRow(year, factor, row.source, row.verified)
     if not rows:
         raise FactorError(f"{file}: emission factor table has no rows")
     return FactorTable(rows=rows, name=str(file))

@@ -2,7 +2,6 @@
 meter by difference), read from a CSV table
 like the emission factors: every value cites its source and says whether it was verified."""
 
-import csv
 import functools
 import re
 from collections.abc import Callable
@@ -10,11 +9,11 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from methodology.cited_table import read_cited_rows
 from methodology.errors import SchemeError
 from methodology.fiscal import parse_time
 
 COLUMNS = ("name", "value", "unit", "source", "verified")
-_BOOLEANS = {"true": True, "false": False}
 
 
 @dataclass(frozen=True)
@@ -93,39 +92,21 @@ def _shipped_scheme() -> SchemeParameters:
 
 def _load_scheme(path: str | Path | None) -> SchemeParameters:
     file = Path(path) if path is not None else default_scheme_path()
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise SchemeError(f"{file}: cannot read scheme parameter table: {exc.strerror}") from exc
-    reader = csv.reader(text.splitlines())
-    header = next(reader, None)
-    if header is None or tuple(h.strip() for h in header) != COLUMNS:
-        raise SchemeError(f"{file} line 1: header must be {','.join(COLUMNS)}, got {header}")
     rows: dict[str, SchemeRow] = {}
     values: dict[str, int] = {}
-    for line_no, fields in enumerate(reader, start=2):
-        if not fields:
-            continue
-        where = f"{file} line {line_no}"
-        if len(fields) != len(COLUMNS):
-            raise SchemeError(f"{where}: expected {len(COLUMNS)} fields, got {len(fields)}")
-        name, value, unit, source, verified_text = (f.strip() for f in fields)
+    for row in read_cited_rows(file, COLUMNS, "scheme parameter table", "parameter", SchemeError):
+        name, value, unit = row.fields
         if name not in PARAMETERS:
             raise SchemeError(
-                f"{where}: unknown parameter {name!r} (expected one of {', '.join(PARAMETERS)})"
+                f"{row.where}: unknown parameter {name!r} (expected one of {', '.join(PARAMETERS)})"
             )
         if name in rows:
-            raise SchemeError(f"{where}: parameter {name} appears twice")
+            raise SchemeError(f"{row.where}: parameter {name} appears twice")
         expected_unit, parse = PARAMETERS[name]
         if unit != expected_unit:
-            raise SchemeError(f"{where}: {name} unit must be {expected_unit!r}, got {unit!r}")
-        if not source:
-            raise SchemeError(f"{where}: source is empty; every parameter must cite its source")
-        verified = _BOOLEANS.get(verified_text.lower())
-        if verified is None:
-            raise SchemeError(f"{where}: verified must be true or false, got {verified_text!r}")
-        values[name] = parse(value, where)
-        rows[name] = SchemeRow(name, value, unit, source, verified)
+            raise SchemeError(f"{row.where}: {name} unit must be {expected_unit!r}, got {unit!r}")
+        values[name] = parse(value, row.where)
+        rows[name] = SchemeRow(name, value, unit, row.source, row.verified)
     missing = [name for name in PARAMETERS if name not in rows]
     if missing:
         raise SchemeError(f"{file}: missing parameter(s) {', '.join(missing)}")

@@ -14,6 +14,18 @@ from click.testing import Result
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 NETWORK = "ethereum:local:test"
+# `project register` of the 49.5 kW plant the script tests report for: commissioned, applied and
+# monitored from the start of FY2025.
+REGISTER_PLANT = (
+    "project",
+    "register",
+    "--capacity-w",
+    "49500",
+    "--commissioning-date",
+    "2025-04-01",
+    "--application-date",
+    "2025-04-01",
+)
 
 
 @functools.cache

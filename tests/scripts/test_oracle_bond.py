@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from tests.scripts.runner import ok, refused
+from tests.scripts.runner import REGISTER_PLANT, ok, refused
 
 ORACLE = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"  # TEST::3, bonded by deploy on a devnet
 NEWCOMER = "0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc"  # TEST::5
@@ -69,18 +69,7 @@ def test_request_unbond_then_withdraw_after_the_delay(run, reports):
 def test_request_unbond__by_an_assigned_oracle_is_refused(run, reports):
     from ape import accounts
 
-    ok(
-        run(
-            "project",
-            "register",
-            "--capacity-w",
-            "49500",
-            "--commissioning-date",
-            "2025-04-01",
-            "--application-date",
-            "2025-04-01",
-        )
-    )
+    ok(run(*REGISTER_PLANT))
     ok(run("project", "set-oracle", "1"))
     nonce = accounts.test_accounts[3].nonce
     out = refused(run("oracle", "bond", "request-unbond"))

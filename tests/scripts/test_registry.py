@@ -8,7 +8,7 @@ from eth_account import Account
 from eth_utils import keccak
 
 from jcredit.eip712 import sign_registration
-from tests.scripts.runner import ok, refused
+from tests.scripts.runner import REGISTER_PLANT, ok, refused
 
 # Devnet test accounts (public "test test ... junk" mnemonic), by the role the scripts give them.
 ADMIN = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
@@ -40,14 +40,7 @@ def registry(deployed):
 
 def register(run, *extra):
     return run(
-        "project",
-        "register",
-        "--capacity-w",
-        "49500",
-        "--commissioning-date",
-        "2025-04-01",
-        "--application-date",
-        "2025-04-01",
+        *REGISTER_PLANT,
         "--metadata-uri",
         "ipfs://site",
         *extra,

@@ -14,7 +14,7 @@ import pytest
 
 from jcredit.history import submitted_reports
 from methodology.fiscal import to_iso
-from tests.scripts.runner import ok, refused
+from tests.scripts.runner import REGISTER_PLANT, ok, refused
 
 OWNER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
 # 2025-04-01, 2025-05-01, 2025-06-01 at 00:00 JST, seconds since the epoch
@@ -33,18 +33,7 @@ def feed(run, provider, deployments_dir, tmp_path_factory):
 
     ok(run("deploy", "--force", "--challenge-window", str(WINDOW_S)))
     platform = connect(provider)
-    ok(
-        run(
-            "project",
-            "register",
-            "--capacity-w",
-            "49500",
-            "--commissioning-date",
-            "2025-04-01",
-            "--application-date",
-            "2025-04-01",
-        )
-    )
+    ok(run(*REGISTER_PLANT))
     project_id = platform.registry.project_count()
     ok(run("project", "approve", str(project_id)))
     ok(run("project", "set-oracle", str(project_id)))
