@@ -2,8 +2,9 @@
 declared batteries metered (docs/design.md, "Rules as implemented").
 
 Written as the cheats they stop: a site above 10 kW reporting generation - export, an oracle
-leaving the auxiliary meter out, a battery site claiming generation - export, battery meters on a
-site that never declared its battery, a battery site dropping a battery meter."""
+leaving the auxiliary meter out or the owner revoking it, a battery site claiming generation -
+export, battery meters on a site that never declared its battery, a battery site dropping a battery
+meter."""
 
 import boa
 import pytest
@@ -15,6 +16,7 @@ from tests.contracts.contract_world import (
     EXPORT,
     FY2025_START,
     GENERATION,
+    JUNE_2025,
     MAY_2025,
     SELF_CONSUMPTION,
     events,
@@ -90,6 +92,59 @@ def test_auxiliary_above_self_consumption__invalid_claim_refused_void_accepted(w
     with boa.reverts("reports: auxiliary > self-consumed"):
         world.submit(project, MAY_2025, registers, 0, 0)
     assert world.submit(project, MAY_2025, registers, 0, 0, void=True).facts.void
+
+
+def _auxiliary_site_reported_april(world):
+    """A G|E|AUX site whose April report (auxiliary subtracted) is finalized."""
+    project = world.monitored_project(kinds=(GENERATION, EXPORT, AUXILIARY))
+    registers = {GENERATION: GEN_WH, EXPORT: EXPORT_WH, AUXILIARY: AUX_WH}
+    world.finalize(world.submit(project, MAY_2025, registers, 1_185_000, grams(1_185_000)))
+    return project
+
+
+@pytest.mark.parametrize("who", ["owner", "validator"])
+def test_submit_report__auxiliary_meter_revoked__reverts(world, actors, who):
+    """Once a validator approved an auxiliary meter, revoking it (the owner alone can) must not
+    turn the site's reports into generation - export: the auxiliary energy would be credited."""
+    project = _auxiliary_site_reported_april(world)
+    with boa.env.prank(getattr(actors, who)):
+        world.registry.revoke_meter(project.meters[AUXILIARY].address)
+    del project.meters[AUXILIARY]
+    registers = {GENERATION: 2 * GEN_WH, EXPORT: 2 * EXPORT_WH}
+    for void in (False, True):
+        claim = 0 if void else GEN_WH - EXPORT_WH
+        with boa.reverts("reports: bad meter set"):
+            world.submit(project, JUNE_2025, registers, claim, grams(claim), void=void)
+
+
+def test_submit_report__auxiliary_meter_replaced__accepted(world, actors):
+    """A meter swap: the replacement auxiliary meter is approved, monitoring restarts and the
+    next report subtracts the new meter's energy."""
+    project = _auxiliary_site_reported_april(world)
+    with boa.env.prank(actors.owner):
+        world.registry.revoke_meter(project.meters[AUXILIARY].address)
+    replacement = Meter(meter_key(0x8003))
+    world.register_meter(project.project_id, replacement, AUXILIARY, serial="SN-AUX-2")
+    world.approve_meter(replacement)
+    with boa.env.prank(actors.oracle):
+        world.reports.start_monitoring(project.project_id, MAY_2025)
+    project.meters[AUXILIARY] = replacement
+    project.start = MAY_2025
+    project.carried = {GENERATION: GEN_WH, EXPORT: EXPORT_WH, AUXILIARY: 0}
+    registers = {GENERATION: 2 * GEN_WH, EXPORT: 2 * EXPORT_WH, AUXILIARY: 5_000}
+    wh = GEN_WH - EXPORT_WH - 5_000
+    world.submit(project, JUNE_2025, registers, wh, grams(wh))
+
+
+def test_submit_report__auxiliary_meter_never_approved__not_required(world, actors):
+    """Only an approved auxiliary meter binds the site: one revoked while pending does not."""
+    project = world.monitored_project()
+    meter = Meter(meter_key(0x8004))
+    world.register_meter(project.project_id, meter, AUXILIARY, serial="SN-AUX-P")
+    with boa.env.prank(actors.owner):
+        world.registry.revoke_meter(meter.address)
+    registers = {GENERATION: GEN_WH, EXPORT: EXPORT_WH}
+    world.submit(project, MAY_2025, registers, GEN_WH - EXPORT_WH, grams(GEN_WH - EXPORT_WH))
 
 
 # ---- batteries -------------------------------------------------------------------------------
