@@ -64,6 +64,45 @@ def test_site_above_10_kw_with_a_self_consumption_meter__accepted_export_only_lo
     assert [p.kind for p in submission.facts.meters] == [GENERATION, EXPORT, SELF_CONSUMPTION]
 
 
+def test_submit_report__above_10_kw_self_consumption_meter_revoked__reverts(world, actors):
+    """The owner of a 49.5 kW site revokes its self-consumption meter to report generation -
+    export."""
+    project = world.monitored_project(
+        kinds=(GENERATION, EXPORT, SELF_CONSUMPTION), capacity_w=49_500
+    )
+    with boa.env.prank(actors.owner):
+        world.registry.revoke_meter(project.meters[SELF_CONSUMPTION].address)
+    del project.meters[SELF_CONSUMPTION]
+    registers = {GENERATION: GEN_WH, EXPORT: EXPORT_WH}
+    with boa.reverts("reports: difference metering > 10 kW"):
+        world.submit(project, MAY_2025, registers, 1_200_000, grams(1_200_000))
+
+
+def test_submit_report__readings_in_any_order__facts_in_kind_order(world):
+    """The oracle may list the boundary readings in any order (a start reading before its end
+    reading); the facts list the meters in kind order, so the claim and the proofs read them
+    the same way."""
+    project = world.monitored_project(kinds=(GENERATION, EXPORT, AUXILIARY))
+    registers = {GENERATION: GEN_WH, EXPORT: EXPORT_WH, AUXILIARY: AUX_WH}
+    readings, root = world.boundary_readings(project, MAY_2025, registers)
+    # G, E, A start and end readings -> every start first, auxiliary first
+    reordered = [readings[i] for i in (4, 2, 0, 5, 3, 1)]
+    submission = world.submit(
+        project, MAY_2025, registers, 1_185_000, grams(1_185_000), readings=reordered, root=root
+    )
+    assert [p.kind for p in submission.facts.meters] == [GENERATION, EXPORT, AUXILIARY]
+
+
+def test_submit_report__end_reading_before_start_reading__reverts(world):
+    """A meter's first entry is its start reading when it has no baseline: listing its end
+    reading first makes that the start, outside the start window."""
+    project = world.monitored_project()
+    readings, root = world.boundary_readings(project, MAY_2025, {GENERATION: GEN_WH, EXPORT: 0})
+    swapped = [readings[1], readings[0], readings[2], readings[3]]
+    with boa.reverts("reports: start reading outside window"):
+        submit_raw(world, project, swapped, root, sc=GEN_WH, g=grams(GEN_WH))
+
+
 # ---- auxiliary consumption -------------------------------------------------------------------
 
 
@@ -215,6 +254,39 @@ def test_battery_site_with_a_self_consumption_meter__no_battery_meters_needed(wo
     )
     registers = {GENERATION: GEN_WH, SELF_CONSUMPTION: 1_000_000}
     world.submit(project, MAY_2025, registers, 1_000_000, grams(1_000_000))
+
+
+def test_submit_report__battery_site_self_consumption_meter_revoked__reverts(world, actors):
+    """A battery site metered directly drops its self-consumption meter to report generation -
+    export without battery meters."""
+    project = world.monitored_project(kinds=(GENERATION, EXPORT, SELF_CONSUMPTION), battery=True)
+    with boa.env.prank(actors.owner):
+        world.registry.revoke_meter(project.meters[SELF_CONSUMPTION].address)
+    del project.meters[SELF_CONSUMPTION]
+    registers = {GENERATION: GEN_WH, EXPORT: EXPORT_WH}
+    with boa.reverts("reports: battery not metered"):
+        world.submit(project, MAY_2025, registers, 1_200_000, grams(1_200_000))
+
+
+@pytest.mark.parametrize("status", ["rejected", "suspended"])
+def test_declare_battery__project_not_pending__reverts(world, actors, status):
+    """A battery is declared before approval only: not after a rejection, nor while suspended
+    (where declaring it would let battery meters in after the validator's review)."""
+    project_id = world.register_project()
+    with boa.env.prank(actors.validator):
+        if status == "rejected":
+            world.registry.reject_project(project_id, "x")
+        else:
+            world.registry.approve_project(project_id)
+            world.registry.suspend_project(project_id, "x")
+    with boa.env.prank(actors.owner), boa.reverts("registry: project not pending"):
+        world.registry.declare_battery(project_id)
+    assert not world.registry.has_battery(project_id)
+
+
+def test_declare_battery__unknown_project__reverts(world, actors):
+    with boa.env.prank(actors.owner), boa.reverts("registry: not the project owner"):
+        world.registry.declare_battery(99)
 
 
 def test_battery_meters_beside_a_self_consumption_meter__bad_meter_set(world):
