@@ -143,7 +143,10 @@ def report_terms(
         approved=project_registry._unpack_status(state) == project_registry.ProjectStatus.APPROVED,
         kinds=kinds,
         meter_set_problem=self._meter_set_problem(
-            kinds, project_registry._unpack_battery(state), terms & constants.MASK_64
+            kinds,
+            project_registry._unpack_battery(state),
+            project_registry._unpack_auxiliary(state),
+            terms & constants.MASK_64,
         ),
         capacity_w=terms & constants.MASK_64,
         crediting_start=convert((terms >> 128) & constants.MASK_64, uint64),
@@ -290,7 +293,7 @@ def registration_digest(project_id: uint256, owner: address, serial: String[64])
 
 @internal
 @pure
-def _meter_set_problem(kinds: uint256, battery: bool, capacity_w: uint256) -> Bytes[_REVERT_BYTES]:
+def _meter_set_problem(kinds: uint256, battery: bool, auxiliary: bool, capacity_w: uint256) -> Bytes[_REVERT_BYTES]:
     """
     @notice Why a project's approved meters cannot report, or "" when they
             can (MonitoringReports raises it). Generation and export, or a
@@ -300,15 +303,21 @@ def _meter_set_problem(kinds: uint256, battery: bool, capacity_w: uint256) -> By
             self-consumption meter) only up to `DIFFERENCE_METERING_MAX_W`,
             and a battery site then meters its battery's charge and
             discharge; battery meters only beside generation and export.
+            Once an auxiliary meter was approved, one must always report.
     @param kinds The kinds of the project's approved meters.
     @param battery Whether the project declared a battery.
+    @param auxiliary Whether an auxiliary meter was ever approved.
     @param capacity_w The project's capacity.
     @return Bytes[_REVERT_BYTES] The revert data (`Error(string)`), or empty.
     """
     base: uint256 = kinds & (constants.GENERATION | constants.EXPORT | constants.SELF_CONSUMPTION)
     stored: uint256 = kinds & (constants.BATTERY_CHARGE | constants.BATTERY_DISCHARGE)
     by_difference: bool = base & constants.SELF_CONSUMPTION == 0
-    if by_difference != (base == constants.GENERATION | constants.EXPORT) or (not by_difference and stored != 0):
+    if (
+        by_difference != (base == constants.GENERATION | constants.EXPORT)
+        or (not by_difference and stored != 0)
+        or (auxiliary and kinds & constants.AUXILIARY == 0)
+    ):
         return self._error("reports: bad meter set")
     if by_difference:
         if capacity_w > constants.DIFFERENCE_METERING_MAX_W:

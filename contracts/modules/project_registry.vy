@@ -72,6 +72,7 @@ MAX_CAPACITY_W: public(constant(uint256)) = 10**9
 _STATUS_SHIFT: constant(uint256) = 160
 _KINDS_SHIFT: constant(uint256) = 168
 _BATTERY_BIT: constant(uint256) = 1 << 176
+_AUXILIARY_BIT: constant(uint256) = 1 << 177
 
 
 # @notice Number of registered projects; ids run from 1 to `project_count`.
@@ -88,7 +89,7 @@ reports: public(address)
 oracle_assignments: public(HashMap[address, uint256])
 # @dev Packed hot state per project: oracle (bits 0-159), ProjectStatus
 #      (160-167), kinds of approved meters (168-175), battery declared
-#      (176). Other modules read it
+#      (176), an auxiliary meter approved once (177). Other modules read it
 #      through `_state_of` and decode it with the `_unpack_*` functions.
 _state: HashMap[uint256, uint256]
 # @dev Packed terms per project: capacity in W (bits 0-63), commissioning
@@ -479,6 +480,9 @@ def _change_status(project_id: uint256, required: ProjectStatus, status: Project
 def _set_kind(project_id: uint256, kind: uint256, approved: bool):
     """
     @notice Adds `kind` to (or removes it from) the project's approved kinds.
+            Approving an auxiliary meter marks the project for good: its
+            reports must subtract an auxiliary meter from then on (revoking
+            it cannot turn them into generation - export).
     @param project_id The project.
     @param kind A meter kind bit.
     @param approved True to add, False to remove.
@@ -487,6 +491,8 @@ def _set_kind(project_id: uint256, kind: uint256, approved: bool):
     kinds: uint256 = self._unpack_kinds(state)
     if approved:
         kinds |= kind
+        if kind == constants.AUXILIARY:
+            state |= _AUXILIARY_BIT
     else:
         kinds &= ~kind
     self._state[project_id] = (state & ~(constants.MASK_8 << _KINDS_SHIFT)) | (kinds << _KINDS_SHIFT)
@@ -523,6 +529,17 @@ def _unpack_battery(state: uint256) -> bool:
     @return bool True for a battery site.
     """
     return state & _BATTERY_BIT != 0
+
+
+@internal
+@pure
+def _unpack_auxiliary(state: uint256) -> bool:
+    """
+    @notice Whether a packed state has had an auxiliary meter approved.
+    @param state A packed project state.
+    @return bool True when its reports must meter auxiliary consumption.
+    """
+    return state & _AUXILIARY_BIT != 0
 
 
 @internal

@@ -153,6 +153,32 @@ def test_record__admin_as_registrar__reverts(credited, actors):
         credited.registry.grant_role(credited.registry.REGISTRAR_ROLE(), actors.admin)
 
 
+def test_record__registrar_grant_activated_after_it_became_admin__reverts(credited, actors):
+    """A registrar grant scheduled for an account that then takes over as admin cannot be
+    activated: the admin never certifies by itself."""
+    registry = credited.registry
+    role = registry.REGISTRAR_ROLE()
+    with boa.env.prank(actors.admin):
+        registry.grant_role(role, actors.holder)
+        registry.transfer_ownership(actors.holder)
+    with boa.env.prank(actors.holder):
+        registry.accept_ownership()
+    boa.env.time_travel(seconds=2 * DAY)
+    with boa.reverts("roles: admin cannot hold this role"):
+        registry.activate_role(role, actors.holder)
+    with boa.reverts(NOT_REGISTRAR):
+        record(credited, actors.holder)
+
+
+def test_record__registrar_becoming_admin__reverts(credited, actors):
+    """The registrar cannot take over as admin while it holds the role."""
+    registry = credited.registry
+    with boa.env.prank(actors.admin):
+        registry.transfer_ownership(actors.registrar)
+    with boa.env.prank(actors.registrar), boa.reverts("roles: admin cannot hold this role"):
+        registry.accept_ownership()
+
+
 def test_record__report_already_certified__reverts(credited, actors):
     record(credited, actors.registrar, reports=(1,))
     with boa.reverts("certification: report certified"):
@@ -371,6 +397,50 @@ def test_retire__everything_certified__reverts(credited, actors):
     record(credited, actors.registrar, amount=20)
     with boa.env.prank(actors.owner), boa.reverts("certification: name the round"):
         credited.credit.retire(TID, 1, "Example K.K.", 1, "")
+
+
+def test_retire__everything_certified__holder_still_retires_its_whole_balance(credited, actors):
+    """Griefing by certification: a registrar certifying the whole supply closes `retire`, never
+    the holder's credits: the rounds' remaining amounts always cover the supply."""
+    record(credited, actors.registrar, amount=12, reports=(1,))
+    record(credited, actors.registrar, "JC-2025-0002", reports=(2,), amount=8, first=13)
+    with boa.env.prank(actors.owner):
+        credited.credit.safeTransferFrom(actors.owner, actors.buyer, TID, 15, b"")
+    assert retire_from(credited, actors.buyer, 1, 12) == 1
+    assert retire_from(credited, actors.buyer, 2, 3) == 2
+    assert retire_from(credited, actors.owner, 2, 5) == 3
+    credit = credited.credit
+    assert credit.total_supply(TID) == 0
+    assert (credit.certified(TID), credit.certified_retired(TID)) == (20, 20)
+    assert credit.uncertified_supply(TID) == 0
+
+
+def test_retire_certified__round_of_a_token_not_held__reverts(credited, actors):
+    """A round draws on its own token only: a holder of token 1/FY2025 cannot use a round of
+    another token to retire, nor does that round's retirement touch token 1/FY2025."""
+    other = token_id(2, 2025)
+    with boa.env.prank(credited.reports.address):
+        credited.credit.mint(actors.buyer, other, 3)
+    round_id = record(credited, actors.registrar, token=other, reports=(2,), amount=3)
+    with boa.reverts("credit: amount > balance"):
+        retire_from(credited, actors.owner, round_id, 1)
+    assert retire_from(credited, actors.buyer, round_id, 3) == 1
+    (logged,) = events(credited.credit, "Retired")
+    assert logged["token_id"] == other
+    assert credited.credit.uncertified_supply(TID) == 20
+    assert credited.credit.balanceOf(actors.owner, TID) == 20
+
+
+def test_retire__uncertified_supply_of_another_token__not_usable(credited, actors):
+    """`retire` checks the retired token's own certified supply: uncertified credits of another
+    token do not let a holder retire certified ones plainly."""
+    record(credited, actors.registrar, amount=20)
+    with boa.env.prank(credited.reports.address):
+        credited.credit.mint(actors.owner, token_id(2, 2025), 5)
+    with boa.env.prank(actors.owner), boa.reverts("certification: name the round"):
+        credited.credit.retire(TID, 1, "Example K.K.", 1, "")
+    with boa.env.prank(actors.owner):
+        credited.credit.retire(token_id(2, 2025), 5, "Example K.K.", 1, "")
 
 
 def test_retire_certified__while_paused__stays_open(rounds, actors):

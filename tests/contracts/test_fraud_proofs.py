@@ -13,6 +13,7 @@ import boa
 import pytest
 
 from tests.contracts.contract_world import (
+    AUXILIARY,
     DAY,
     EXPORT,
     FY2025_START,
@@ -20,6 +21,7 @@ from tests.contracts.contract_world import (
     INTERVAL,
     MAY_2025,
     MIN_BOND,
+    SELF_CONSUMPTION,
     WINDOW,
     ZERO_ADDRESS,
     events,
@@ -356,6 +358,75 @@ def test_record_violation__outside_the_period__void_refused(world, project, acto
     with boa.env.prank(actors.stranger):
         world.proofs.record_violation(project.project_id, ([day.data()], i - 1, i))
     data = month(world, project, FY2025_START, MAY_2025, START, STEPS)
+    readings, root = boundary_readings(data, carried=True)
+    with boa.reverts("reports: void without a recorded violation"):
+        submit_raw(world, project, readings, root, end=MAY_2025, sc=0, g=0, void=True)
+
+
+# ---- the capacity-checked meter in a list of meters --------------------------------------------
+#
+# facts.meters lists only the meters that took part, in kind order: on a site without a generation
+# meter the self-consumption meter is not first (export is), yet it is the one capacity bounds.
+
+SC_STEPS = {EXPORT: 500, SELF_CONSUMPTION: 2_000, AUXILIARY: 10}
+SC_START = {EXPORT: 0, SELF_CONSUMPTION: 0, AUXILIARY: 0}
+SC_CLAIM = 1_440 * 2_000 + 4_000 - 1_440 * 10  # the spike's 4,000 Wh included
+
+
+@pytest.fixture
+def sc_spiky(world):
+    """An export + self-consumption + auxiliary site (no generation meter) whose April holds a
+    6,000 Wh self-consumption interval ending at SPIKE_AT."""
+    project = world.monitored_project(kinds=(EXPORT, SELF_CONSUMPTION, AUXILIARY))
+    data = month(
+        world, project, FY2025_START, MAY_2025, SC_START, SC_STEPS,
+        {SELF_CONSUMPTION: {SPIKE_AT: 4_000}},
+    )  # fmt: skip
+    return project, data
+
+
+def test_prove_interval__site_without_generation_meter__self_consumption_spike_refuted(
+    world, sc_spiky
+):
+    project, data = sc_spiky
+    facts = submit_month(world, project, data, sc=SC_CLAIM, g=SC_CLAIM * 434_000 // 1_000_000)
+    assert [period.kind for period in facts.meters] == [EXPORT, SELF_CONSUMPTION, AUXILIARY]
+    day = data.batch_holding(SELF_CONSUMPTION, SPIKE_AT)
+    i = day.index_of(SPIKE_AT)
+    prove(world, "prove_interval", facts, ([day.data()], i - 1, i))
+    assert_refuted(world, project, facts, kind=3)
+
+
+@pytest.mark.parametrize("kind", [EXPORT, AUXILIARY])
+def test_prove_interval__site_without_generation_meter__other_meter_readings__reverts(
+    world, sc_spiky, kind
+):
+    project, data = sc_spiky
+    facts = submit_month(world, project, data, sc=SC_CLAIM, g=SC_CLAIM * 434_000 // 1_000_000)
+    day = data.batches[kind][5]
+    with boa.reverts("reports: evidence of another meter"):
+        prove(world, "prove_interval", facts, ([day.data()], 0, 1))
+
+
+def test_void_report__site_without_generation_meter__self_consumption_violation_accepted(
+    world, sc_spiky, actors
+):
+    project, data = sc_spiky
+    day = data.batch_holding(SELF_CONSUMPTION, SPIKE_AT)
+    i = day.index_of(SPIKE_AT)
+    with boa.env.prank(actors.stranger):
+        world.proofs.record_violation(project.project_id, ([day.data()], i - 1, i))
+    assert submit_month(world, project, data, sc=0, g=0, void=True).void
+
+
+def test_submit_report__void_with_a_violation_of_the_export_meter__reverts(world, project, actors):
+    """An export interval above capacity is recorded (any meter of the project may be), but
+    capacity bounds the generation meter: the month cannot be voided by it."""
+    data = month(world, project, FY2025_START, MAY_2025, START, STEPS, {EXPORT: {SPIKE_AT: 6_000}})
+    day = data.batch_holding(EXPORT, SPIKE_AT)
+    i = day.index_of(SPIKE_AT)
+    with boa.env.prank(actors.oracle):
+        world.proofs.record_violation(project.project_id, ([day.data()], i - 1, i))
     readings, root = boundary_readings(data, carried=True)
     with boa.reverts("reports: void without a recorded violation"):
         submit_raw(world, project, readings, root, end=MAY_2025, sc=0, g=0, void=True)

@@ -2,8 +2,9 @@
 declared batteries metered (docs/design.md, "Rules as implemented").
 
 Written as the cheats they stop: a site above 10 kW reporting generation - export, an oracle
-leaving the auxiliary meter out, a battery site claiming generation - export, battery meters on a
-site that never declared its battery, a battery site dropping a battery meter."""
+leaving the auxiliary meter out or the owner revoking it, a battery site claiming generation -
+export, battery meters on a site that never declared its battery, a battery site dropping a battery
+meter."""
 
 import boa
 import pytest
@@ -15,6 +16,7 @@ from tests.contracts.contract_world import (
     EXPORT,
     FY2025_START,
     GENERATION,
+    JUNE_2025,
     MAY_2025,
     SELF_CONSUMPTION,
     events,
@@ -62,6 +64,45 @@ def test_site_above_10_kw_with_a_self_consumption_meter__accepted_export_only_lo
     assert [p.kind for p in submission.facts.meters] == [GENERATION, EXPORT, SELF_CONSUMPTION]
 
 
+def test_submit_report__above_10_kw_self_consumption_meter_revoked__reverts(world, actors):
+    """The owner of a 49.5 kW site revokes its self-consumption meter to report generation -
+    export."""
+    project = world.monitored_project(
+        kinds=(GENERATION, EXPORT, SELF_CONSUMPTION), capacity_w=49_500
+    )
+    with boa.env.prank(actors.owner):
+        world.registry.revoke_meter(project.meters[SELF_CONSUMPTION].address)
+    del project.meters[SELF_CONSUMPTION]
+    registers = {GENERATION: GEN_WH, EXPORT: EXPORT_WH}
+    with boa.reverts("reports: difference metering > 10 kW"):
+        world.submit(project, MAY_2025, registers, 1_200_000, grams(1_200_000))
+
+
+def test_submit_report__readings_in_any_order__facts_in_kind_order(world):
+    """The oracle may list the boundary readings in any order (a start reading before its end
+    reading); the facts list the meters in kind order, so the claim and the proofs read them
+    the same way."""
+    project = world.monitored_project(kinds=(GENERATION, EXPORT, AUXILIARY))
+    registers = {GENERATION: GEN_WH, EXPORT: EXPORT_WH, AUXILIARY: AUX_WH}
+    readings, root = world.boundary_readings(project, MAY_2025, registers)
+    # G, E, A start and end readings -> every start first, auxiliary first
+    reordered = [readings[i] for i in (4, 2, 0, 5, 3, 1)]
+    submission = world.submit(
+        project, MAY_2025, registers, 1_185_000, grams(1_185_000), readings=reordered, root=root
+    )
+    assert [p.kind for p in submission.facts.meters] == [GENERATION, EXPORT, AUXILIARY]
+
+
+def test_submit_report__end_reading_before_start_reading__reverts(world):
+    """A meter's first entry is its start reading when it has no baseline: listing its end
+    reading first makes that the start, outside the start window."""
+    project = world.monitored_project()
+    readings, root = world.boundary_readings(project, MAY_2025, {GENERATION: GEN_WH, EXPORT: 0})
+    swapped = [readings[1], readings[0], readings[2], readings[3]]
+    with boa.reverts("reports: start reading outside window"):
+        submit_raw(world, project, swapped, root, sc=GEN_WH, g=grams(GEN_WH))
+
+
 # ---- auxiliary consumption -------------------------------------------------------------------
 
 
@@ -90,6 +131,59 @@ def test_auxiliary_above_self_consumption__invalid_claim_refused_void_accepted(w
     with boa.reverts("reports: auxiliary > self-consumed"):
         world.submit(project, MAY_2025, registers, 0, 0)
     assert world.submit(project, MAY_2025, registers, 0, 0, void=True).facts.void
+
+
+def _auxiliary_site_reported_april(world):
+    """A G|E|AUX site whose April report (auxiliary subtracted) is finalized."""
+    project = world.monitored_project(kinds=(GENERATION, EXPORT, AUXILIARY))
+    registers = {GENERATION: GEN_WH, EXPORT: EXPORT_WH, AUXILIARY: AUX_WH}
+    world.finalize(world.submit(project, MAY_2025, registers, 1_185_000, grams(1_185_000)))
+    return project
+
+
+@pytest.mark.parametrize("who", ["owner", "validator"])
+def test_submit_report__auxiliary_meter_revoked__reverts(world, actors, who):
+    """Once a validator approved an auxiliary meter, revoking it (the owner alone can) must not
+    turn the site's reports into generation - export: the auxiliary energy would be credited."""
+    project = _auxiliary_site_reported_april(world)
+    with boa.env.prank(getattr(actors, who)):
+        world.registry.revoke_meter(project.meters[AUXILIARY].address)
+    del project.meters[AUXILIARY]
+    registers = {GENERATION: 2 * GEN_WH, EXPORT: 2 * EXPORT_WH}
+    for void in (False, True):
+        claim = 0 if void else GEN_WH - EXPORT_WH
+        with boa.reverts("reports: bad meter set"):
+            world.submit(project, JUNE_2025, registers, claim, grams(claim), void=void)
+
+
+def test_submit_report__auxiliary_meter_replaced__accepted(world, actors):
+    """A meter swap: the replacement auxiliary meter is approved, monitoring restarts and the
+    next report subtracts the new meter's energy."""
+    project = _auxiliary_site_reported_april(world)
+    with boa.env.prank(actors.owner):
+        world.registry.revoke_meter(project.meters[AUXILIARY].address)
+    replacement = Meter(meter_key(0x8003))
+    world.register_meter(project.project_id, replacement, AUXILIARY, serial="SN-AUX-2")
+    world.approve_meter(replacement)
+    with boa.env.prank(actors.oracle):
+        world.reports.start_monitoring(project.project_id, MAY_2025)
+    project.meters[AUXILIARY] = replacement
+    project.start = MAY_2025
+    project.carried = {GENERATION: GEN_WH, EXPORT: EXPORT_WH, AUXILIARY: 0}
+    registers = {GENERATION: 2 * GEN_WH, EXPORT: 2 * EXPORT_WH, AUXILIARY: 5_000}
+    wh = GEN_WH - EXPORT_WH - 5_000
+    world.submit(project, JUNE_2025, registers, wh, grams(wh))
+
+
+def test_submit_report__auxiliary_meter_never_approved__not_required(world, actors):
+    """Only an approved auxiliary meter binds the site: one revoked while pending does not."""
+    project = world.monitored_project()
+    meter = Meter(meter_key(0x8004))
+    world.register_meter(project.project_id, meter, AUXILIARY, serial="SN-AUX-P")
+    with boa.env.prank(actors.owner):
+        world.registry.revoke_meter(meter.address)
+    registers = {GENERATION: GEN_WH, EXPORT: EXPORT_WH}
+    world.submit(project, MAY_2025, registers, GEN_WH - EXPORT_WH, grams(GEN_WH - EXPORT_WH))
 
 
 # ---- batteries -------------------------------------------------------------------------------
@@ -160,6 +254,39 @@ def test_battery_site_with_a_self_consumption_meter__no_battery_meters_needed(wo
     )
     registers = {GENERATION: GEN_WH, SELF_CONSUMPTION: 1_000_000}
     world.submit(project, MAY_2025, registers, 1_000_000, grams(1_000_000))
+
+
+def test_submit_report__battery_site_self_consumption_meter_revoked__reverts(world, actors):
+    """A battery site metered directly drops its self-consumption meter to report generation -
+    export without battery meters."""
+    project = world.monitored_project(kinds=(GENERATION, EXPORT, SELF_CONSUMPTION), battery=True)
+    with boa.env.prank(actors.owner):
+        world.registry.revoke_meter(project.meters[SELF_CONSUMPTION].address)
+    del project.meters[SELF_CONSUMPTION]
+    registers = {GENERATION: GEN_WH, EXPORT: EXPORT_WH}
+    with boa.reverts("reports: battery not metered"):
+        world.submit(project, MAY_2025, registers, 1_200_000, grams(1_200_000))
+
+
+@pytest.mark.parametrize("status", ["rejected", "suspended"])
+def test_declare_battery__project_not_pending__reverts(world, actors, status):
+    """A battery is declared before approval only: not after a rejection, nor while suspended
+    (where declaring it would let battery meters in after the validator's review)."""
+    project_id = world.register_project()
+    with boa.env.prank(actors.validator):
+        if status == "rejected":
+            world.registry.reject_project(project_id, "x")
+        else:
+            world.registry.approve_project(project_id)
+            world.registry.suspend_project(project_id, "x")
+    with boa.env.prank(actors.owner), boa.reverts("registry: project not pending"):
+        world.registry.declare_battery(project_id)
+    assert not world.registry.has_battery(project_id)
+
+
+def test_declare_battery__unknown_project__reverts(world, actors):
+    with boa.env.prank(actors.owner), boa.reverts("registry: not the project owner"):
+        world.registry.declare_battery(99)
 
 
 def test_battery_meters_beside_a_self_consumption_meter__bad_meter_set(world):

@@ -15,7 +15,7 @@ from tests.contracts.contract_world import (
     meter_key,
 )
 from tests.contracts.meter_signing import Meter
-from tests.contracts.report_world import APRIL, APRIL_G, APRIL_SC, with_proofs
+from tests.contracts.report_world import APRIL, APRIL_G, APRIL_SC, BASE, with_proofs
 
 
 def start(world, project_id, period_start, sender=None):
@@ -78,6 +78,56 @@ def test_start__at_crediting_end__reverts(world):
     project = world.approved_project(crediting_end=FY2025_START + 10 * DAY)
     with boa.reverts("reports: after crediting end"):
         start(world, project.project_id, FY2025_START + 10 * DAY)
+
+
+def _project_with_dates(world, actors, application: int, monitoring: int) -> int:
+    """An approved G|E project registered with its own application and monitoring dates."""
+    with boa.env.prank(actors.owner):
+        project_id = world.registry.register_project(
+            10_000, FY2025_START - DAY, application, monitoring, "EN-R-002", "ipfs://p"
+        )
+    with boa.env.prank(actors.validator):
+        world.registry.approve_project(project_id)
+    with boa.env.prank(actors.admin):
+        world.registry.set_project_oracle(project_id, actors.oracle)
+    for kind in (GENERATION, EXPORT):
+        meter = Meter(meter_key(project_id * 16 + kind))
+        world.register_meter(project_id, meter, kind, serial=f"SN-D{project_id}-{kind}")
+        world.approve_meter(meter)
+    return project_id
+
+
+@pytest.mark.parametrize("later", ["application", "monitoring"])
+def test_start_monitoring__before_the_later_of_application_and_monitoring__reverts(
+    world, actors, later
+):
+    """Monitoring possible since 1 April but applied for on 11 April (or the reverse): the
+    crediting period, and so monitoring, starts on 11 April, not at the earlier date."""
+    early, late = FY2025_START, FY2025_START + 10 * DAY
+    dates = (late, early) if later == "application" else (early, late)
+    project_id = _project_with_dates(world, actors, *dates)
+    assert world.registry.projects(project_id).crediting_start == late
+    with boa.reverts("reports: before crediting start"):
+        start(world, project_id, early)
+    with boa.reverts("reports: before crediting start"):
+        start(world, project_id, late - 1)
+    start(world, project_id, late)
+    assert world.reports.next_period_start(project_id) == late
+
+
+def test_start_monitoring__restart_at_crediting_end__reverts(world, actors):
+    """A meter swap cannot restart monitoring at or after the crediting end; before it, it may."""
+    project = world.monitored_project(baselines=BASE, crediting_end=JUNE_2025)
+    world.finalize(world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G))
+    with boa.env.prank(actors.owner):
+        world.registry.revoke_meter(project.meters[EXPORT].address)
+    new_export = Meter(meter_key(4343))
+    world.register_meter(project.project_id, new_export, EXPORT, serial="EX-END")
+    world.approve_meter(new_export)
+    with boa.reverts("reports: after crediting end"):
+        start(world, project.project_id, JUNE_2025)
+    start(world, project.project_id, JUNE_2025 - 1)
+    assert world.reports.monitoring_epoch(project.project_id) == 1
 
 
 def test_start__again_before_any_report__moves_the_start_forward(world):

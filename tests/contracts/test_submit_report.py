@@ -260,6 +260,16 @@ def test_after_crediting_end__reverts(world):
         world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G)
 
 
+def test_submit_report__period_ending_at_crediting_end__accepted_nothing_after(world):
+    """The last period may end exactly at the crediting end; the next one is refused, void too."""
+    project = world.monitored_project(baselines=BASE, crediting_end=MAY_2025)
+    world.finalize(world.submit(project, MAY_2025, APRIL, APRIL_SC, APRIL_G))
+    with boa.reverts("reports: after crediting end"):
+        world.submit(project, JUNE_2025, MAY, MAY_SC, MAY_G)
+    with boa.reverts("reports: after crediting end"):
+        world.submit(project, MAY_2025 + 1800, MAY, 0, 0, void=True)
+
+
 def test_crossing_the_fiscal_year__reverts(world):
     project = world.monitored_project(start=FY2025_END - DAY)
     boa.env.timestamp = FY2025_END + 2 * DAY
