@@ -1,7 +1,8 @@
 """Oracle throughput: readings/s from CSV to report-ready, per-day vs per-reading signatures.
 
 Input (generated under out/bench/oracle/, not committed, reused when present): 1,000 simulated
-sites, each a generation and an export meter reading every 30 minutes for April 2025 (plus the
+10 kW rooftop sites (metered by difference, which the scheme accepts up to 10 kW), each a
+generation and an export meter reading every 30 minutes for April 2025 (plus the
 baseline at 2025-04-01T00:00), with the meters' per-JST-day batch signatures: 2,882,000 readings,
 62,000 signatures. The generation profile is pvlib's (oracles.simulator), scaled per site.
 
@@ -43,6 +44,10 @@ MAY_2025 = 1746025200
 TARGET = 100_000
 
 
+# A rooftop system small enough to be metered by difference (generation - export).
+ROOFTOP = Plant(capacity_w=10_000)
+
+
 def _key(seed: str) -> PrivateKey:
     return PrivateKey(keccak256(seed.encode()))
 
@@ -70,13 +75,13 @@ def _per_reading(meter: str, ts: np.ndarray, wh: np.ndarray) -> list[Batch]:
 def generate(root: Path, sites: int, per_reading: bool) -> list[Path]:
     """Site directories (config, readings.csv, signatures.csv); reused when already complete."""
     marker = root / "complete.json"
-    expected = {"sites": sites, "per_reading": per_reading, "version": 1}
+    expected = {"sites": sites, "per_reading": per_reading, "version": 2}
     configs = [root / f"site{i:04d}" / "site.json" for i in range(1, sites + 1)]
     if marker.exists() and json.loads(marker.read_text()) == expected:
         return configs
     shutil.rmtree(root, ignore_errors=True)
     separator = domain_separator(CHAIN_ID, REGISTRY)
-    ts, gen, exp = simulate_registers(Plant(), APR_2025, MAY_2025, seed=1)
+    ts, gen, exp = simulate_registers(ROOFTOP, APR_2025, MAY_2025, seed=1)
     iso = iso_jst(ts)
     rng = np.random.default_rng(2)
     for project_id, config in enumerate(configs, start=1):
@@ -105,7 +110,7 @@ def generate(root: Path, sites: int, per_reading: bool) -> list[Path]:
             json.dumps(
                 {
                     "project_id": project_id,
-                    "capacity_w": Plant().capacity_w,
+                    "capacity_w": ROOFTOP.capacity_w,
                     "meters": meters,
                     "source": {
                         "type": "csv",
