@@ -758,14 +758,11 @@ def test_resolve_dispute__reject_later_report__restores_last_readings_and_period
     )
 
 
-def test_resolve_dispute__reject_after_meter_moved_to_another_project__keeps_its_new_baseline(
-    world, actors, pending
-):
-    """Project 1's May report (generation meter from May 1st, 2,439,134 Wh) is disputed; the
-    meter is revoked and registered as the only (self-consumption) meter of project 2, which
-    reports June (4,939,134 -> 5,939,134 Wh) and finalizes. Rejecting project 1's May must not
-    touch the meter's baseline in project 2 (July 1st, 5,939,134 Wh): project 2's next report,
-    July 1st -> 21st with 500,000 Wh (217,000 g), must be accepted."""
+def moved_meter(world, actors, pending):
+    """April finalized; project 1's May (1 May -> 1 June) submitted and disputed; its generation
+    meter revoked and registered as the only (self-consumption) meter of project 2, which starts
+    at 1 June (carried start 4,939,134 Wh) and submits June (-> 1 July, 5,939,134 Wh). Returns
+    project 1, May's submission, the meter, project 2 and June's submission."""
     first, april = pending
     world.finalize(april)
     may = world.submit(first, JUNE_2025, MAY, MAY_SC, MAY_G)
@@ -773,7 +770,6 @@ def test_resolve_dispute__reject_after_meter_moved_to_another_project__keeps_its
     meter = first.meters[GENERATION]
     with boa.env.prank(actors.validator):
         world.registry.revoke_meter(meter.address)
-
     second_id = world.register_project()
     with boa.env.prank(actors.validator):
         world.registry.approve_project(second_id)
@@ -787,6 +783,18 @@ def test_resolve_dispute__reject_after_meter_moved_to_another_project__keeps_its
         second_id, {SELF_CONSUMPTION: meter}, JUNE_2025, {SELF_CONSUMPTION: MAY[GENERATION]}
     )
     june = world.submit(second, JULY_2025, {SELF_CONSUMPTION: 5_939_134}, 1_000_000, 434_000)
+    return first, may, meter, second, june
+
+
+def test_resolve_dispute__reject_after_meter_moved_to_another_project__keeps_its_new_baseline(
+    world, actors, pending
+):
+    """Project 1's May report (generation meter from May 1st, 2,439,134 Wh) is disputed; the
+    meter is revoked and registered as the only (self-consumption) meter of project 2, which
+    reports June (4,939,134 -> 5,939,134 Wh) and finalizes. Rejecting project 1's May must not
+    touch the meter's baseline in project 2 (July 1st, 5,939,134 Wh): project 2's next report,
+    July 1st -> 21st with 500,000 Wh (217,000 g), must be accepted."""
+    first, may, meter, second, june = moved_meter(world, actors, pending)
     world.finalize(june)
     assert world.reports.last_reading(meter.address) == (JULY_2025, 5_939_134, 2, 0)
 
@@ -826,26 +834,8 @@ def test_resolve_dispute__reject_both_reports_of_a_moved_meter__no_baseline_floo
     either order. Neither period is credited; the meter's last reading is an untagged start
     reading, no baseline anywhere; project 2 reports June again from 1 June and is credited
     1,000,000 Wh x 434,000 / 1e6 = 434,000 g once."""
-    first, april = pending
-    world.finalize(april)
-    may = world.submit(first, JUNE_2025, MAY, MAY_SC, MAY_G)
-    dispute(world, first.project_id)
-    meter = first.meters[GENERATION]
-    with boa.env.prank(actors.validator):
-        world.registry.revoke_meter(meter.address)
-    second_id = world.register_project()
-    with boa.env.prank(actors.validator):
-        world.registry.approve_project(second_id)
-    with boa.env.prank(actors.admin):
-        world.registry.set_project_oracle(second_id, actors.oracle)
-    world.register_meter(second_id, meter, SELF_CONSUMPTION, serial="SN-MOVED")
-    world.approve_meter(meter)
-    with boa.env.prank(actors.oracle):
-        world.reports.start_monitoring(second_id, JUNE_2025)
-    second = Project(
-        second_id, {SELF_CONSUMPTION: meter}, JUNE_2025, {SELF_CONSUMPTION: MAY[GENERATION]}
-    )
-    june = world.submit(second, JULY_2025, {SELF_CONSUMPTION: 5_939_134}, 1_000_000, 434_000)
+    first, may, meter, second, june = moved_meter(world, actors, pending)
+    second_id = second.project_id
     dispute(world, second_id)
     undo_first = (first.project_id, may)
     undo_second = (second_id, june)
