@@ -57,6 +57,7 @@ class ProgramActors:
     demander: str
     challenger: str
     stranger: str
+    spare_oracles: list[str]
 
 
 @dataclass
@@ -82,6 +83,7 @@ def make_program_actors(base) -> ProgramActors:
         demander=boa.env.generate_address("demander"),
         challenger=base.challenger,
         stranger=base.stranger,
+        spare_oracles=[boa.env.generate_address(f"oracle{n}") for n in range(3, 9)],
     )
 
 
@@ -253,7 +255,8 @@ def deploy_programs(factories: Factories, base_actors, actors: ProgramActors) ->
     registry = base.registry
     programs_factory = boa.load_partial(str(CONTRACTS / "Programs.vy"))
     with boa.env.prank(actors.admin):
-        registry.grant_role(registry.ORACLE_ROLE(), actors.oracle2)
+        for oracle in (actors.oracle2, *actors.spare_oracles):
+            registry.grant_role(registry.ORACLE_ROLE(), oracle)
         programs = programs_factory.deploy(registry.address, REPORT_BOND, DEMAND_BOND)
         credit = factories.credit.deploy("https://program-credits.example/")
         credit.bind_registry(programs.address)
@@ -264,7 +267,8 @@ def deploy_programs(factories: Factories, base_actors, actors: ProgramActors) ->
         registry.launch()
         credit.launch()
     for account in (actors.oracle, actors.oracle2, actors.demander, actors.challenger,
-                    actors.stranger, actors.manager, actors.validator, actors.admin):
+                    actors.stranger, actors.manager, actors.validator, actors.admin,
+                    *actors.spare_oracles):
         boa.env.set_balance(account, 100 * 10**18)
     return ProgramWorld(registry, programs, credit, member_proofs, program_proofs, actors)
 
