@@ -52,13 +52,22 @@ def run() -> dict:
         row = {}
         for month, (end, root) in {"april": (MAY_2025, april), "may": (JUNE_2025, may)}.items():
             row[f"submit_{month}"] = measure(
-                pw.programs, actors.oracle, "submit_report",
-                program.program_id, end, 2025, members, root.as_tuple(), "ar://results",
+                pw.programs,
+                actors.oracle,
+                "submit_report",
+                program.program_id,
+                end,
+                2025,
+                members,
+                root.as_tuple(),
+                "ar://results",
                 value=10**17,
             )
             facts = pw.programs.get_logs(strict=False)[-1].facts
             boa.env.time_travel(seconds=86400)
-            row[f"finalize_{month}"] = measure(pw.programs, actors.stranger, "finalize", tuple(facts))
+            row[f"finalize_{month}"] = measure(
+                pw.programs, actors.stranger, "finalize", tuple(facts)
+            )
         figures[members] = row
     return figures
 

@@ -31,7 +31,10 @@
         address whose payment failed (`owed`, `withdraw`). Payments go out
         after every state change, with `_PAY_GAS` gas: a receiver that
         refuses or needs more gas is owed instead, so no receiver can block
-        a finalization, a proof or an expiry.
+        a finalization, a proof or an expiry. Every function that pays or
+        calls out holds the reentrancy lock except `submit_report` (it only
+        reads other contracts) and `finalize` (its mint hook and payment
+        come after its last state write, and it is the gas-critical path).
 
         Pause policy: `submit_report` and `finalize` stop; demands, answers,
         expiries, reclaims, withdrawals and proofs stay open, so a bad report
@@ -225,7 +228,6 @@ def __init__(min_report_bond: uint256, demand_bond: uint256):
 
 @external
 @payable
-@nonreentrant
 def submit_report(
     program_id: uint256,
     period_end: uint64,
@@ -317,7 +319,6 @@ def submit_report(
 
 
 @external
-@nonreentrant
 def finalize(facts: IPrograms.ProgramReport):
     """
     @notice Finalizes the program's pending report after its challenge

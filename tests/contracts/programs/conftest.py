@@ -5,7 +5,8 @@ the parent conftest's `boa.env.anchor()`, so each starts from the same fresh cha
 import boa
 import pytest
 
-from tests.contracts.contract_world import NOW
+from jcredit.program_tree import EnrollmentTree, SumTree
+from tests.contracts.contract_world import FY2025_START, MAY_2025, NOW
 from tests.contracts.programs.program_world import (
     Program,
     ProgramActors,
@@ -15,8 +16,6 @@ from tests.contracts.programs.program_world import (
     make_program_actors,
     results_for,
 )
-from jcredit.program_tree import EnrollmentTree, SumTree
-from tests.contracts.contract_world import FY2025_START, MAY_2025
 
 
 @pytest.fixture(scope="session")

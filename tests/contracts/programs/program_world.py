@@ -135,9 +135,7 @@ def results_for(
             )
             for i in indexes
         )
-        results.append(
-            MemberResult(member_id, meters, 400_000, grams, grams, grams, True, 0)
-        )
+        results.append(MemberResult(member_id, meters, 400_000, grams, grams, grams, True, 0))
     return SumTree(results)
 
 
@@ -158,22 +156,33 @@ class ProgramWorld:
     actors: ProgramActors
 
     # -- programs and enrollment ---------------------------------------------------------------
-    def create(self, cap_t: int = CAP_T, first: int = FY2025_START, approve: bool = True,
-               oracle: str | None = "default") -> Program:
+    def create(
+        self,
+        cap_t: int = CAP_T,
+        first: int = FY2025_START,
+        approve: bool = True,
+        oracle: str | None = "default",
+    ) -> Program:
         a = self.actors
         with boa.env.prank(a.manager):
-            program_id = self.programs.create_program(a.payout, cap_t, first, "EN-R-002", "ipfs://program")
+            program_id = self.programs.create_program(
+                a.payout, cap_t, first, "EN-R-002", "ipfs://program"
+            )
         if approve:
             with boa.env.prank(a.validator):
                 self.programs.approve_program(program_id)
         if oracle is not None:
             with boa.env.prank(a.manager):
-                self.programs.set_program_oracle(program_id, a.oracle if oracle == "default" else oracle)
+                self.programs.set_program_oracle(
+                    program_id, a.oracle if oracle == "default" else oracle
+                )
         return Program(program_id)
 
     def enroll(self, program: Program, tree: EnrollmentTree, approve: bool = True) -> int:
         with boa.env.prank(self.actors.manager):
-            index = self.programs.propose_enrollment(program.program_id, tree.root, tree.count, "ipfs://e")
+            index = self.programs.propose_enrollment(
+                program.program_id, tree.root, tree.count, "ipfs://e"
+            )
         if approve:
             with boa.env.prank(self.actors.validator):
                 self.programs.approve_enrollment(program.program_id, index)
@@ -188,15 +197,28 @@ class ProgramWorld:
         return program
 
     # -- reports -------------------------------------------------------------------------------
-    def submit(self, program: Program, tree: SumTree | None = None, end: int = MAY_2025,
-               fiscal_year: int = 2025, sender: str | None = None, value: int = REPORT_BOND,
-               root: SumNode | None = None, member_count: int | None = None) -> tuple:
+    def submit(
+        self,
+        program: Program,
+        tree: SumTree | None = None,
+        end: int = MAY_2025,
+        fiscal_year: int = 2025,
+        sender: str | None = None,
+        value: int = REPORT_BOND,
+        root: SumNode | None = None,
+        member_count: int | None = None,
+    ) -> tuple:
         """Submits a report and returns its logged facts."""
         root = root if root is not None else tree.root_node
         count = member_count if member_count is not None else tree.count
         with boa.env.prank(sender or self.actors.oracle):
             self.programs.submit_report(
-                program.program_id, end, fiscal_year, count, root.as_tuple(), "ar://results",
+                program.program_id,
+                end,
+                fiscal_year,
+                count,
+                root.as_tuple(),
+                "ar://results",
                 value=value,
             )
         (logged,) = events(self.programs, "ProgramReportSubmitted")
@@ -225,17 +247,38 @@ class ProgramWorld:
             proofs,
         )
 
-    def respond(self, program: Program, tree: SumTree, facts: tuple, position: int,
-                sender: str | None = None) -> None:
+    def respond(
+        self,
+        program: Program,
+        tree: SumTree,
+        facts: tuple,
+        position: int,
+        sender: str | None = None,
+    ) -> None:
         with boa.env.prank(sender or self.actors.oracle):
             self.programs.respond(*self.respond_args(program, tree, facts, position))
 
 
-FACT_FIELDS = (
-    "program_id report_id period_start period_end fiscal_year enrollment_index enrollment_root "
-    "enrollment_count enrollment_approved_at member_count depth sum_root total_g factor_g_per_mwh "
-    "cap_g oracle bond challenge_deadline"
-).split()
+FACT_FIELDS = [
+    "program_id",
+    "report_id",
+    "period_start",
+    "period_end",
+    "fiscal_year",
+    "enrollment_index",
+    "enrollment_root",
+    "enrollment_count",
+    "enrollment_approved_at",
+    "member_count",
+    "depth",
+    "sum_root",
+    "total_g",
+    "factor_g_per_mwh",
+    "cap_g",
+    "oracle",
+    "bond",
+    "challenge_deadline",
+]
 
 
 def fact(facts: tuple, name: str):
@@ -266,9 +309,17 @@ def deploy_programs(factories: Factories, base_actors, actors: ProgramActors) ->
         programs.bind(credit.address, member_proofs.address, program_proofs.address)
         registry.launch()
         credit.launch()
-    for account in (actors.oracle, actors.oracle2, actors.demander, actors.challenger,
-                    actors.stranger, actors.manager, actors.validator, actors.admin,
-                    *actors.spare_oracles):
+    for account in (
+        actors.oracle,
+        actors.oracle2,
+        actors.demander,
+        actors.challenger,
+        actors.stranger,
+        actors.manager,
+        actors.validator,
+        actors.admin,
+        *actors.spare_oracles,
+    ):
         boa.env.set_balance(account, 100 * 10**18)
     return ProgramWorld(registry, programs, credit, member_proofs, program_proofs, actors)
 

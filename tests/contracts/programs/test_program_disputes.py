@@ -8,7 +8,7 @@ import pytest
 from eth_abi import encode
 from eth_utils import keccak
 
-from jcredit.program_tree import MEMBER_RESULT_TYPE, ENROLLED_METER_TYPE
+from jcredit.program_tree import ENROLLED_METER_TYPE, MEMBER_RESULT_TYPE
 from tests.contracts.contract_world import FY2025_START, MAY_2025, NOW
 from tests.contracts.programs.program_world import (
     DATA_WITHHELD,
@@ -49,7 +49,11 @@ def test_demand_member__in_the_window__opens_and_logs(pw, pactors, program, pend
         "demander": pactors.demander,
         "deadline": NOW + RESPONSE_SECONDS,
     }
-    assert tuple(pw.programs.demands(1, 3)) == (pactors.demander, NOW + RESPONSE_SECONDS, DEMAND_OPEN)
+    assert tuple(pw.programs.demands(1, 3)) == (
+        pactors.demander,
+        NOW + RESPONSE_SECONDS,
+        DEMAND_OPEN,
+    )
     assert pw.programs.open_demands(program.program_id) == 1
     assert balance(pw.programs.address) == before + DEMAND_BOND
 
@@ -92,14 +96,18 @@ def test_demand_member__while_paused__allowed(pw, pactors, pending):
 
 
 # -- respond -----------------------------------------------------------------------------------
-def test_respond__the_data__posted_checked_and_bond_to_the_responder(pw, pactors, program, april,
-                                                                     pending):
+def test_respond__the_data__posted_checked_and_bond_to_the_responder(
+    pw, pactors, program, april, pending
+):
     pw.demand(pending, 2)
     before = balance(pactors.stranger)
     pw.respond(program, april, pending, 2, sender=pactors.stranger)
     (log,) = logged(pw.programs, "MemberDataPosted")
     assert (log["program_id"], log["report_id"], log["position"], log["responder"]) == (
-        program.program_id, 1, 2, pactors.stranger
+        program.program_id,
+        1,
+        2,
+        pactors.stranger,
     )
     # the event alone rebuilds the leaf and its enrollment leaves: their hashes are in the trees
     result = april.leaves[2]
@@ -189,8 +197,9 @@ def test_respond__enrollment_index_beyond_the_count__reverts(pw, pactors):
 
 
 # -- expire_demand -----------------------------------------------------------------------------
-def test_expire_demand__unanswered__undoes_slashes_and_pays_the_demander(pw, pactors, program,
-                                                                         pending):
+def test_expire_demand__unanswered__undoes_slashes_and_pays_the_demander(
+    pw, pactors, program, pending
+):
     pw.demand(pending, 1)
     boa.env.time_travel(seconds=RESPONSE_SECONDS)
     before = balance(pactors.demander)
@@ -200,8 +209,12 @@ def test_expire_demand__unanswered__undoes_slashes_and_pays_the_demander(pw, pac
         {"report_id": 1, "position": 1, "demander": pactors.demander}
     ]
     assert logged(pw.programs, "ReportUndone") == [
-        {"program_id": program.program_id, "report_id": 1, "reason": DATA_WITHHELD,
-         "by": pactors.demander}
+        {
+            "program_id": program.program_id,
+            "report_id": 1,
+            "reason": DATA_WITHHELD,
+            "by": pactors.demander,
+        }
     ]
     assert logged(pw.programs, "OracleSlashed") == [
         {"oracle": pactors.oracle, "program_id": program.program_id}
@@ -278,19 +291,28 @@ def test_reclaim_demand__report_still_pending__reverts(pw, pending):
 
 # -- refute ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("proofs", ["member_proofs", "program_proofs"])
-def test_refute__bound_proof_contract__undoes_slashes_pays_the_challenger(pw, pactors, program,
-                                                                          pending, proofs):
+def test_refute__bound_proof_contract__undoes_slashes_pays_the_challenger(
+    pw, pactors, program, pending, proofs
+):
     before = balance(pactors.challenger)
     with boa.env.prank(pactors.challenger):
         getattr(pw, proofs).prove(pending, 4, False)
     via = getattr(pw, proofs)
     assert logged(pw.programs, "ProgramFraudProven", via) == [
-        {"program_id": program.program_id, "report_id": 1, "kind": 4,
-         "challenger": pactors.challenger}
+        {
+            "program_id": program.program_id,
+            "report_id": 1,
+            "kind": 4,
+            "challenger": pactors.challenger,
+        }
     ]
     assert logged(pw.programs, "ReportUndone", via) == [
-        {"program_id": program.program_id, "report_id": 1, "reason": FRAUD_PROVEN,
-         "by": pactors.challenger}
+        {
+            "program_id": program.program_id,
+            "report_id": 1,
+            "reason": FRAUD_PROVEN,
+            "by": pactors.challenger,
+        }
     ]
     assert logged(pw.programs, "OracleSlashed", via) == [
         {"oracle": pactors.oracle, "program_id": program.program_id}
@@ -312,8 +334,9 @@ def test_refute__enrollment__root_refuted(pw, pactors, program, pending):
     assert pw.programs.enrollments(program.program_id, 0).status == REFUTED
 
 
-def test_refute__the_period_can_be_reported_again_by_a_new_oracle(pw, pactors, program, april,
-                                                                  pending):
+def test_refute__the_period_can_be_reported_again_by_a_new_oracle(
+    pw, pactors, program, april, pending
+):
     with boa.env.prank(pactors.challenger):
         pw.member_proofs.prove(pending, 1, False)
     with boa.reverts("programs: not the program oracle"):
@@ -326,7 +349,10 @@ def test_refute__the_period_can_be_reported_again_by_a_new_oracle(pw, pactors, p
 
 @pytest.mark.parametrize("caller", ["oracle", "manager", "validator", "admin", "stranger"])
 def test_refute__not_a_proof_contract__reverts(pw, pactors, pending, caller):
-    with boa.env.prank(getattr(pactors, caller)), boa.reverts("programs: caller is not a proof contract"):
+    with (
+        boa.env.prank(getattr(pactors, caller)),
+        boa.reverts("programs: caller is not a proof contract"),
+    ):
         pw.programs.refute(pending, 1, pactors.challenger, False)
 
 
@@ -369,7 +395,9 @@ def test_refute__challenger_refusing_ether__owed(pw, pactors, pending):
     challenger = pw.program_proofs.address  # refuses ether
     with boa.env.prank(pactors.challenger):
         pw.member_proofs.refute_unchecked(pending, 3, challenger, False)
-    assert logged(pw.programs, "PaymentOwed", pw.member_proofs) == [{"to": challenger, "amount": REPORT_BOND}]
+    assert logged(pw.programs, "PaymentOwed", pw.member_proofs) == [
+        {"to": challenger, "amount": REPORT_BOND}
+    ]
     assert pw.programs.owed(challenger) == REPORT_BOND
     assert balance(pw.programs.address) == REPORT_BOND
 
@@ -381,7 +409,9 @@ def test_withdraw__gas_hungry_receiver__collects_once(pw, pactors, pending):
         pw.member_proofs.refute_unchecked(pending, 3, hungry.address, False)
     assert pw.programs.owed(hungry.address) == REPORT_BOND and hungry.received() == 0
     hungry.withdraw_from(pw.programs.address)
-    assert logged(pw.programs, "OwedWithdrawn", hungry) == [{"to": hungry.address, "amount": REPORT_BOND}]
+    assert logged(pw.programs, "OwedWithdrawn", hungry) == [
+        {"to": hungry.address, "amount": REPORT_BOND}
+    ]
     assert hungry.received() == 1 and balance(hungry.address) == REPORT_BOND
     assert pw.programs.owed(hungry.address) == 0
     with boa.reverts():
@@ -406,8 +436,9 @@ def test_attack__manager_alone_cannot_mint(pw, pactors):
         with boa.reverts("programs: caller is not a validator"):
             pw.programs.approve_program(program_id)
         with boa.reverts("programs: not the program oracle"):
-            pw.programs.submit_report(program_id, MAY_2025, 2025, 1, (bytes(32), 1, bytes(32), 0),
-                                      "", value=REPORT_BOND)
+            pw.programs.submit_report(
+                program_id, MAY_2025, 2025, 1, (bytes(32), 1, bytes(32), 0), "", value=REPORT_BOND
+            )
 
 
 def test_attack__oracle_cannot_report_a_period_twice(pw, pactors, program, april, pending):
@@ -416,8 +447,9 @@ def test_attack__oracle_cannot_report_a_period_twice(pw, pactors, program, april
         pw.submit(program, april)
 
 
-def test_attack__oracle_answers_its_own_demand_to_recover_the_bond(pw, pactors, program, april,
-                                                                  pending):
+def test_attack__oracle_answers_its_own_demand_to_recover_the_bond(
+    pw, pactors, program, april, pending
+):
     """Demanding one's own report costs nothing but delays only until the demand is answered."""
     pw.demand(pending, 0, sender=pactors.oracle)
     pw.respond(program, april, pending, 0, sender=pactors.oracle)

@@ -113,7 +113,9 @@ def test_pause__not_a_pauser__reverts(pw, pactors, fn):
 # -- programs ----------------------------------------------------------------------------------
 def test_create_program__anyone__ids_from_one_and_logs(pw, pactors):
     with boa.env.prank(pactors.stranger):
-        first = pw.programs.create_program(pactors.payout, CAP_T, FY2025_START, "EN-R-002", "ipfs://a")
+        first = pw.programs.create_program(
+            pactors.payout, CAP_T, FY2025_START, "EN-R-002", "ipfs://a"
+        )
     (log,) = logged(pw.programs, "ProgramCreated")
     with boa.env.prank(pactors.manager):
         second = pw.programs.create_program(pactors.payout, 0, FY2025_START, "EN-R-002", "ipfs://b")
@@ -129,10 +131,15 @@ def test_create_program__anyone__ids_from_one_and_logs(pw, pactors):
     }
     info = pw.programs.program(1)
     assert (info.manager, info.payout, info.oracle, info.status) == (
-        pactors.stranger, pactors.payout, ZERO, PROPOSED
+        pactors.stranger,
+        pactors.payout,
+        ZERO,
+        PROPOSED,
     )
     assert (info.cap_t_per_year, info.enrollment_total, info.has_current_enrollment) == (
-        CAP_T, 0, False
+        CAP_T,
+        0,
+        False,
     )
     assert info.next_period_start == FY2025_START
 
@@ -156,7 +163,9 @@ def test_approve_program__validator__reviews_once_and_logs(pw, pactors, approve)
     with boa.env.prank(pactors.validator):
         (pw.programs.approve_program if approve else pw.programs.reject_program)(program.program_id)
     assert logged(pw.programs, "ProgramReviewed")[0] == {
-        "program_id": program.program_id, "validator": pactors.validator, "approved": approve
+        "program_id": program.program_id,
+        "validator": pactors.validator,
+        "approved": approve,
     }
     assert pw.programs.program(program.program_id).status == (APPROVED if approve else REJECTED)
     for fn in ("approve_program", "reject_program"):
@@ -168,7 +177,10 @@ def test_approve_program__validator__reviews_once_and_logs(pw, pactors, approve)
 @pytest.mark.parametrize("caller", ["manager", "oracle", "admin", "stranger"])
 def test_approve_program__not_a_validator__reverts(pw, pactors, fn, caller):
     program = pw.create(approve=False, oracle=None)
-    with boa.env.prank(getattr(pactors, caller)), boa.reverts("programs: caller is not a validator"):
+    with (
+        boa.env.prank(getattr(pactors, caller)),
+        boa.reverts("programs: caller is not a validator"),
+    ):
         getattr(pw.programs, fn)(program.program_id)
 
 
@@ -182,7 +194,8 @@ def test_set_program_oracle__manager__assigns_unassigns_and_logs(pw, pactors):
     with boa.env.prank(pactors.manager):
         pw.programs.set_program_oracle(program.program_id, pactors.oracle2)
     assert logged(pw.programs, "ProgramOracleSet")[0] == {
-        "program_id": program.program_id, "oracle": pactors.oracle2
+        "program_id": program.program_id,
+        "oracle": pactors.oracle2,
     }
     assert pw.programs.program(program.program_id).oracle == pactors.oracle2
     with boa.env.prank(pactors.manager):
@@ -216,7 +229,8 @@ def test_set_payout__manager__sets_and_logs(pw, pactors, program):
     with boa.env.prank(pactors.manager):
         pw.programs.set_payout(program.program_id, pactors.stranger)
     assert logged(pw.programs, "ProgramPayoutSet")[0] == {
-        "program_id": program.program_id, "payout": pactors.stranger
+        "program_id": program.program_id,
+        "payout": pactors.stranger,
     }
     assert pw.programs.program(program.program_id).payout == pactors.stranger
 
@@ -234,11 +248,20 @@ def test_propose_enrollment__manager__indexes_from_zero_and_logs(pw, pactors, pr
         index = pw.programs.propose_enrollment(program.program_id, ROOT, 7, "ipfs://e2")
     assert index == 1  # the fixture's root is index 0
     assert logged(pw.programs, "EnrollmentProposed")[0] == {
-        "program_id": program.program_id, "index": 1, "root": ROOT, "count": 7, "data_uri": "ipfs://e2"
+        "program_id": program.program_id,
+        "index": 1,
+        "root": ROOT,
+        "count": 7,
+        "data_uri": "ipfs://e2",
     }
     e = pw.programs.enrollments(program.program_id, 1)
     assert (e.root, e.count, e.status, e.approved_at, e.superseded_at, e.data_uri) == (
-        ROOT, 7, PROPOSED, 0, 0, "ipfs://e2"
+        ROOT,
+        7,
+        PROPOSED,
+        0,
+        0,
+        "ipfs://e2",
     )
 
 
@@ -279,7 +302,9 @@ def test_approve_enrollment__validator__current_supersedes_previous_and_logs(pw,
     }
     old, new = (pw.programs.enrollments(program.program_id, i) for i in (0, index))
     assert old.status == APPROVED and old.superseded_at == boa.env.timestamp
-    assert new.status == APPROVED and new.approved_at == boa.env.timestamp and new.superseded_at == 0
+    assert (
+        new.status == APPROVED and new.approved_at == boa.env.timestamp and new.superseded_at == 0
+    )
     info = pw.programs.program(program.program_id)
     assert info.current_enrollment == index and info.has_current_enrollment
 

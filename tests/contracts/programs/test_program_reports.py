@@ -47,7 +47,12 @@ def test_submit_report__oracle__logs_the_facts_and_stores_their_hash(pw, pactors
     balance = boa.env.get_balance(pw.programs.address)
     with boa.env.prank(pactors.oracle):
         report_id = pw.programs.submit_report(
-            program.program_id, MAY_2025, 2025, april.count, april.root_node.as_tuple(), "ar://r",
+            program.program_id,
+            MAY_2025,
+            2025,
+            april.count,
+            april.root_node.as_tuple(),
+            "ar://r",
             value=REPORT_BOND,
         )
     (log,) = logged(pw.programs, "ProgramReportSubmitted")
@@ -75,7 +80,10 @@ def test_submit_report__oracle__logs_the_facts_and_stores_their_hash(pw, pactors
     }
     assert dict(zip(FACT_FIELDS, facts, strict=True)) == expected
     assert (log["program_id"], log["report_id"], log["fiscal_year"], log["data_uri"]) == (
-        program.program_id, 1, 2025, "ar://r"
+        program.program_id,
+        1,
+        2025,
+        "ar://r",
     )
     assert report_id == 1 and pw.programs.report_count() == 1
     pending = pw.programs.pending_report(program.program_id)
@@ -187,8 +195,9 @@ def test_submit_report__no_approved_enrollment__reverts(pw, pactors):
         pw.submit(program, tree)
 
 
-def test_submit_report__current_enrollment_refuted__reverts_until_a_new_root(pw, pactors, program,
-                                                                               april, pending):
+def test_submit_report__current_enrollment_refuted__reverts_until_a_new_root(
+    pw, pactors, program, april, pending
+):
     with boa.env.prank(pactors.challenger):
         pw.program_proofs.prove(pending, 7, True)
     with boa.env.prank(pactors.manager):
@@ -252,7 +261,9 @@ def test_finalize__after_the_window__mints_whole_tonnes_carries_the_rest(pw, pac
     assert boa.env.get_balance(pactors.oracle) == oracle_balance + REPORT_BOND
     assert pw.programs.pending_report(program.program_id).status == 0
     expected = keccak(
-        encode(["uint256", "uint16", "bytes32", "uint256"], [program.program_id, 2025, tree.root, 2])
+        encode(
+            ["uint256", "uint16", "bytes32", "uint256"], [program.program_id, 2025, tree.root, 2]
+        )
     )
     assert pw.programs.finalized_report(1) == expected
     # May carries April's rest: 550,001 + 450,000 = 1.000001 t
@@ -283,8 +294,10 @@ def test_finalize__twice__reverts(pw, pending):
         pw.programs.finalize(pending)
 
 
-@pytest.mark.parametrize("field, value", [("total_g", 10**12), ("bond", 1), ("oracle", None),
-                                          ("challenge_deadline", NOW), ("cap_g", 0)])
+@pytest.mark.parametrize(
+    "field, value",
+    [("total_g", 10**12), ("bond", 1), ("oracle", None), ("challenge_deadline", NOW), ("cap_g", 0)],
+)
 def test_finalize__facts_differ__reverts(pw, pactors, pending, field, value):
     boa.env.time_travel(seconds=WINDOW)
     forged = with_fact(pending, field, pactors.stranger if value is None else value)
@@ -348,7 +361,9 @@ def test_pending_report__no_report__empty(pw, program):
 
 # -- certification with Programs as the minter ------------------------------------------------
 def test_record_certification__programs_as_minter__round_recorded(pw, pactors, program):
-    tree = results_for(program.enrollment, FY2025_START, MAY_2025, [900_000, 900_000, 900_000, 300_000])
+    tree = results_for(
+        program.enrollment, FY2025_START, MAY_2025, [900_000, 900_000, 900_000, 300_000]
+    )
     pw.finalize(pw.submit(program, tree))
     tid = token(program.program_id)
     assert pw.credit.balanceOf(pactors.payout, tid) == 3

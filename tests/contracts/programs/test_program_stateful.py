@@ -211,8 +211,12 @@ class ProgramMachine(RuleBasedStateMachine):
         self._undo(report)
         self.successes["expire"] += 1
 
-    @rule(kind=st.integers(1, 9), member=st.booleans(), enrollment=st.booleans(),
-          skip=st.integers(0, 2))
+    @rule(
+        kind=st.integers(1, 9),
+        member=st.booleans(),
+        enrollment=st.booleans(),
+        skip=st.integers(0, 2),
+    )
     def refute(self, kind, member, enrollment, skip):
         if self.pending is None or skip:
             return
