@@ -173,13 +173,13 @@ def batch_data(domain: Domain, program_id: int, m: Meter, readings: list[tuple[i
 
 @cache
 def _signed_boundaries(
-    domain: Domain, program_id: int, hh: Household, start_ts: int, end_ts: int
+    domain: Domain, project_id: int, hh: Household, start_ts: int, end_ts: int
 ) -> tuple[tuple[Batch, Batch], ...]:
     out = []
     for kind in (GENERATION, EXPORT):
         m = hh.meter_of(kind)
-        start = sign(domain, program_id, m, [(start_ts, hh.register(kind, start_ts))])
-        end = sign(domain, program_id, m, [(end_ts, hh.register(kind, end_ts))])
+        start = Batch(*m.sign_batch(domain, project_id, [(start_ts, hh.register(kind, start_ts))]))
+        end = Batch(*m.sign_batch(domain, project_id, [(end_ts, hh.register(kind, end_ts))]))
         out.append((start, end))
     return tuple(out)
 
@@ -194,12 +194,15 @@ def honest_result(
     ytd_before: int = 0,
     factor: int = FACTOR_2025,
     boundary_ts: tuple[int, int] | None = None,
+    signed_project_id: int | None = None,
 ) -> MemberResult:
-    """The member's result as an honest oracle computes it (boundaries at S and E)."""
+    """The member's result as an honest oracle computes it (boundaries at S and E; batches signed
+    for the program, or for `signed_project_id` to build forged data)."""
     s = max(period[0], hh.crediting_start)
     e = min(period[1], hh.crediting_end)
     start_ts, end_ts = boundary_ts or (s, e)
-    signed = _signed_boundaries(domain, program_id, hh, start_ts, end_ts)
+    project_id = program_project_id(program_id) if signed_project_id is None else signed_project_id
+    signed = _signed_boundaries(domain, project_id, hh, start_ts, end_ts)
     meters = tuple(
         MeterBoundary(enrollment.index_of(hh.meter_of(kind).address), start, end)
         for kind, (start, end) in zip((GENERATION, EXPORT), signed, strict=True)
