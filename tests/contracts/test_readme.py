@@ -13,6 +13,8 @@ PREFIXES = (
     "erc1155",
     "pausable",
     "ownable_2step",
+    "program proofs",
+    "program_tree",
 )
 REASON = re.compile(r'"((?:' + "|".join(PREFIXES) + r'): [^"]+)"')
 LISTED = re.compile(r"`((?:" + "|".join(PREFIXES) + r"): [^`]+)`")

@@ -36,7 +36,7 @@ def with_member(result: MemberResult, **changes) -> MemberResult:
 
 
 def with_boundary(result: MemberResult, meter_index: int, **changes) -> MemberResult:
-    """The result with one meter's boundary fields replaced (start=..., end=..., enrollment_index)."""
+    """The result with one meter's boundary fields (start, end, enrollment_index) replaced."""
     meters = list(result.meters)
     meters[meter_index] = replace(meters[meter_index], **changes)
     return replace(result, meters=tuple(meters))

@@ -12,7 +12,7 @@ import boa
 import pytest
 
 from jcredit.program_tree import EnrolledMeter
-from tests.contracts.contract_world import FACTOR_2025, WINDOW
+from tests.contracts.contract_world import FACTOR_2025, JULY_2025, JUNE_2025, WINDOW
 from tests.contracts.program_proofs import helpers as h
 from tests.contracts.program_proofs.program_world import (
     PERIOD_END,
@@ -27,7 +27,6 @@ from tests.contracts.program_proofs.program_world import (
     nodes_arg,
     sign,
 )
-from tests.contracts.contract_world import JULY_2025, JUNE_2025
 
 POS = 2  # the member the attacker cases cheat on
 
@@ -138,7 +137,9 @@ def test_prove_member__credited_differs_from_the_parent_sum(world, proofs, hones
 def test_prove_member__ytd_over_the_cap(world, proofs):
     """Cap 1 t: the member's earlier credit leaves it 1,000 g; the oracle credits all of May."""
     hh = [household(i) for i in range(1, 5)]
-    honest = build_report(world.domain, hh, world.actors.oracle, cap_g=10**6, ytd_before={3: 999_000})
+    honest = build_report(
+        world.domain, hh, world.actors.oracle, cap_g=10**6, ytd_before={3: 999_000}
+    )
     proofs.submit(honest)
     assert honest.results[POS].credited_g == 1_000
     cheated = h.with_member(
@@ -227,7 +228,9 @@ def test_prove_member__over_capacity(world, proofs):
 
 def test_prove_member__difference_metering_above_10_kw(world, proofs):
     report = build_report(
-        world.domain, [household(1), household(2), household(3, capacity_w=12_000)], world.actors.oracle
+        world.domain,
+        [household(1), household(2), household(3, capacity_w=12_000)],
+        world.actors.oracle,
     )
     proofs.submit(report)
     assert problem(proofs, report, report.results[POS]) == h.DIFFERENCE_METERING
@@ -241,7 +244,9 @@ def test_prove_member__outside_the_crediting_period(world, proofs):
     enrollment = enrollment_of(hh)
     results = [honest_result(world.domain, PROGRAM_ID, x, enrollment) for x in hh[:2]]
     results.append(replace(honest_result(world.domain, PROGRAM_ID, household(3), enrollment)))
-    report = build_report(world.domain, hh, world.actors.oracle, enrollment=enrollment, results=results)
+    report = build_report(
+        world.domain, hh, world.actors.oracle, enrollment=enrollment, results=results
+    )
     proofs.submit(report)
     assert problem(proofs, report, report.results[POS]) == h.NO_CREDITING
     holds(proofs, world, report, POS)
@@ -255,7 +260,7 @@ def test_prove_member__griefer_wrong_path(world, proofs, honest):
     node = list(path[-1])
     node[1] += 1
     with boa.reverts("program_tree: path does not match the root"):
-        prove_member(proofs, honest, POS, world.actors.stranger, path=path[:-1] + [tuple(node)])
+        prove_member(proofs, honest, POS, world.actors.stranger, path=[*path[:-1], tuple(node)])
     with boa.reverts("program_tree: path does not match the root"):
         prove_member(proofs, honest, POS, world.actors.stranger, path=honest.path(0))
     with boa.reverts("program_tree: path length"):
@@ -294,7 +299,10 @@ def test_prove_member__griefer_stale_facts_and_deadline(world, proofs, honest):
     stale = dict(honest.facts, total_g=honest.facts["total_g"] + 1)
     with boa.reverts("programs: facts differ from the report"):
         prove_member(
-            proofs, honest, POS, world.actors.stranger,
+            proofs,
+            honest,
+            POS,
+            world.actors.stranger,
             facts=tuple(stale[k] for k in honest.facts),
         )
     boa.env.time_travel(seconds=WINDOW)
@@ -339,7 +347,11 @@ def test_prove_later_reading__a_stale_boundary(world, proofs, at_start):
     """The oracle takes the reading half an hour before S (or E), inside the window."""
     hh = [household(i) for i in range(1, 5)]
     honest = build_report(world.domain, hh, world.actors.oracle)
-    stale = (PERIOD_START - READ_EVERY, PERIOD_END) if at_start else (PERIOD_START, PERIOD_END - READ_EVERY)
+    stale = (
+        (PERIOD_START - READ_EVERY, PERIOD_END)
+        if at_start
+        else (PERIOD_START, PERIOD_END - READ_EVERY)
+    )
     result = honest_result(world.domain, PROGRAM_ID, hh[POS], honest.enrollment, boundary_ts=stale)
     report = cheat(proofs, honest, POS, result)
     assert problem(proofs, report, result) == 0  # inside its window: only kind 4 shows it
@@ -384,9 +396,7 @@ def test_prove_later_reading__griefers(world, proofs, honest):
 def test_prove_later_reading__after_the_members_crediting_end_is_no_proof(world, proofs):
     """E is the member's crediting end, before P1: a reading after E is not later than E."""
     ending = household(3, crediting_end=PERIOD_END - 10 * 86400)
-    report = build_report(
-        world.domain, [household(1), household(2), ending], world.actors.oracle
-    )
+    report = build_report(world.domain, [household(1), household(2), ending], world.actors.oracle)
     proofs.submit(report)
     ts = ending.crediting_end + READ_EVERY
     later = sign(world.domain, PROGRAM_ID, ending.generation, [(ts, ending.gen_register(ts))])

@@ -42,14 +42,20 @@ def test_prove_sum__honest_sums_add_up_along_every_path(world, proofs, honest):
         deepest = honest.tree.depth if position < len(honest.results) else honest.tree.depth - 1
         for length in range(1, deepest + 1):
             with boa.reverts("program proofs: sums add up"):
-                prove_sum(proofs, honest, position, honest.path(position)[:length], world.actors.stranger)
+                prove_sum(
+                    proofs, honest, position, honest.path(position)[:length], world.actors.stranger
+                )
 
 
 @pytest.mark.parametrize(("level", "index", "right"), [(0, 1, False), (0, 2, True), (1, 0, True)])
-def test_prove_sum__a_node_claiming_more_than_its_children(world, proofs, honest, level, index, right):
+def test_prove_sum__a_node_claiming_more_than_its_children(
+    world, proofs, honest, level, index, right
+):
     """One claimed sum raised and the hashes above rebuilt: the node below no longer adds up."""
     old = honest.tree.nodes[level][index]
-    tree = honest.tree.set_claim(level, index, right, (old.right_sum if right else old.left_sum) + 7)
+    tree = honest.tree.set_claim(
+        level, index, right, (old.right_sum if right else old.left_sum) + 7
+    )
     report = cheat_tree(proofs, honest, tree)
     assert report.facts["total_g"] == honest.facts["total_g"] + 7 * (level == honest.tree.depth - 1)
     position = ((index << 1) | right) << level
@@ -89,7 +95,7 @@ def test_prove_sum__griefers(world, proofs, honest):
     with boa.reverts("program proofs: path does not match the root"):
         prove_sum(proofs, honest, 3, [path[0], tuple(bad)], world.actors.stranger)
     with boa.reverts("program proofs: path length"):
-        prove_sum(proofs, honest, 3, path + [path[-1]], world.actors.stranger)
+        prove_sum(proofs, honest, 3, [*path, path[-1]], world.actors.stranger)
     with boa.reverts("program proofs: path length"):
         prove_sum(proofs, honest, 3, [], world.actors.stranger)
     with boa.reverts("program proofs: position beyond the tree"):
@@ -169,7 +175,7 @@ def test_prove_enrollment_order__a_meter_enrolled_twice(world, proofs):
         (leaf for x in hh for leaf in x.enrollment_leaves()), key=lambda lf: int(lf.meter, 16)
     )
     twice = replace(leaves[2], member_id=99)  # the same meter for a second member
-    report = report_with_enrollment(world, proofs, hh, leaves[:3] + [twice] + leaves[3:])
+    report = report_with_enrollment(world, proofs, hh, [*leaves[:3], twice, *leaves[3:]])
     with boa.env.prank(world.actors.challenger):
         proofs.program.prove_enrollment_order(*enrollment_args(report, 2))
     h.assert_refuted(proofs, proofs.program, report, 7, 2, world.actors.challenger, True)
@@ -241,7 +247,12 @@ def test_prove_enrolled_elsewhere__holds(world, proofs, honest, approved_at, sup
     ("approved_at", "superseded_at", "status", "reason"),
     [
         (ENROLLMENT_APPROVED_AT + 1, 0, 2, "program proofs: other enrollment approved later"),
-        (ENROLLMENT_APPROVED_AT - 9, ENROLLMENT_APPROVED_AT, 2, "program proofs: other enrollment superseded before"),
+        (
+            ENROLLMENT_APPROVED_AT - 9,
+            ENROLLMENT_APPROVED_AT,
+            2,
+            "program proofs: other enrollment superseded before",
+        ),
         (ENROLLMENT_APPROVED_AT - 9, 0, 1, "program proofs: other enrollment not approved"),
         (ENROLLMENT_APPROVED_AT - 9, 0, 8, "program proofs: other enrollment not approved"),
     ],
@@ -257,7 +268,9 @@ def test_prove_enrolled_elsewhere__not_in_force(
 def test_prove_enrolled_elsewhere__griefers(world, proofs, honest):
     other = elsewhere(world, proofs, honest, ENROLLMENT_APPROVED_AT - 9)
     with boa.reverts("program proofs: another meter"):
-        proofs.program.prove_enrolled_elsewhere(*elsewhere_args(honest, other, member=4, other_member=3))
+        proofs.program.prove_enrolled_elsewhere(
+            *elsewhere_args(honest, other, member=4, other_member=3)
+        )
     with boa.reverts("program proofs: same program"):
         proofs.program.prove_enrolled_elsewhere(*elsewhere_args(honest, other, program=PROGRAM_ID))
     args = list(elsewhere_args(honest, other))

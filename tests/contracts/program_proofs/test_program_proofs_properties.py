@@ -41,7 +41,9 @@ SETTINGS = settings(
 
 
 def honest_report(world, proofs, n):
-    report = build_report(world.domain, [household(i) for i in range(1, n + 1)], world.actors.oracle)
+    report = build_report(
+        world.domain, [household(i) for i in range(1, n + 1)], world.actors.oracle
+    )
     return proofs.submit(report)
 
 
@@ -54,11 +56,13 @@ def attempts(proofs, report, positions):
             continue
         for length in range(1, report.tree.depth + 1):
             path = report.path(p)[:length]
-            calls.append(lambda p=p, path=path: proofs.program.prove_sum(report.facts_tuple, p, path))
+            calls.append(
+                lambda p=p, path=path: proofs.program.prove_sum(report.facts_tuple, p, path)
+            )
         if p < len(report.results):
             calls.append(lambda p=p: proofs.member.prove_member(*report.member_args(p)))
             for q in (p - 1, p):
-                if 0 <= q and q + 1 < len(report.results):
+                if q >= 0 and q + 1 < len(report.results):
                     calls.append(
                         lambda q=q: proofs.program.prove_member_order(
                             report.facts_tuple,
@@ -96,7 +100,11 @@ def _tamper(result, field, delta, rnd):
     if field in ("member_id", "self_consumed_wh", "reduction_g"):
         return replace(result, **{field: max(0, getattr(result, field) + delta) or 1})
     if field == "credited_g+":
-        return replace(result, credited_g=result.credited_g + abs(delta), ytd_credited_g=result.ytd_credited_g + abs(delta))
+        return replace(
+            result,
+            credited_g=result.credited_g + abs(delta),
+            ytd_credited_g=result.ytd_credited_g + abs(delta),
+        )
     if field == "ytd_credited_g-":
         return replace(result, ytd_credited_g=max(0, result.ytd_credited_g - abs(delta)))
     if field == "valid":
@@ -112,7 +120,7 @@ def _tamper(result, field, delta, rnd):
         if name == "readings_hash":
             value = bytes([value[0] ^ 1]) + value[1:]
         elif name == "signature":
-            value = value[:rnd % 64] + bytes([value[rnd % 64] ^ 0x40]) + value[rnd % 64 + 1 :]
+            value = value[: rnd % 64] + bytes([value[rnd % 64] ^ 0x40]) + value[rnd % 64 + 1 :]
         elif name == "meter":
             value = meters[(i + 1) % len(meters)].start.meter
         else:
@@ -130,7 +138,9 @@ def _tamper(result, field, delta, rnd):
 )
 def test_one_tampered_leaf_field_is_provable(world, proofs, n, pick, field, delta):
     with boa.env.anchor():
-        honest = build_report(world.domain, [household(i) for i in range(1, n + 1)], world.actors.oracle)
+        honest = build_report(
+            world.domain, [household(i) for i in range(1, n + 1)], world.actors.oracle
+        )
         position = pick % n
         results = list(honest.results)
         results[position] = _tamper(results[position], field, delta, pick)
@@ -149,7 +159,9 @@ def test_one_tampered_leaf_field_is_provable(world, proofs, n, pick, field, delt
 )
 def test_one_changed_inner_sum_is_provable(world, proofs, n, pick, right, new_sum):
     with boa.env.anchor():
-        honest = build_report(world.domain, [household(i) for i in range(1, n + 1)], world.actors.oracle)
+        honest = build_report(
+            world.domain, [household(i) for i in range(1, n + 1)], world.actors.oracle
+        )
         depth = honest.tree.depth
         level = pick % depth
         index = (pick // depth) % len(honest.tree.nodes[level])
@@ -157,7 +169,9 @@ def test_one_changed_inner_sum_is_provable(world, proofs, n, pick, right, new_su
         old = node.right_sum if right else node.left_sum
         if new_sum == old or (depth == 1 and new_sum == 0):
             return
-        report = honest.with_tree(honest.results, honest.tree.set_claim(level, index, right, new_sum))
+        report = honest.with_tree(
+            honest.results, honest.tree.set_claim(level, index, right, new_sum)
+        )
         proofs.submit(report)
         position = ((index << 1) | right) << level
         assert provable(attempts(proofs, report, [position]))
