@@ -14,6 +14,7 @@ PREFIXES = (
     "pausable",
     "ownable_2step",
     "programs",
+    "program proofs",
     "program_tree",
 )
 REASON = re.compile(r'"((?:' + "|".join(PREFIXES) + r'): [^"]+)"')
