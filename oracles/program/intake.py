@@ -28,6 +28,7 @@ import pyarrow.dataset as ds
 from jcredit.eip712 import Batch, domain_separator
 from jcredit.program_tree import program_project_id
 from jcredit.types import MeterKind
+from methodology.fiscal import DAY_S
 from oracles.errors import DataError
 from oracles.program.households import BATCH_SCHEMA
 from oracles.signing import verify_meter
@@ -288,3 +289,22 @@ def verify_members(
                 for b in bs
             ]
     return members
+
+
+def clip_to_window(readings: pa.Table, batches: pa.Table, terms) -> tuple[pa.Table, pa.Table]:
+    """The data a period looks at: readings in (P0 - 1 day, P1] and the batches lying in it.
+
+    One day before P0 holds the daily batch whose last reading is the start boundary; data
+    outside the window neither helps nor refuses a member in this period. (Daily batches end at
+    JST midnight, so periods starting at midnight lose no batch at the window's edge.)
+    """
+    low, high = terms.period_start - DAY_S, terms.period_end
+    ts = readings["timestamp"]
+    readings = readings.filter(pc.and_(pc.greater(ts, low), pc.less_equal(ts, high)))
+    batches = batches.filter(
+        pc.and_(
+            pc.greater(batches["first_timestamp"], low),
+            pc.less_equal(batches["last_timestamp"], high),
+        )
+    )
+    return readings, batches

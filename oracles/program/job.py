@@ -33,6 +33,7 @@ from oracles.program.intake import (
     MemberRefusal,
     ParquetSource,
     TableSource,
+    clip_to_window,
     open_source,
     verify_members,
 )
@@ -146,7 +147,7 @@ def period_terms(
 def process_chunk(task: ChunkTask) -> ChunkOutput:
     """One Dask task: read, verify and compute the chunk's members."""
     began = time.perf_counter()
-    readings, batches = task.source.read(task.member_ids)
+    readings, batches = clip_to_window(*task.source.read(task.member_ids), task.terms)
     read_s = time.perf_counter() - began
     began = time.perf_counter()
     data = verify_members(readings, batches, task.terms.program_id, task.chain_id, task.registry)
@@ -201,8 +202,10 @@ def _plan(
     previous: PreviousReport | None,
     chunks: int,
     refuse_bad_enrollment: bool,
+    only: Sequence[int] | None = None,
+    terms: PeriodTerms | None = None,
 ) -> _Plan:
-    terms = period_terms(program_id, period_start, period_end, factors, cap_t_per_year)
+    terms = terms or period_terms(program_id, period_start, period_end, factors, cap_t_per_year)
     if not enrollment:
         raise DataError(f"program {program_id}: the enrollment has no leaves")
     view = EnrollmentView(list(enrollment))
@@ -231,7 +234,7 @@ def _plan(
         if leaf.member_id < 1:
             raise DataError(f"enrollment leaf {index} (meter {leaf.meter}): member_id must be > 0")
         enrolled.setdefault(leaf.member_id, []).append((index, leaf))
-    members = sorted(enrolled)
+    members = sorted(enrolled if only is None else set(only) & set(enrolled))
     size = max(1, math.ceil(len(members) / max(1, chunks)))
     shared = view.shared_meters()
     src = open_source(source) if isinstance(source, str | Path) else source
@@ -367,9 +370,12 @@ def run_period_inline(
     cap_t_per_year: int = DEFAULT_CAP_T_PER_YEAR,
     previous: PreviousReport | None = None,
     refuse_bad_enrollment: bool = True,
+    members: Sequence[int] | None = None,
+    terms: PeriodTerms | None = None,
 ) -> ProgramPeriod:
     """The same computation in this process, one chunk, no Dask: the reference the tests
-    compare the distributed job with, and the verifier's recomputation."""
+    compare the distributed job with, and the verifier's recomputation (`members`: only these;
+    `terms`: an archived report's, instead of looking the factor up again)."""
     began = time.perf_counter()
     plan = _plan(
         source,
@@ -384,6 +390,8 @@ def run_period_inline(
         previous,
         1,
         refuse_bad_enrollment,
+        members,
+        terms,
     )
     outputs = [process_chunk(task) for task in plan.tasks]
     timings = {"members": time.perf_counter() - began}
