@@ -40,6 +40,7 @@ from jcredit.program_tree import EnrolledMeter, program_project_id
 from methodology.fiscal import DAY_S, JST_OFFSET_S
 from oracles.adapters.csv import write_signatures
 from oracles.archive import iso_jst
+from oracles.program.intake import batches_to_table
 from oracles.signing import day_batches
 
 INTERVAL_S = 1800
@@ -272,37 +273,6 @@ def enrolled_from_json(entry: dict) -> EnrolledMeter:
         crediting_end=int(entry["crediting_end"]),
         certification_expiry=int(entry["certification_expiry"]),
         consent_hash=bytes.fromhex(entry["consent_hash"].removeprefix("0x")),
-    )
-
-
-BATCH_SCHEMA = pa.schema(
-    [
-        ("member_id", pa.int64()),
-        ("meter", pa.string()),
-        ("kind", pa.int8()),
-        ("first_timestamp", pa.int64()),
-        ("last_timestamp", pa.int64()),
-        ("last_cumulative_wh", pa.int64()),
-        ("readings_hash", pa.binary(32)),
-        ("signature", pa.binary(65)),
-    ]
-)
-
-
-def batches_to_table(rows: Sequence[tuple[int, int, Batch]]) -> pa.Table:
-    """Signed batches as a table (member_id, meter, kind and the signed fields)."""
-    return pa.table(
-        {
-            "member_id": [m for m, _, _ in rows],
-            "meter": [b.meter for _, _, b in rows],
-            "kind": [k for _, k, _ in rows],
-            "first_timestamp": [b.first_timestamp for _, _, b in rows],
-            "last_timestamp": [b.last_timestamp for _, _, b in rows],
-            "last_cumulative_wh": [b.last_cumulative_wh for _, _, b in rows],
-            "readings_hash": [b.readings_hash for _, _, b in rows],
-            "signature": [b.signature for _, _, b in rows],
-        },
-        schema=BATCH_SCHEMA,
     )
 
 

@@ -30,8 +30,38 @@ from jcredit.program_tree import program_project_id
 from jcredit.types import MeterKind
 from methodology.fiscal import DAY_S
 from oracles.errors import DataError
-from oracles.program.households import BATCH_SCHEMA
 from oracles.signing import verify_meter
+
+BATCH_SCHEMA = pa.schema(
+    [
+        ("member_id", pa.int64()),
+        ("meter", pa.string()),
+        ("kind", pa.int8()),
+        ("first_timestamp", pa.int64()),
+        ("last_timestamp", pa.int64()),
+        ("last_cumulative_wh", pa.int64()),
+        ("readings_hash", pa.binary(32)),
+        ("signature", pa.binary(65)),
+    ]
+)
+
+
+def batches_to_table(rows: Sequence[tuple[int, int, Batch]]) -> pa.Table:
+    """Signed batches as a table (member_id, meter, kind and the signed fields)."""
+    return pa.table(
+        {
+            "member_id": [m for m, _, _ in rows],
+            "meter": [b.meter for _, _, b in rows],
+            "kind": [k for _, k, _ in rows],
+            "first_timestamp": [b.first_timestamp for _, _, b in rows],
+            "last_timestamp": [b.last_timestamp for _, _, b in rows],
+            "last_cumulative_wh": [b.last_cumulative_wh for _, _, b in rows],
+            "readings_hash": [b.readings_hash for _, _, b in rows],
+            "signature": [b.signature for _, _, b in rows],
+        },
+        schema=BATCH_SCHEMA,
+    )
+
 
 READING_SCHEMA = pa.schema(
     [
@@ -181,8 +211,6 @@ class CsvSource:
                 )
             )
             kind_of = {m.address: int(MeterKind.from_name(m.kind)) for m in site.meters}
-            from oracles.program.households import batches_to_table
-
             batches.append(
                 batches_to_table(
                     [(member_id, kind_of[meter], b) for meter, bs in claimed.items() for b in bs]
@@ -214,8 +242,24 @@ def _groups(member: np.ndarray, meter_codes: np.ndarray) -> list[tuple[int, int]
     return list(zip(starts, ends, strict=True))
 
 
-def _sorted(table: pa.Table, keys: list[str]) -> pa.Table:
-    return table.sort_by([(k, "ascending") for k in keys])
+def _grouped(readings: pa.Table) -> pa.Table:
+    """Readings with each (member, meter) contiguous and in time order: as read from the
+    member-partitioned dataset they already are, and checking costs far less than sorting."""
+    member = readings["member_id"].to_numpy()
+    codes = (
+        pc.dictionary_encode(readings["meter"])
+        .combine_chunks()
+        .indices.to_numpy(zero_copy_only=False)
+    )
+    ts = readings["timestamp"].to_numpy()
+    runs = _groups(member, codes)
+    pairs = len(np.unique(member.astype(np.int64) * (1 << 32) + codes)) if len(member) else 0
+    same = (member[1:] == member[:-1]) & (codes[1:] == codes[:-1])
+    if len(runs) == pairs and not (same & (ts[1:] <= ts[:-1])).any():
+        return readings
+    return readings.sort_by(
+        [("member_id", "ascending"), ("meter", "ascending"), ("timestamp", "ascending")]
+    )
 
 
 def verify_members(
@@ -232,8 +276,7 @@ def verify_members(
     """
     separator = domain_separator(chain_id, registry)
     project_id = program_project_id(program_id)
-    readings = _sorted(readings, ["member_id", "meter", "timestamp"])
-    batches = _sorted(batches, ["member_id", "meter", "first_timestamp"])
+    readings = _grouped(readings)
     claimed: dict[tuple[int, str], list[Batch]] = {}
     b_member = batches["member_id"].to_numpy()
     b_meter = batches["meter"].to_pylist()
