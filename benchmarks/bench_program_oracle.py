@@ -1,0 +1,152 @@
+"""Program-mode oracle throughput: members/s and readings/s on a Dask LocalCluster, 1 and 2 workers.
+
+Input (generated once per run, in a child process so its memory does not count): `households`
+simulated rooftop members (oracles.program.households) for `days` days from 2025-04-01 JST, each
+a generation and an export meter read every 30 minutes and signed per JST day, written as the
+member-partitioned Parquet dataset. Simulation and signing time are reported separately and not
+counted as oracle throughput.
+
+Timed, per cluster size: `run_period` on an already started LocalCluster (processes, one thread
+per worker): each task reads its members' Parquet, checks every batch (readings hash + coincurve
+recovery), computes every member's result; then the results are gathered, sorted and the sum
+tree built. Peak memory is each process's peak resident set (`resource.getrusage` ru_maxrss): the
+client process (which runs the LocalCluster's scheduler too) and each worker, via `client.run`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import multiprocessing
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from methodology.fiscal import DAY_S
+from oracles.program.households import enrolled_from_json, simulate_households
+from oracles.program.job import run_period
+
+CHAIN_ID = 31337
+REGISTRY = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"
+PROGRAM_ID = 1
+APR_2025 = 1743433200
+
+
+def _generate(path: str, households: int, days: int, out: str) -> None:
+    began = time.perf_counter()
+    sim = simulate_households(
+        households, APR_2025, APR_2025 + days * DAY_S, PROGRAM_ID, CHAIN_ID, REGISTRY, seed=1
+    )
+    total = time.perf_counter() - began
+    began = time.perf_counter()
+    sim.write_parquet(Path(path))
+    timings = {
+        "simulate_s": round(sim.simulate_seconds, 3),
+        "sign_s": round(sim.sign_seconds, 3),
+        "simulate_and_sign_s": round(total, 3),
+        "write_parquet_s": round(time.perf_counter() - began, 3),
+        "batches": len(sim.batches),
+    }
+    Path(out).write_text(json.dumps(timings))
+
+
+def _maxrss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def _measure(path: Path, enrollment: list, households: int, days: int, workers: int) -> dict:
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        # Workers import the oracle before the clock starts: a long-running cluster has.
+        client.run(importlib.import_module, "oracles.program.job")
+        period = run_period(
+            path,
+            enrollment,
+            PROGRAM_ID,
+            APR_2025,
+            APR_2025 + days * DAY_S,
+            chain_id=CHAIN_ID,
+            registry=REGISTRY,
+            client=client,
+        )
+        worker_rss = client.run(_maxrss_mib)
+    wall = period.timings["wall"]
+    return {
+        "workers": workers,
+        "wall_s": round(wall, 3),
+        "members_per_s": round(households / wall, 1),
+        "readings_per_s": round(period.readings / wall, 1),
+        "batches_per_s": round(period.batches / wall, 1),
+        "tree_s": round(period.timings["tree"], 3),
+        "task_seconds": {
+            k: round(period.timings[f"task_{k}"], 3) for k in ("read", "verify", "compute")
+        },
+        "peak_rss_worker_mib": round(max(worker_rss.values()), 1),
+        "peak_rss_workers_total_mib": round(sum(worker_rss.values()), 1),
+        "valid_members": period.valid_count,
+        "readings": period.readings,
+        "total_g": period.total_g,
+        "sum_root": "0x" + period.tree.root.hex(),
+    }
+
+
+def run(households: int = 10_000, days: int = 30, directory: Path | None = None) -> dict:
+    """Simulate once, then time the period job with 1 and with 2 workers; prints and returns."""
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(directory) if directory is not None else Path(tmp)
+        data = base / "data"
+        timing_file = base / "simulation.json"
+        child = multiprocessing.get_context("spawn").Process(
+            target=_generate, args=(str(data), households, days, str(timing_file))
+        )
+        child.start()
+        child.join()
+        if child.exitcode != 0:
+            raise RuntimeError(f"bench_program_oracle: simulation failed ({child.exitcode})")
+        simulation = json.loads(timing_file.read_text())
+        program = json.loads((data / "program.json").read_text())
+        enrollment = [enrolled_from_json(e) for e in program["enrollment"]]
+        runs = [_measure(data, enrollment, households, days, w) for w in (1, 2)]
+    if runs[0]["sum_root"] != runs[1]["sum_root"]:
+        raise RuntimeError("bench_program_oracle: 1 and 2 workers built different trees")
+    result = {
+        "households": households,
+        "days": days,
+        "readings": runs[0]["readings"],
+        "simulation": simulation,
+        "one_worker": runs[0],
+        "two_workers": runs[1],
+        "scaling_2w_over_1w": round(runs[1]["members_per_s"] / runs[0]["members_per_s"], 3),
+        "peak_rss_client_mib": round(_maxrss_mib(), 1),
+        "memory_method": "resource.getrusage(RUSAGE_SELF).ru_maxrss of the client process "
+        "(it hosts the LocalCluster scheduler) and of each worker via client.run; the "
+        "simulation runs in a separate child process",
+        "cpu_count": multiprocessing.cpu_count(),
+    }
+    print(
+        f"{households} households x {days} days: {result['readings']:,} readings; "
+        f"simulation {simulation['simulate_s']} s + signing {simulation['sign_s']} s "
+        f"+ Parquet {simulation['write_parquet_s']} s (not counted)"
+    )
+    for r in runs:
+        print(
+            f"  {r['workers']} worker(s): {r['wall_s']} s, {r['members_per_s']:,} members/s, "
+            f"{r['readings_per_s']:,} readings/s, peak RSS per worker {r['peak_rss_worker_mib']} "
+            f"MiB"
+        )
+    print(
+        f"  scaling 2w/1w: {result['scaling_2w_over_1w']}; client peak RSS "
+        f"{result['peak_rss_client_mib']} MiB"
+    )
+    return result
+
+
+if __name__ == "__main__":
+    run()
