@@ -58,7 +58,9 @@ def programs_path(provider: ProviderAPI) -> Path:
 def read_program_deployment(path: Path) -> ProgramDeployment:
     try:
         data = json.loads(Path(path).read_text())
-        return ProgramDeployment(**{key: data[key] for key in ProgramDeployment.__dataclass_fields__})
+        return ProgramDeployment(
+            **{key: data[key] for key in ProgramDeployment.__dataclass_fields__}
+        )
     except FileNotFoundError:
         raise DeploymentError(
             f"no program deployment in {path} (no such file): run `ape run program deploy` first"

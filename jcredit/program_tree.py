@@ -5,15 +5,17 @@ The Python twin of `contracts/modules/program_tree.vy`, byte for byte (docs/prog
 - Enrollment tree: one `EnrolledMeter` leaf per meter, strictly ascending by meter address, in a
   positional binary tree (leaf i at index i, missing leaves are zero). A leaf hashes as
   keccak256(abi.encode(leaf)) (288 bytes), an inner node as keccak256(left ++ right) (64 bytes).
-- Sum tree: one `MemberResult` leaf per member, strictly ascending by member id, positional, depth at
-  least 1. An inner node is a `SumNode` (each child's hash and the credited grams under it), hashed
-  as keccak256(abi.encode(left, left_sum, right, right_sum)); an empty subtree is hash zero, sum zero.
+- Sum tree: one `MemberResult` leaf per member, strictly ascending by member id, positional,
+  depth at least 1. An inner node is a `SumNode` (each child's hash and the credited grams under
+  it), hashed as keccak256(abi.encode(left, left_sum, right, right_sum)); an empty subtree is hash
+  zero, sum zero.
   A path is the list of `SumNode`s from the root down to the leaf's parent.
 
 Sorting is what makes absence and duplicates provable: two adjacent leaves out of order are a
 fraud proof by themselves.
 """
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -204,7 +206,7 @@ def enrollment_root_from(leaf_hash: bytes, index: int, siblings: Sequence[bytes]
 
 def check_enrollment_order(leaves: Sequence[EnrolledMeter]) -> None:
     """Raises ValueError naming the pair when leaves are not strictly ascending by meter."""
-    for a, b in zip(leaves, leaves[1:], strict=False):
+    for a, b in itertools.pairwise(leaves):
         if int(a.meter, 16) >= int(b.meter, 16):
             raise ValueError(
                 f"program_tree: enrollment leaves out of order or duplicated: {a.meter} "
@@ -236,8 +238,9 @@ class SumTree:
             ]
             self.nodes.append(nodes)
             level = [
-                (ZERO_HASH, 0) if n.left == n.right == ZERO_HASH and n.total == 0 else
-                (n.hash(), n.total)
+                (ZERO_HASH, 0)
+                if n.left == n.right == ZERO_HASH and n.total == 0
+                else (n.hash(), n.total)
                 for n in nodes
             ]
             self.levels.append(level)
@@ -274,9 +277,7 @@ class SumTree:
         return path
 
 
-def leaf_at(
-    root: bytes, depth: int, position: int, path: Sequence[SumNode]
-) -> tuple[bytes, int]:
+def leaf_at(root: bytes, depth: int, position: int, path: Sequence[SumNode]) -> tuple[bytes, int]:
     """Follows a full path as the contract does: (leaf hash, the sum its parent claims)."""
     if len(path) != depth or depth == 0:
         raise ValueError("program_tree: path length")
@@ -295,7 +296,7 @@ def leaf_at(
 
 def check_member_order(leaves: Sequence[MemberResult]) -> None:
     """Raises ValueError naming the pair when results are not strictly ascending by member id."""
-    for a, b in zip(leaves, leaves[1:], strict=False):
+    for a, b in itertools.pairwise(leaves):
         if a.member_id >= b.member_id:
             raise ValueError(
                 f"program_tree: member results out of order or duplicated: member {a.member_id} "

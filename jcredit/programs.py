@@ -109,15 +109,15 @@ class ProgramReport:
 
     @classmethod
     def from_event(cls, facts: Any) -> ProgramReport:
+        """The facts as an event decodes them (a struct or a dict)."""
         values = {}
         for name in cls.__dataclass_fields__:
             value = facts[name] if isinstance(facts, dict) else getattr(facts, name)
-            if isinstance(value, bytes | bytearray) or hasattr(value, "hex") and name.endswith(
-                "root"
-            ):
-                value = bytes(value)
-            values[name] = value
+            values[name] = bytes(value) if name in _BYTES_FIELDS else value
         return cls(**values)
+
+
+_BYTES_FIELDS = frozenset({"enrollment_root", "sum_root"})
 
 
 @dataclass(frozen=True)
