@@ -14,11 +14,12 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/$(ANVIL_DIR):$(PATH)
 export APE_DATA_FOLDER ?= $(CURDIR)/.cache/ape
 export MPLBACKEND := Agg
 
-.PHONY: help install demo test test-deep bench lint format clean
+.PHONY: help install demo demo-program test test-deep bench lint format clean
 
 help:
 	@echo "make install   create .venv, install the pinned toolchain and anvil (idempotent)"
 	@echo "make demo      end-to-end demo on a local anvil devnet"
+	@echo "make demo-program  program-type demo: 1,000 households, three months, on anvil"
 	@echo "make test      the whole test suite (quick hypothesis profile)"
 	@echo "make test-deep the stateful tests with the deep hypothesis profile"
 	@echo "make bench     benchmarks; JSON under out/bench/"
@@ -46,6 +47,10 @@ $(ANVIL_DIR)/anvil: package.json package-lock.json
 demo: install
 	host=$$($(VENV)/bin/python -m jcredit.devnet) && \
 	APE_FOUNDRY_HOST=$$host ape run demo --network ethereum:local:foundry
+
+demo-program: install
+	host=$$($(VENV)/bin/python -m jcredit.devnet) && \
+	APE_FOUNDRY_HOST=$$host ape run demo_program --network ethereum:local:foundry
 
 test: install
 	$(VENV)/bin/python -m pytest -p no:ape_test $(PYTEST_ARGS)

@@ -18,7 +18,7 @@ from eth_abi import encode
 from jcredit.errors import ChainError, InputError
 from jcredit.history import logs
 from jcredit.keccak import keccak256
-from jcredit.program_tree import EnrolledMeter, EnrollmentTree, MemberResult, SumTree
+from jcredit.program_tree import EnrolledMeter, EnrollmentTree, MemberResult
 from jcredit.registry import check_address, check_text
 
 if TYPE_CHECKING:
@@ -35,10 +35,9 @@ DEFAULT_CAP_T_PER_YEAR = 500
 
 
 class ProgramStatus(IntEnum):
-    PENDING = 1
+    PROPOSED = 1
     APPROVED = 2
     REJECTED = 4
-    SUSPENDED = 8
 
 
 class EnrollmentStatus(IntEnum):
@@ -109,9 +108,12 @@ class ProgramReport:
 
     @classmethod
     def from_event(cls, facts: Any) -> ProgramReport:
-        """The facts as an event decodes them (a struct or a dict)."""
+        """The facts as an event decodes them: a struct, a dict or (Ape) a list in field order."""
+        names = list(cls.__dataclass_fields__)
+        if isinstance(facts, list | tuple):
+            facts = dict(zip(names, facts, strict=True))
         values = {}
-        for name in cls.__dataclass_fields__:
+        for name in names:
             value = facts[name] if isinstance(facts, dict) else getattr(facts, name)
             values[name] = bytes(value) if name in _BYTES_FIELDS else value
         return cls(**values)
@@ -128,9 +130,8 @@ class Program:
     oracle: str
     status: ProgramStatus
     cap_t_per_year: int
-    methodology_id: str
-    metadata_uri: str
-    enrollment_count: int
+    enrollment_total: int  # roots proposed
+    current_enrollment: int | None  # index of the approved root reports use, if any
     next_period_start: int
 
 
@@ -142,16 +143,6 @@ class Enrollment:
     approved_at: int
     superseded_at: int
     data_uri: str
-
-
-@dataclass(frozen=True)
-class ProofCall:
-    """The calldata of one fraud proof: which contract, which function, its arguments."""
-
-    contract: str  # "MemberProofs" | "ProgramProofs"
-    function: str
-    args: tuple
-    kind: ProgramFraudKind
 
 
 def check_cap(cap_t_per_year: int) -> int:
@@ -177,7 +168,7 @@ class ProgramsClient:
 
     # -- reads ---------------------------------------------------------------------------------
     def program(self, program_id: int) -> Program:
-        raw = self.contract.programs(program_id)
+        raw = self.contract.program(program_id)
         if int(raw.status) == 0:
             raise InputError(f"program {program_id}: no such program")
         return Program(
@@ -187,9 +178,10 @@ class ProgramsClient:
             oracle=raw.oracle,
             status=ProgramStatus(int(raw.status)),
             cap_t_per_year=int(raw.cap_t_per_year),
-            methodology_id=raw.methodology_id,
-            metadata_uri=raw.metadata_uri,
-            enrollment_count=int(raw.enrollment_count),
+            enrollment_total=int(raw.enrollment_total),
+            current_enrollment=(
+                int(raw.current_enrollment) if raw.has_current_enrollment else None
+            ),
             next_period_start=int(raw.next_period_start),
         )
 
@@ -235,7 +227,7 @@ class ProgramsClient:
 
     def undone(self, program_id: int | None = None) -> list[Any]:
         topics = {} if program_id is None else {"program_id": program_id}
-        return list(logs(self.contract.ProgramReportUndone, self.start_block, **topics))
+        return list(logs(self.contract.ReportUndone, self.start_block, **topics))
 
     # -- manager and validator -----------------------------------------------------------------
     def create_program(
@@ -302,20 +294,21 @@ class ProgramsClient:
         program_id: int,
         period_end: int,
         fiscal_year: int,
-        tree: SumTree,
+        tree: Any,
         data_uri: str,
         bond: int,
     ) -> tuple[ProgramReport, Any]:
-        """Submits the report of `tree`; (the facts the chain logged, the receipt)."""
+        """Submits the report of `tree` (a `SumTree`, or a claimed tree with `leaves`,
+        `root_node`, `total`); (the facts the chain logged, the receipt)."""
         check_text(data_uri, _URI_BYTES, "data URI")
         receipt = sender.send(
             f"submitting program {program_id}'s report to {period_end} "
-            f"({tree.count} members, {tree.total} g)",
+            f"({len(tree.leaves)} members, {tree.total} g)",
             self.contract.submit_report,
             program_id,
             period_end,
             fiscal_year,
-            tree.count,
+            len(tree.leaves),
             tree.root_node.as_tuple(),
             data_uri,
             value=bond,
@@ -335,9 +328,10 @@ class ProgramsClient:
         sender: Sender,
         facts: ProgramReport,
         position: int,
-        tree: SumTree,
+        tree: Any,
         enrollment: EnrollmentTree,
     ) -> Any:
+        """Answers a data demand with the leaf at `position` of `tree` (as committed)."""
         result = tree.leaves[position]
         enrolled, proofs = member_enrollment(result, enrollment)
         return sender.send(
@@ -361,10 +355,12 @@ class ProgramsClient:
             value=bond,
         )
 
-    def prove(self, sender: Sender, call: ProofCall) -> Any:
+    def prove(self, sender: Sender, call: Any, kind: ProgramFraudKind) -> Any:
+        """Sends a fraud proof: `call` names the contract ("MemberProofs" or "ProgramProofs"),
+        the function and its arguments (`oracles.program.verify.ProofCall`)."""
         contract = self.member_proofs if call.contract == "MemberProofs" else self.program_proofs
         return sender.send(
-            f"proving kind {int(call.kind)} ({call.kind.describe()})",
+            f"proving kind {int(kind)} ({kind.describe()})",
             getattr(contract, call.function),
             *call.args,
         )

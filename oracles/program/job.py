@@ -322,7 +322,7 @@ def run_period(
                 n_workers=n_workers or os.cpu_count() or 1,
                 threads_per_worker=1,
                 processes=processes,
-                dashboard_address=None,
+                dashboard_address=":0",
             )
             client = own_client = Client(own_cluster)
     timings["cluster_start"] = time.perf_counter() - began
