@@ -222,9 +222,10 @@ def run_demo(provider, plan: ProgramPlan, out: Path, echo: Callable[[str], None]
             previous=previous,
         )
         totals = period.totals()
+        refused = "; ".join(f"member {m}: {why[:70]}" for m, why in period.details.items())
         echo(
             f"{to_iso(start)[:7]}: {totals['valid']} members valid, {totals['refused_members']} "
-            f"refused ({'; '.join(f'member {m}: {why[:70]}' for m, why in period.details.items())}), "
+            f"refused ({refused}), "
             f"{totals['credited_g'] / 1e6:.3f} t, on Dask in {period.timings['wall']:.1f} s"
         )
         if month == 0:
