@@ -40,7 +40,12 @@ from jcredit.programs import ProgramFraudKind, ProgramReport, ProgramsClient
 from jcredit.tx import Sender
 from jcredit.types import ORACLE_ROLE
 from jcredit.validity import banner, problems
-from methodology.fiscal import fiscal_year_bounds, parse_time, to_iso
+from methodology.fiscal import (
+    fiscal_year_bounds,
+    last_ended_fiscal_year,
+    next_month_boundary,
+    to_iso,
+)
 from oracles.program.archive import load_archive, previous_report, write_archive
 from oracles.program.households import Fault, simulate_households
 from oracles.program.intake import ParquetSource
@@ -53,8 +58,7 @@ class ProgramPlan(NamedTuple):
     """What the demo does (a NamedTuple: `ape run` does not register this file as a module)."""
 
     households: int = 1_000
-    fiscal_year: int = 2025
-    months: tuple[str, ...] = ("2025-04-01", "2025-05-01", "2025-06-01", "2025-07-01")
+    months: int = 3  # the first months of the last fiscal year that has ended
     cap_t_per_year: int = 500
     report_bond_wei: int = 10**17
     demand_bond_wei: int = 10**15
@@ -159,8 +163,11 @@ def run_demo(provider, plan: ProgramPlan, out: Path, echo: Callable[[str], None]
         )
     rogue = rogue_oracle(provider, jc, programs, cast, echo)
 
-    starts = [parse_time(m) for m in plan.months]
-    fy_start, fy_end = fiscal_year_bounds(plan.fiscal_year)
+    fiscal_year = last_ended_fiscal_year(int(chain.blocks.head.timestamp))
+    fy_start, fy_end = fiscal_year_bounds(fiscal_year)
+    starts = [fy_start]
+    for _ in range(plan.months):
+        starts.append(next_month_boundary(starts[-1]))
     program_id = programs.create_program(
         cast.manager,
         cast.manager.address,
@@ -233,7 +240,7 @@ def run_demo(provider, plan: ProgramPlan, out: Path, echo: Callable[[str], None]
             programs.set_oracle(cast.manager, program_id, cast.oracle.address)
         uri = write_archive(archive, period)
         facts, receipt = programs.submit(
-            cast.oracle, program_id, end, plan.fiscal_year, period.tree, uri, plan.report_bond_wei
+            cast.oracle, program_id, end, fiscal_year, period.tree, uri, plan.report_bond_wei
         )
         entry: dict[str, Any] = {
             "report_id": facts.report_id,
@@ -273,13 +280,14 @@ def run_demo(provider, plan: ProgramPlan, out: Path, echo: Callable[[str], None]
             )
         previous = previous_report(archive, uri)
 
-    token = (program_id << 16) | plan.fiscal_year
+    token = (program_id << 16) | fiscal_year
     balance = int(credit.balanceOf(cast.manager.address, token))
     chart = out / "member_reductions.png"
     member_chart(member_credits, chart)
     return {
-        "banner": banner(problems(chain.chain_id, [plan.fiscal_year])),
+        "banner": banner(problems(chain.chain_id, [fiscal_year])),
         "program_id": program_id,
+        "fiscal_year": fiscal_year,
         "members": plan.households,
         "months": len(reports),
         "reports": reports,
@@ -288,7 +296,7 @@ def run_demo(provider, plan: ProgramPlan, out: Path, echo: Callable[[str], None]
         "credits": {
             "token_id": token,
             "manager_balance_t": balance,
-            "carry_g": int(programs.contract.carry_g(program_id, plan.fiscal_year)),
+            "carry_g": int(programs.contract.carry_g(program_id, fiscal_year)),
             "credited_g_all_members": sum(member_credits.values()),
         },
         "chart": str(chart),
