@@ -35,10 +35,11 @@ DEFAULT_CAP_T_PER_YEAR = 500
 
 
 class ProgramStatus(IntEnum):
+    """`program_registry.PROGRAM_*`."""
+
     PENDING = 1
     APPROVED = 2
     REJECTED = 4
-    SUSPENDED = 8
 
 
 class EnrollmentStatus(IntEnum):
@@ -128,9 +129,8 @@ class Program:
     oracle: str
     status: ProgramStatus
     cap_t_per_year: int
-    methodology_id: str
-    metadata_uri: str
-    enrollment_count: int
+    enrollment_total: int  # enrollment roots proposed
+    current_enrollment: int | None  # index of the current (newest approved) root
     next_period_start: int
 
 
@@ -144,14 +144,40 @@ class Enrollment:
     data_uri: str
 
 
+# Each proof function shows exactly one kind (docs/programs.md, "Fraud proofs").
+PROOF_FUNCTIONS = {
+    "prove_member": ("MemberProofs", ProgramFraudKind.MEMBER_RESULT),
+    "prove_sum": ("ProgramProofs", ProgramFraudKind.SUM),
+    "prove_member_order": ("ProgramProofs", ProgramFraudKind.MEMBER_ORDER),
+    "prove_later_reading": ("MemberProofs", ProgramFraudKind.LATER_READING),
+    "prove_interval": ("MemberProofs", ProgramFraudKind.INTERVAL),
+    "prove_cap": ("MemberProofs", ProgramFraudKind.CAP),
+    "prove_enrollment_order": ("ProgramProofs", ProgramFraudKind.ENROLLMENT_ORDER),
+    "prove_enrolled_elsewhere": ("ProgramProofs", ProgramFraudKind.ENROLLED_ELSEWHERE),
+    "prove_single_site": ("ProgramProofs", ProgramFraudKind.SINGLE_SITE),
+}
+
+
 @dataclass(frozen=True)
 class ProofCall:
-    """The calldata of one fraud proof: which contract, which function, its arguments."""
+    """The calldata of one fraud proof: which contract, which function, its arguments (the
+    shape `oracles.program.verify.ProofCall` has too; the kind follows from the function)."""
 
     contract: str  # "MemberProofs" | "ProgramProofs"
     function: str
     args: tuple
-    kind: ProgramFraudKind
+
+    @property
+    def kind(self) -> ProgramFraudKind:
+        return proof_kind(self)
+
+
+def proof_kind(call: Any) -> ProgramFraudKind:
+    """The kind a proof call shows; InputError when its function or contract is not a proof's."""
+    contract, kind = PROOF_FUNCTIONS.get(call.function, (None, None))
+    if kind is None or contract != call.contract:
+        raise InputError(f"{call.contract}.{call.function} is not a program fraud proof")
+    return kind
 
 
 def check_cap(cap_t_per_year: int) -> int:
@@ -177,7 +203,7 @@ class ProgramsClient:
 
     # -- reads ---------------------------------------------------------------------------------
     def program(self, program_id: int) -> Program:
-        raw = self.contract.programs(program_id)
+        raw = self.contract.program(program_id)
         if int(raw.status) == 0:
             raise InputError(f"program {program_id}: no such program")
         return Program(
@@ -187,9 +213,10 @@ class ProgramsClient:
             oracle=raw.oracle,
             status=ProgramStatus(int(raw.status)),
             cap_t_per_year=int(raw.cap_t_per_year),
-            methodology_id=raw.methodology_id,
-            metadata_uri=raw.metadata_uri,
-            enrollment_count=int(raw.enrollment_count),
+            enrollment_total=int(raw.enrollment_total),
+            current_enrollment=(
+                int(raw.current_enrollment) if raw.has_current_enrollment else None
+            ),
             next_period_start=int(raw.next_period_start),
         )
 
@@ -235,7 +262,7 @@ class ProgramsClient:
 
     def undone(self, program_id: int | None = None) -> list[Any]:
         topics = {} if program_id is None else {"program_id": program_id}
-        return list(logs(self.contract.ProgramReportUndone, self.start_block, **topics))
+        return list(logs(self.contract.ReportUndone, self.start_block, **topics))
 
     # -- manager and validator -----------------------------------------------------------------
     def create_program(
@@ -362,9 +389,11 @@ class ProgramsClient:
         )
 
     def prove(self, sender: Sender, call: ProofCall) -> Any:
+        """Sends a proof call (this module's or `oracles.program.verify.ProofCall`)."""
+        kind = proof_kind(call)
         contract = self.member_proofs if call.contract == "MemberProofs" else self.program_proofs
         return sender.send(
-            f"proving kind {int(call.kind)} ({call.kind.describe()})",
+            f"proving kind {int(kind)} ({kind.describe()})",
             getattr(contract, call.function),
             *call.args,
         )

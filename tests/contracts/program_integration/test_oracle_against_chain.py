@@ -14,11 +14,11 @@ import boa
 import pytest
 
 from jcredit.program_tree import EnrollmentTree
+from jcredit.programs import EnrollmentStatus, ProgramsClient, ProgramStatus
 from oracles.program import verify as V
 from oracles.program.archive import load_archive, write_archive
 from oracles.program.households import Fault, simulate_households
 from oracles.program.job import PreviousReport, ProgramPeriod, run_period, run_period_inline
-from oracles.program.trees import EnrollmentView
 from tests.contracts.contract_world import JULY_2025, JUNE_2025, MAY_2025, events
 from tests.contracts.program_integration.world import (
     DEMAND_ANSWERED,
@@ -115,13 +115,26 @@ def chain_facts(archived, logged: dict) -> V.ProgramFacts:
     return facts
 
 
+class BoaSender:
+    """jcredit.tx.Sender's `send`, on boa: the call made by `account`."""
+
+    def __init__(self, account: str) -> None:
+        self.account = account
+
+    def send(self, description: str, fn, *args, value: int | None = None):
+        with boa.env.prank(self.account):
+            return fn(*args) if value is None else fn(*args, value=value)
+
+
+def client(chain: Chain) -> ProgramsClient:
+    return ProgramsClient(chain.programs, chain.member_proofs, chain.program_proofs)
+
+
 def send(chain: Chain, call: V.ProofCall, sender: str):
-    contract = {"MemberProofs": chain.member_proofs, "ProgramProofs": chain.program_proofs}[
-        call.contract
-    ]
-    with boa.env.prank(sender):
-        getattr(contract, call.function)(*call.args)
-    return contract
+    """The verifier's calldata through the SDK client (`ProgramsClient.prove`), as a watcher
+    sends it."""
+    client(chain).prove(BoaSender(sender), call)
+    return chain.member_proofs if call.contract == "MemberProofs" else chain.program_proofs
 
 
 def test_dask_job_gives_the_inline_root(chain, twelve):
@@ -156,22 +169,23 @@ def test_honest_report_unflagged_answers_a_demand_and_finalizes(chain, twelve, t
     verdict = V.verify_period(archived, facts)
     assert verdict.ok and verdict.proof is None and verdict.checked_members == 12
 
-    # A data demand, answered by the oracle with its own leaf and enrollment leaves.
+    sdk = client(chain)
+    info = sdk.program(PROGRAM_ID)
+    assert (info.status, info.oracle, info.enrollment_total, info.current_enrollment) == (
+        ProgramStatus.APPROVED,
+        chain.oracles[0],
+        1,
+        0,
+    )
+    assert info.next_period_start == JUNE_2025  # moved on by the pending report
+    enrollment = sdk.enrollment(PROGRAM_ID, 0)
+    assert (enrollment.root, enrollment.status) == (tree.root, EnrollmentStatus.APPROVED)
+
+    # A data demand, answered by the oracle with its own leaf and enrollment leaves (SDK calls).
     position = 4
-    with boa.env.prank(chain.prover):
-        chain.programs.demand_member(facts.as_tuple(), position, value=DEMAND_BOND)
     result = period.results[position]
-    view = EnrollmentView(period.enrollment)
-    indices = [m.enrollment_index for m in result.meters]
-    with boa.env.prank(chain.oracles[0]):
-        chain.programs.respond(
-            facts.as_tuple(),
-            position,
-            [n.as_tuple() for n in period.tree.path(position)],
-            result.as_tuple(),
-            [period.enrollment[i].as_tuple() for i in indices],
-            [view.proof(i) for i in indices],
-        )
+    sdk.demand(BoaSender(chain.prover), facts, position, DEMAND_BOND)
+    sdk.respond(BoaSender(chain.oracles[0]), facts, position, period.tree, tree)
     (posted,) = events(chain.programs, "MemberDataPosted")
     assert posted["position"] == position and posted["responder"] == chain.oracles[0]
     assert tuple(posted["result"]) == result.as_tuple()
