@@ -10,6 +10,9 @@ Checked, in this order (the first provable finding gives `Verdict.proof`):
 1. every member recomputed from the archived signed data (members.compute_member, ytd_before =
    the leaf's ytd - credited) equals the committed leaf; a credited leaf that breaks rules 1-5
    (members.rule_violation) is a `MemberProofs.prove_member`;
+5. for a credited leaf that keeps rules 1-5 but that the recomputation refuses, two signed
+   readings of its capacity-checked meter between its boundaries above capacity x their distance
+   (`MemberProofs.prove_interval`);
 6. with an earlier finalized report of the fiscal year, no member's ytd went down
    (`MemberProofs.prove_cap`).
 
@@ -30,7 +33,10 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from jcredit.program_tree import ZERO_HASH, MemberResult, MeterBoundary
+from methodology.compute import capacity_violations
 from oracles.program.archive import ArchivedPeriod
 from oracles.program.intake import clip_to_window, verify_members
 from oracles.program.job import PreviousReport, ProgramPeriod, run_period_inline
@@ -366,6 +372,8 @@ def _member_findings(
             )
         elif parent_claim == 0:
             out.append(Finding(0, leaf.member_id, f"{why}; not provable (credited 0)"))
+        elif (interval := _interval_proof(archived, facts, tree, view, position)) is not None:
+            out.append(Finding(5, leaf.member_id, f"{why}; {interval[0]}", interval[1]))
         else:
             out.append(
                 Finding(
@@ -376,6 +384,82 @@ def _member_findings(
                 )
             )
     return out
+
+
+def _interval_proof(
+    archived: ArchivedPeriod,
+    facts: ProgramFacts,
+    tree: ClaimedTree,
+    view: EnrollmentView,
+    position: int,
+) -> tuple[str, ProofCall] | None:
+    """A kind-5 proof against the leaf at `position`: two readings of its capacity-checked meter
+    (`meters[0]`) between its boundary readings, more energy apart than capacity x their distance
+    (or a register going back), each with the whole signed batch holding it."""
+    leaf = tree.leaves[position]
+    if not leaf.meters or leaf.meters[0].enrollment_index >= view.count:
+        return None
+    boundary = leaf.meters[0]
+    enrolled = view.leaves[boundary.enrollment_index]
+    readings, batches = clip_to_window(*archived.source.read([leaf.member_id]), archived.terms)
+    data = verify_members(
+        readings, batches, facts.program_id, archived.chain_id, archived.registry
+    ).get(leaf.member_id)
+    meter = None if data is None else data.meters.get(boundary.start.meter.lower())
+    if meter is None:
+        return None
+    ts, wh = meter.timestamps, meter.registers
+    a = int(np.searchsorted(ts, boundary.start.last_timestamp))
+    b = int(np.searchsorted(ts, boundary.end.last_timestamp, side="right"))
+    ts, wh = ts[a:b], wh[a:b]
+    back = np.flatnonzero(np.diff(wh) < 0)
+    over = back if len(back) else capacity_violations(ts, wh, enrolled.capacity_w)
+    for i in (int(i) for i in over):
+        pair = (int(ts[i]), int(ts[i + 1]))
+        holding = [
+            next((x for x in meter.batches if x.first_timestamp <= t <= x.last_timestamp), None)
+            for t in pair
+        ]
+        if None in holding:
+            continue
+        first, second = holding
+        evidence = [_batch_data(meter, first)]
+        if second != first:
+            evidence.append(_batch_data(meter, second))
+        indices = [
+            int(np.count_nonzero((meter.timestamps >= x.first_timestamp) & (meter.timestamps < t)))
+            for x, t in ((first, pair[0]), (second, pair[1]))
+        ]
+        what = (
+            f"meter {meter.address}: {int(wh[i + 1]) - int(wh[i])} Wh between {pair[0]} and "
+            f"{pair[1]} (capacity {enrolled.capacity_w} W)"
+        )
+        return what, ProofCall(
+            "MemberProofs",
+            "prove_interval",
+            (
+                facts.as_tuple(),
+                position,
+                _path(tree, position),
+                leaf.as_tuple(),
+                enrolled.as_tuple(),
+                view.proof(boundary.enrollment_index),
+                (evidence, indices[0], indices[1]),
+            ),
+        )
+    return None
+
+
+def _batch_data(meter, batch) -> tuple:
+    """`evidence.BatchData`: the signed batch and every reading it signs (64 bytes each)."""
+    inside = (meter.timestamps >= batch.first_timestamp) & (
+        meter.timestamps <= batch.last_timestamp
+    )
+    raw = b"".join(
+        int(t).to_bytes(32, "big") + int(w).to_bytes(32, "big")
+        for t, w in zip(meter.timestamps[inside], meter.registers[inside], strict=True)
+    )
+    return (batch.as_signed_reading(), raw)
 
 
 def _parent_claim(tree: ClaimedTree, position: int) -> int:

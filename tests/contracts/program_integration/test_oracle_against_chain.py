@@ -203,6 +203,7 @@ CHEATS = {
     "inflate_member": (lambda p: V.inflate_member(p, 1), 1),
     "inflate_credited": (lambda p: V.inflate_credited(p, 5), 1),
     "credit_expired_certificate": (lambda p: V.credit_invalid_member(p, 4), 1),
+    "credit_over_capacity": (lambda p: V.credit_invalid_member(p, 3), 5),
     "inflate_sum": (lambda p: V.inflate_sum(p), 2),
     "duplicate_member": (lambda p: V.duplicate_member(p, 6), 3),
 }
@@ -233,21 +234,6 @@ def test_verifier_calldata_undoes_each_cheat(chain, twelve, tmp_path, name):
     assert boa.env.get_balance(chain.prover) == before + REPORT_BOND
     assert chain.programs.is_slashed(chain.oracles[0])
     assert chain.programs.pending_report(PROGRAM_ID)[0] == 0
-
-
-def test_over_capacity_credited_is_found_but_has_no_calldata(chain, twelve, tmp_path):
-    """Gap: member 3 is over capacity in some intervals, not over the month. Rules 1-5 hold for
-    its leaf, so only a kind-5 interval proof shows it, and the verifier builds none: it reports
-    the finding without calldata (a watcher must build prove_interval itself)."""
-    cheat = V.credit_invalid_member(twelve.period, 3)
-    setup_program(chain, twelve.enrollment)
-    logged = submit(chain, cheat.tree.root_node, len(cheat.results), JUNE_2025, chain.oracles[0])
-    archived = load_archive(
-        tmp_path, write_archive(tmp_path, twelve.period, tree=cheat.tree, results=cheat.results)
-    )
-    verdict = V.verify_period(archived, chain_facts(archived, logged))
-    assert [(f.kind, f.member_id, f.proof) for f in verdict.findings] == [(0, 3, None)]
-    assert "kind 5" in verdict.findings[0].message
 
 
 def test_lower_ytd_is_proven_with_the_earlier_finalized_report(chain, tmp_path):
