@@ -18,7 +18,7 @@ from eth_abi import encode
 from jcredit.errors import ChainError, InputError
 from jcredit.history import logs
 from jcredit.keccak import keccak256
-from jcredit.program_tree import EnrolledMeter, EnrollmentTree, MemberResult
+from jcredit.program_tree import EnrolledMeter, EnrollmentTree, MemberResult, SumTree
 from jcredit.registry import check_address, check_text
 
 if TYPE_CHECKING:
@@ -35,6 +35,8 @@ DEFAULT_CAP_T_PER_YEAR = 500
 
 
 class ProgramStatus(IntEnum):
+    """`program_registry.PROGRAM_*`."""
+
     PROPOSED = 1
     APPROVED = 2
     REJECTED = 4
@@ -108,12 +110,9 @@ class ProgramReport:
 
     @classmethod
     def from_event(cls, facts: Any) -> ProgramReport:
-        """The facts as an event decodes them: a struct, a dict or (Ape) a list in field order."""
-        names = list(cls.__dataclass_fields__)
-        if isinstance(facts, list | tuple):
-            facts = dict(zip(names, facts, strict=True))
+        """The facts as an event decodes them (a struct or a dict)."""
         values = {}
-        for name in names:
+        for name in cls.__dataclass_fields__:
             value = facts[name] if isinstance(facts, dict) else getattr(facts, name)
             values[name] = bytes(value) if name in _BYTES_FIELDS else value
         return cls(**values)
@@ -130,8 +129,8 @@ class Program:
     oracle: str
     status: ProgramStatus
     cap_t_per_year: int
-    enrollment_total: int  # roots proposed
-    current_enrollment: int | None  # index of the approved root reports use, if any
+    enrollment_total: int  # enrollment roots proposed
+    current_enrollment: int | None  # index of the current (newest approved) root
     next_period_start: int
 
 
@@ -143,6 +142,42 @@ class Enrollment:
     approved_at: int
     superseded_at: int
     data_uri: str
+
+
+# Each proof function shows exactly one kind (docs/programs.md, "Fraud proofs").
+PROOF_FUNCTIONS = {
+    "prove_member": ("MemberProofs", ProgramFraudKind.MEMBER_RESULT),
+    "prove_sum": ("ProgramProofs", ProgramFraudKind.SUM),
+    "prove_member_order": ("ProgramProofs", ProgramFraudKind.MEMBER_ORDER),
+    "prove_later_reading": ("MemberProofs", ProgramFraudKind.LATER_READING),
+    "prove_interval": ("MemberProofs", ProgramFraudKind.INTERVAL),
+    "prove_cap": ("MemberProofs", ProgramFraudKind.CAP),
+    "prove_enrollment_order": ("ProgramProofs", ProgramFraudKind.ENROLLMENT_ORDER),
+    "prove_enrolled_elsewhere": ("ProgramProofs", ProgramFraudKind.ENROLLED_ELSEWHERE),
+    "prove_single_site": ("ProgramProofs", ProgramFraudKind.SINGLE_SITE),
+}
+
+
+@dataclass(frozen=True)
+class ProofCall:
+    """The calldata of one fraud proof: which contract, which function, its arguments (the
+    shape `oracles.program.verify.ProofCall` has too; the kind follows from the function)."""
+
+    contract: str  # "MemberProofs" | "ProgramProofs"
+    function: str
+    args: tuple
+
+    @property
+    def kind(self) -> ProgramFraudKind:
+        return proof_kind(self)
+
+
+def proof_kind(call: Any) -> ProgramFraudKind:
+    """The kind a proof call shows; InputError when its function or contract is not a proof's."""
+    contract, kind = PROOF_FUNCTIONS.get(call.function, (None, None))
+    if kind is None or contract != call.contract:
+        raise InputError(f"{call.contract}.{call.function} is not a program fraud proof")
+    return kind
 
 
 def check_cap(cap_t_per_year: int) -> int:
@@ -294,21 +329,20 @@ class ProgramsClient:
         program_id: int,
         period_end: int,
         fiscal_year: int,
-        tree: Any,
+        tree: SumTree,
         data_uri: str,
         bond: int,
     ) -> tuple[ProgramReport, Any]:
-        """Submits the report of `tree` (a `SumTree`, or a claimed tree with `leaves`,
-        `root_node`, `total`); (the facts the chain logged, the receipt)."""
+        """Submits the report of `tree`; (the facts the chain logged, the receipt)."""
         check_text(data_uri, _URI_BYTES, "data URI")
         receipt = sender.send(
             f"submitting program {program_id}'s report to {period_end} "
-            f"({len(tree.leaves)} members, {tree.total} g)",
+            f"({tree.count} members, {tree.total} g)",
             self.contract.submit_report,
             program_id,
             period_end,
             fiscal_year,
-            len(tree.leaves),
+            tree.count,
             tree.root_node.as_tuple(),
             data_uri,
             value=bond,
@@ -328,10 +362,9 @@ class ProgramsClient:
         sender: Sender,
         facts: ProgramReport,
         position: int,
-        tree: Any,
+        tree: SumTree,
         enrollment: EnrollmentTree,
     ) -> Any:
-        """Answers a data demand with the leaf at `position` of `tree` (as committed)."""
         result = tree.leaves[position]
         enrolled, proofs = member_enrollment(result, enrollment)
         return sender.send(
@@ -355,9 +388,9 @@ class ProgramsClient:
             value=bond,
         )
 
-    def prove(self, sender: Sender, call: Any, kind: ProgramFraudKind) -> Any:
-        """Sends a fraud proof: `call` names the contract ("MemberProofs" or "ProgramProofs"),
-        the function and its arguments (`oracles.program.verify.ProofCall`)."""
+    def prove(self, sender: Sender, call: ProofCall) -> Any:
+        """Sends a proof call (this module's or `oracles.program.verify.ProofCall`)."""
+        kind = proof_kind(call)
         contract = self.member_proofs if call.contract == "MemberProofs" else self.program_proofs
         return sender.send(
             f"proving kind {int(kind)} ({kind.describe()})",

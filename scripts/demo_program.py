@@ -18,7 +18,6 @@ the manager's payout address. Writes out/program/summary.json and member_reducti
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import shutil
 import time
@@ -36,7 +35,7 @@ from jcredit.deployment import network_label
 from jcredit.devnet import advance_time
 from jcredit.program_deployment import ProgramDeployConfig, deploy_or_reuse_programs
 from jcredit.program_tree import EnrollmentTree
-from jcredit.programs import ProgramFraudKind, ProgramReport, ProgramsClient
+from jcredit.programs import ProgramFraudKind, ProgramsClient
 from jcredit.tx import Sender
 from jcredit.types import ORACLE_ROLE
 from jcredit.validity import banner, problems
@@ -50,7 +49,7 @@ from oracles.program.archive import load_archive, previous_report, write_archive
 from oracles.program.households import Fault, simulate_households
 from oracles.program.intake import ParquetSource
 from oracles.program.job import run_period
-from oracles.program.verify import ProgramFacts, inflate_member, verify_period
+from oracles.program.verify import inflate_member, verify_period
 from scripts._cli import ConnectedCommand, ScriptError, active, out_dir, user_errors, write_json
 
 
@@ -113,10 +112,6 @@ def rogue_oracle(provider, jc, programs: ProgramsClient, cast: Cast, echo) -> Se
         "devnet accounts 6-9 were all slashed by earlier runs on this devnet: start a fresh anvil "
         "(`make demo-program` does)"
     )
-
-
-def facts_for_verifier(facts: ProgramReport) -> ProgramFacts:
-    return ProgramFacts(**dataclasses.asdict(facts))
 
 
 def run_demo(provider, plan: ProgramPlan, out: Path, echo: Callable[[str], None]) -> dict:
@@ -325,10 +320,10 @@ def cheat_and_catch(
         f"{facts.total_g / 1e6:.3f} t ({(facts.total_g - period.total_g) / 1e6:.3f} t more than "
         "the meters measured)"
     )
-    verdict = verify_period(load_archive(archive, uri), facts=facts_for_verifier(facts))
+    verdict = verify_period(load_archive(archive, uri), facts=facts)
     finding = next(f for f in verdict.findings if f.proof is not None)
     kind = ProgramFraudKind(finding.kind)
-    proof = programs.prove(cast.watcher, finding.proof, kind)
+    proof = programs.prove(cast.watcher, finding.proof)
     echo(
         f"watcher: {finding.message}; proof of kind {int(kind)} ({kind.describe()}) sent "
         f"({proof.gas_used} gas): report {facts.report_id} undone, the oracle's bond paid to "

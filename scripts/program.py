@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
@@ -366,7 +365,7 @@ def finalize(provider, account, program_id) -> None:
 def verify(provider, account, program_id, archive, prove, calldata) -> None:
     """Recompute the pending report's members from its archive; exit 1 on a finding."""
     from oracles.program.archive import load_archive
-    from oracles.program.verify import ProgramFacts, verify_period
+    from oracles.program.verify import verify_period
 
     programs = programs_of(provider)
     with user_errors():
@@ -374,7 +373,7 @@ def verify(provider, account, program_id, archive, prove, calldata) -> None:
         if facts is None:
             raise ScriptError(f"program {program_id}: no pending report to verify")
         archived = load_archive(archive, _data_uri(programs, facts.report_id))
-        verdict = verify_period(archived, facts=ProgramFacts(**dataclasses.asdict(facts)))
+        verdict = verify_period(archived, facts=facts)
     if verdict.ok:
         click.echo(f"report {facts.report_id}: every member recomputes from its signed data")
         return
@@ -397,7 +396,7 @@ def verify(provider, account, program_id, archive, prove, calldata) -> None:
     if provable is not None and prove:
         kind = ProgramFraudKind(provable.kind)
         with user_errors():
-            programs.prove(sender_for(provider, account, "watcher"), provable.proof, kind)
+            programs.prove(sender_for(provider, account, "watcher"), provable.proof)
         click.echo(f"report {facts.report_id} undone: {kind.describe()}")
         return
     raise SystemExit(1)

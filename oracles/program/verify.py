@@ -10,10 +10,13 @@ Checked, in this order (the first provable finding gives `Verdict.proof`):
 1. every member recomputed from the archived signed data (members.compute_member, ytd_before =
    the leaf's ytd - credited) equals the committed leaf; a credited leaf that breaks rules 1-5
    (members.rule_violation) is a `MemberProofs.prove_member`;
+5. for a credited leaf that keeps rules 1-5 but that the recomputation refuses, two signed
+   readings of its capacity-checked meter between its boundaries above capacity x their distance
+   (`MemberProofs.prove_interval`);
 6. with an earlier finalized report of the fiscal year, no member's ytd went down
    (`MemberProofs.prove_cap`).
 
-Calldata follow the argument order in docs/programs.md: `facts` as `ProgramFacts.as_tuple()`
+Calldata follow the argument order in docs/programs.md: `facts` as `ProgramReport.as_tuple()`
 (IPrograms.ProgramReport order), paths as lists of `SumNode.as_tuple()`, results as
 `MemberResult.as_tuple()`, enrollment leaves as `EnrolledMeter.as_tuple()` and their proofs as
 lists of 32-byte strings. A sum-proof path runs from the root down to the node whose sums are
@@ -30,7 +33,11 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from jcredit.program_tree import ZERO_HASH, MemberResult, MeterBoundary
+from jcredit.programs import ProgramReport, ProofCall
+from methodology.compute import capacity_violations
 from oracles.program.archive import ArchivedPeriod
 from oracles.program.intake import clip_to_window, verify_members
 from oracles.program.job import PreviousReport, ProgramPeriod, run_period_inline
@@ -46,68 +53,33 @@ from oracles.program.trees import ClaimedTree, EnrollmentView
 ZERO_ADDRESS = "0x" + "00" * 20
 
 
-@dataclass(frozen=True)
-class ProofCall:
-    """A fraud proof ready to send: `contract.function(*args)`."""
-
-    contract: str  # "MemberProofs" or "ProgramProofs"
-    function: str
-    args: tuple
-
-
-@dataclass(frozen=True)
-class ProgramFacts:
-    """IPrograms.ProgramReport, field for field. The chain-only fields (report id, enrollment
-    index and approval time, oracle, bond, deadline) come from the ReportSubmitted log; from an
-    archive alone they are placeholders (zero) and must be filled before sending a proof."""
-
-    program_id: int
-    report_id: int
-    period_start: int
-    period_end: int
-    fiscal_year: int
-    enrollment_index: int
-    enrollment_root: bytes
-    enrollment_count: int
-    enrollment_approved_at: int
-    member_count: int
-    depth: int
-    sum_root: bytes
-    total_g: int
-    factor_g_per_mwh: int
-    cap_g: int
-    oracle: str
-    bond: int
-    challenge_deadline: int
-
-    def as_tuple(self) -> tuple:
-        return tuple(getattr(self, f.name) for f in dataclasses.fields(self))
-
-    @classmethod
-    def from_archive(cls, archived: ArchivedPeriod, **chain: object) -> ProgramFacts:
-        m = archived.manifest
-        values = {
-            "program_id": m["program_id"],
-            "report_id": 0,
-            "period_start": m["period_start"],
-            "period_end": m["period_end"],
-            "fiscal_year": m["fiscal_year"],
-            "enrollment_index": 0,
-            "enrollment_root": bytes.fromhex(m["enrollment_root"][2:]),
-            "enrollment_count": m["enrollment_count"],
-            "enrollment_approved_at": 0,
-            "member_count": m["member_count"],
-            "depth": m["depth"],
-            "sum_root": bytes.fromhex(m["sum_root"][2:]),
-            "total_g": m["total_g"],
-            "factor_g_per_mwh": m["factor_g_per_mwh"],
-            "cap_g": m["cap_g"],
-            "oracle": ZERO_ADDRESS,
-            "bond": 0,
-            "challenge_deadline": 0,
-        }
-        values.update(chain)
-        return cls(**values)
+def facts_from_archive(archived: ArchivedPeriod, **chain: object) -> ProgramReport:
+    """The report's facts as its archive knows them; the chain-only fields (report id, enrollment
+    index and approval time, oracle, bond, deadline) are zero unless given (from the
+    ReportSubmitted log), and must be filled before a proof is sent."""
+    m = archived.manifest
+    values = {
+        "program_id": m["program_id"],
+        "report_id": 0,
+        "period_start": m["period_start"],
+        "period_end": m["period_end"],
+        "fiscal_year": m["fiscal_year"],
+        "enrollment_index": 0,
+        "enrollment_root": bytes.fromhex(m["enrollment_root"][2:]),
+        "enrollment_count": m["enrollment_count"],
+        "enrollment_approved_at": 0,
+        "member_count": m["member_count"],
+        "depth": m["depth"],
+        "sum_root": bytes.fromhex(m["sum_root"][2:]),
+        "total_g": m["total_g"],
+        "factor_g_per_mwh": m["factor_g_per_mwh"],
+        "cap_g": m["cap_g"],
+        "oracle": ZERO_ADDRESS,
+        "bond": 0,
+        "challenge_deadline": 0,
+    }
+    values.update(chain)
+    return ProgramReport(**values)
 
 
 @dataclass(frozen=True)
@@ -146,7 +118,7 @@ def _path(tree: ClaimedTree, position: int) -> list[tuple]:
 
 
 def _member_proof(
-    facts: ProgramFacts, tree: ClaimedTree, view: EnrollmentView, position: int
+    facts: ProgramReport, tree: ClaimedTree, view: EnrollmentView, position: int
 ) -> ProofCall:
     result = tree.leaves[position]
     indices = [m.enrollment_index for m in result.meters if m.enrollment_index < view.count]
@@ -166,13 +138,13 @@ def _member_proof(
 
 def verify_period(
     archived: ArchivedPeriod,
-    facts: ProgramFacts | None = None,
+    facts: ProgramReport | None = None,
     committed: Sequence[MemberResult] | None = None,
     members: Sequence[int] | None = None,
     earlier: EarlierReport | None = None,
 ) -> Verdict:
     """Findings about the archived (or `committed`, e.g. posted on chain) report, first first."""
-    facts = facts or ProgramFacts.from_archive(archived)
+    facts = facts or facts_from_archive(archived)
     tree = archived.tree if committed is None else ClaimedTree.build(list(committed))
     view = EnrollmentView(archived.enrollment)
     verdict = Verdict()
@@ -234,7 +206,7 @@ def verify_period(
     return verdict
 
 
-def _sum_findings(facts: ProgramFacts, tree: ClaimedTree, view: EnrollmentView) -> list[Finding]:
+def _sum_findings(facts: ProgramReport, tree: ClaimedTree, view: EnrollmentView) -> list[Finding]:
     """Walk down from the root: each child must total what its parent claims for it."""
     out = []
     depth = tree.depth
@@ -304,7 +276,7 @@ def _sum_findings(facts: ProgramFacts, tree: ClaimedTree, view: EnrollmentView) 
 
 def _member_findings(
     archived: ArchivedPeriod,
-    facts: ProgramFacts,
+    facts: ProgramReport,
     tree: ClaimedTree,
     view: EnrollmentView,
     members: Sequence[int] | None,
@@ -366,6 +338,8 @@ def _member_findings(
             )
         elif parent_claim == 0:
             out.append(Finding(0, leaf.member_id, f"{why}; not provable (credited 0)"))
+        elif (interval := _interval_proof(archived, facts, tree, view, position)) is not None:
+            out.append(Finding(5, leaf.member_id, f"{why}; {interval[0]}", interval[1]))
         else:
             out.append(
                 Finding(
@@ -378,12 +352,88 @@ def _member_findings(
     return out
 
 
+def _interval_proof(
+    archived: ArchivedPeriod,
+    facts: ProgramReport,
+    tree: ClaimedTree,
+    view: EnrollmentView,
+    position: int,
+) -> tuple[str, ProofCall] | None:
+    """A kind-5 proof against the leaf at `position`: two readings of its capacity-checked meter
+    (`meters[0]`) between its boundary readings, more energy apart than capacity x their distance
+    (or a register going back), each with the whole signed batch holding it."""
+    leaf = tree.leaves[position]
+    if not leaf.meters or leaf.meters[0].enrollment_index >= view.count:
+        return None
+    boundary = leaf.meters[0]
+    enrolled = view.leaves[boundary.enrollment_index]
+    readings, batches = clip_to_window(*archived.source.read([leaf.member_id]), archived.terms)
+    data = verify_members(
+        readings, batches, facts.program_id, archived.chain_id, archived.registry
+    ).get(leaf.member_id)
+    meter = None if data is None else data.meters.get(boundary.start.meter.lower())
+    if meter is None:
+        return None
+    ts, wh = meter.timestamps, meter.registers
+    a = int(np.searchsorted(ts, boundary.start.last_timestamp))
+    b = int(np.searchsorted(ts, boundary.end.last_timestamp, side="right"))
+    ts, wh = ts[a:b], wh[a:b]
+    back = np.flatnonzero(np.diff(wh) < 0)
+    over = back if len(back) else capacity_violations(ts, wh, enrolled.capacity_w)
+    for i in (int(i) for i in over):
+        pair = (int(ts[i]), int(ts[i + 1]))
+        holding = [
+            next((x for x in meter.batches if x.first_timestamp <= t <= x.last_timestamp), None)
+            for t in pair
+        ]
+        if None in holding:
+            continue
+        first, second = holding
+        evidence = [_batch_data(meter, first)]
+        if second != first:
+            evidence.append(_batch_data(meter, second))
+        indices = [
+            int(np.count_nonzero((meter.timestamps >= x.first_timestamp) & (meter.timestamps < t)))
+            for x, t in ((first, pair[0]), (second, pair[1]))
+        ]
+        what = (
+            f"meter {meter.address}: {int(wh[i + 1]) - int(wh[i])} Wh between {pair[0]} and "
+            f"{pair[1]} (capacity {enrolled.capacity_w} W)"
+        )
+        return what, ProofCall(
+            "MemberProofs",
+            "prove_interval",
+            (
+                facts.as_tuple(),
+                position,
+                _path(tree, position),
+                leaf.as_tuple(),
+                enrolled.as_tuple(),
+                view.proof(boundary.enrollment_index),
+                (evidence, indices[0], indices[1]),
+            ),
+        )
+    return None
+
+
+def _batch_data(meter, batch) -> tuple:
+    """`evidence.BatchData`: the signed batch and every reading it signs (64 bytes each)."""
+    inside = (meter.timestamps >= batch.first_timestamp) & (
+        meter.timestamps <= batch.last_timestamp
+    )
+    raw = b"".join(
+        int(t).to_bytes(32, "big") + int(w).to_bytes(32, "big")
+        for t, w in zip(meter.timestamps[inside], meter.registers[inside], strict=True)
+    )
+    return (batch.as_signed_reading(), raw)
+
+
 def _parent_claim(tree: ClaimedTree, position: int) -> int:
     parent = tree.nodes[0][position >> 1]
     return parent.right_sum if position & 1 else parent.left_sum
 
 
-def _cap_findings(facts: ProgramFacts, tree: ClaimedTree, earlier: EarlierReport) -> list[Finding]:
+def _cap_findings(facts: ProgramReport, tree: ClaimedTree, earlier: EarlierReport) -> list[Finding]:
     before = earlier.archived
     if (before.terms.program_id, before.terms.fiscal_year) != (facts.program_id, facts.fiscal_year):
         return []

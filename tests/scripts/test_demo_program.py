@@ -73,7 +73,7 @@ def devnet(anvil_host, demo):  # noqa: F811
 
 
 def test_demo_program__summary_tells_the_story(demo):
-    summary, out, stdout, _ = demo
+    summary, *_ = demo
     assert summary["members"] == HOUSEHOLDS
     assert summary["months"] == 3
     assert Path(summary["chart"]).is_file()
@@ -105,9 +105,7 @@ def test_demo_program__chain_matches_the_summary(devnet, demo):
     undone = programs.undone(program_id)
     assert [int(log.report_id) for log in undone] == [summary["undone_report"]["report_id"]]
     finalized = programs.finalized(program_id)
-    assert [int(log.report_id) for log in finalized] == [
-        r["report_id"] for r in summary["reports"]
-    ]
+    assert [int(log.report_id) for log in finalized] == [r["report_id"] for r in summary["reports"]]
     minted = sum(int(log.minted_t) for log in finalized)
     total_g = sum(int(log.total_g) for log in finalized)
     carry = int(programs.contract.carry_g(program_id, summary["fiscal_year"]))

@@ -13,6 +13,7 @@ from tests.contracts.programs.program_world import (
     ProgramWorld,
     deploy_programs,
     enrollment_for,
+    fund,
     make_program_actors,
     results_for,
 )
@@ -31,6 +32,7 @@ def pdeployed(factories, actors, pactors, deployed) -> ProgramWorld:
 
 @pytest.fixture
 def pw(pdeployed) -> ProgramWorld:
+    fund(pdeployed.actors)
     return pdeployed
 
 

@@ -309,6 +309,12 @@ def deploy_programs(factories: Factories, base_actors, actors: ProgramActors) ->
         programs.bind(credit.address, member_proofs.address, program_proofs.address)
         registry.launch()
         credit.launch()
+    return ProgramWorld(registry, programs, credit, member_proofs, program_proofs, actors)
+
+
+def fund(actors: ProgramActors) -> None:
+    """Ether for every actor that sends value. Called inside a test's anchor: several actors are
+    the session's shared ones, whose balances the single-site tests check."""
     for account in (
         actors.oracle,
         actors.oracle2,
@@ -321,7 +327,6 @@ def deploy_programs(factories: Factories, base_actors, actors: ProgramActors) ->
         *actors.spare_oracles,
     ):
         boa.env.set_balance(account, 100 * 10**18)
-    return ProgramWorld(registry, programs, credit, member_proofs, program_proofs, actors)
 
 
 def logged(contract, name: str, via=None) -> list[dict]:

@@ -37,6 +37,7 @@ from tests.contracts.programs.program_world import (
     ProgramWorld,
     enrollment_for,
     fact,
+    fund,
     results_for,
 )
 
@@ -61,6 +62,7 @@ class ProgramMachine(RuleBasedStateMachine):
         self._anchor = boa.env.anchor()
         self._anchor.__enter__()
         boa.env.timestamp = FY2025_START + 250 * DAY
+        fund(self.pw.actors)
         self.a = self.pw.actors
         self.p = self.pw.programs
         self.program = self.pw.create()
