@@ -26,6 +26,22 @@ def test_dask_local_cluster_gives_the_inline_tree(program):
     assert dask.readings == 8 * 2 * (30 * 48 + 1)
 
 
+def test_existing_scheduler_by_address_runs_the_same_job(program):
+    """`--scheduler tcp://HOST:8786`: the job connects to a running cluster by its address."""
+    from distributed import LocalCluster
+
+    args = (program.path, program.sim.enrollment, PROGRAM_ID, APR_2025)
+    inline = run_period_inline(*args, chain_id=CHAIN_ID, registry=REGISTRY)
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, protocol="tcp", dashboard_address=":0"
+    ) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        remote = run_period(
+            *args, chain_id=CHAIN_ID, registry=REGISTRY, scheduler=cluster.scheduler_address
+        )
+    assert remote.tree.root == inline.tree.root and remote.timings["workers"] == 1
+
+
 def test_resume_continues_ytd_within_the_fiscal_year(two_months):
     enrollment = two_months.sim.enrollment
     april = run_period_inline(
