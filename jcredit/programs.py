@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
     from jcredit.tx import Sender
 
+# A committed tree as a cheat or a verifier rebuilds it (`oracles.program.trees.ClaimedTree`):
+# `leaves`, `root_node`, `total`, `path(position)`; the SDK needs nothing else of it.
+ClaimedTreeLike = Any
+
 PROGRAM_REPORT_TYPE = (
     "(uint256,uint256,uint64,uint64,uint16,uint256,bytes32,uint256,uint64,uint256,uint256,"
     "bytes32,uint256,uint256,uint256,address,uint256,uint64)"
@@ -110,9 +114,12 @@ class ProgramReport:
 
     @classmethod
     def from_event(cls, facts: Any) -> ProgramReport:
-        """The facts as an event decodes them (a struct or a dict)."""
+        """The facts as an event decodes them: a struct, a dict or (Ape) a list in field order."""
+        names = list(cls.__dataclass_fields__)
+        if isinstance(facts, list | tuple):
+            facts = dict(zip(names, facts, strict=True))
         values = {}
-        for name in cls.__dataclass_fields__:
+        for name in names:
             value = facts[name] if isinstance(facts, dict) else getattr(facts, name)
             values[name] = bytes(value) if name in _BYTES_FIELDS else value
         return cls(**values)
@@ -329,7 +336,7 @@ class ProgramsClient:
         program_id: int,
         period_end: int,
         fiscal_year: int,
-        tree: SumTree,
+        tree: SumTree | ClaimedTreeLike,
         data_uri: str,
         bond: int,
     ) -> tuple[ProgramReport, Any]:
@@ -337,12 +344,12 @@ class ProgramsClient:
         check_text(data_uri, _URI_BYTES, "data URI")
         receipt = sender.send(
             f"submitting program {program_id}'s report to {period_end} "
-            f"({tree.count} members, {tree.total} g)",
+            f"({len(tree.leaves)} members, {tree.total} g)",
             self.contract.submit_report,
             program_id,
             period_end,
             fiscal_year,
-            tree.count,
+            len(tree.leaves),
             tree.root_node.as_tuple(),
             data_uri,
             value=bond,
@@ -362,7 +369,7 @@ class ProgramsClient:
         sender: Sender,
         facts: ProgramReport,
         position: int,
-        tree: SumTree,
+        tree: SumTree | ClaimedTreeLike,
         enrollment: EnrollmentTree,
     ) -> Any:
         result = tree.leaves[position]

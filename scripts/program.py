@@ -413,6 +413,40 @@ def _jsonable(value):
 @cli.command(cls=ConnectedCommand)
 @network_option()
 @click.argument("program_id", type=click.IntRange(min=1))
+@click.option("--archive", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--report-id", type=click.IntRange(min=1), help="[the latest finalized report]")
+def members(provider, program_id, archive, report_id) -> None:
+    """The members of a finalized report: credited grams, or why a member earned nothing."""
+    from oracles.program.archive import load_archive
+
+    programs = programs_of(provider)
+    finalized = sorted(_finalized_ids(programs))
+    kept = [f for f in programs.submitted(program_id) if f.report_id in finalized]
+    if report_id is not None:
+        kept = [f for f in kept if f.report_id == report_id]
+    if not kept:
+        raise ScriptError(f"program {program_id}: no finalized report {report_id or ''}".strip())
+    facts = kept[-1]
+    archived = load_archive(archive, _data_uri(programs, facts.report_id))
+    if archived.sum_root != facts.sum_root:
+        raise ScriptError(
+            f"{archive}: the archive of report {facts.report_id} is not the one on chain"
+        )
+    click.echo(
+        f"report {facts.report_id} ({to_iso(facts.period_start)[:10]} .. "
+        f"{to_iso(facts.period_end)[:10]}): {facts.member_count} members, {facts.total_g} g"
+    )
+    for result in archived.results:
+        if result.valid:
+            click.echo(f"  member {result.member_id}: {result.credited_g} g credited")
+        else:
+            reason = archived.details.get(result.member_id, f"reason {result.reason}")
+            click.echo(f"  member {result.member_id}: nothing ({reason})")
+
+
+@cli.command(cls=ConnectedCommand)
+@network_option()
+@click.argument("program_id", type=click.IntRange(min=1))
 @click.argument("member_id", type=click.IntRange(min=1))
 @click.option("--archive", type=click.Path(file_okay=False, path_type=Path), required=True)
 def member(provider, program_id, member_id, archive) -> None:

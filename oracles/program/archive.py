@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
@@ -50,6 +50,7 @@ class ArchivedPeriod:
     refusals: list[MemberRefusal]
     source: TableSource
     data_uri: str
+    details: dict[int, str] = field(default_factory=dict)  # member id -> why not credited
 
     @property
     def sum_root(self) -> bytes:
@@ -311,6 +312,15 @@ def load_archive(root: Path, data_uri: str) -> ArchivedPeriod:
         refusals,
         TableSource(tables["readings"], tables["batches"]),
         data_uri,
+        {
+            member_id: detail
+            for member_id, detail in zip(
+                tables["results"]["member_id"].to_pylist(),
+                tables["results"]["detail"].to_pylist(),
+                strict=True,
+            )
+            if detail
+        },
     )
 
 

@@ -128,6 +128,12 @@ def test_program_scripts__read_the_demo_chain(devnet, demo):
     assert listed.exit_code == 0, listed.output
     assert listed.output.count("finalized") == 3
     assert "undone" in listed.output
+    listed_members = runner.invoke(
+        program,
+        ["members", program_id, "--archive", str(out / "archive"), "--network", NETWORK],
+    )
+    assert listed_members.exit_code == 0, listed_members.output
+    assert listed_members.output.count("  member ") == HOUSEHOLDS
     member = runner.invoke(
         program,
         ["member", program_id, "7", "--archive", str(out / "archive"), "--network", NETWORK],
