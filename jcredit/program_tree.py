@@ -157,10 +157,13 @@ class EnrollmentTree:
     """Positional Merkle tree of enrollment leaves (must already be sorted by meter address)."""
 
     leaves: list[EnrolledMeter]
+    # False keeps leaves out of order (a verifier rebuilding what a careless manager committed).
+    strict: bool = True
     levels: list[list[bytes]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        check_enrollment_order(self.leaves)
+        if self.strict:
+            check_enrollment_order(self.leaves)
         depth = depth_for(len(self.leaves))
         level = [leaf.leaf_hash() for leaf in self.leaves]
         level += [ZERO_HASH] * ((1 << depth) - len(level))

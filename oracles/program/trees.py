@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from jcredit.keccak import keccak256
 from jcredit.program_tree import (
     ZERO_HASH,
     EnrolledMeter,
@@ -24,31 +23,11 @@ from jcredit.program_tree import (
 )
 
 
-@dataclass
-class EnrollmentView:
+class EnrollmentView(EnrollmentTree):
     """A positional enrollment tree over leaves in the order given (duplicates kept)."""
 
-    leaves: list[EnrolledMeter]
-
-    def __post_init__(self) -> None:
-        depth = depth_for(len(self.leaves))
-        level = [leaf.leaf_hash() for leaf in self.leaves]
-        level += [ZERO_HASH] * ((1 << depth) - len(level))
-        self.levels = [level]
-        while len(level) > 1:
-            level = [keccak256(level[i] + level[i + 1]) for i in range(0, len(level), 2)]
-            self.levels.append(level)
-
-    @property
-    def root(self) -> bytes:
-        return self.levels[-1][0]
-
-    @property
-    def count(self) -> int:
-        return len(self.leaves)
-
-    def proof(self, index: int) -> list[bytes]:
-        return EnrollmentTree.proof(self, index)  # same sibling walk as the SDK's
+    def __init__(self, leaves: Sequence[EnrolledMeter]) -> None:
+        super().__init__(list(leaves), strict=False)
 
     def first_disorder(self) -> int | None:
         """The first index i with leaves i, i+1 not strictly ascending by meter (kind 7)."""
