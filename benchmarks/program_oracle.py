@@ -11,6 +11,11 @@ per worker): each task reads its members' Parquet, checks every batch (readings 
 recovery), computes every member's result; then the results are gathered, sorted and the sum
 tree built. Peak memory is each process's peak resident set (`resource.getrusage` ru_maxrss): the
 client process (which runs the LocalCluster's scheduler too) and each worker, via `client.run`.
+
+Both cluster sizes run the same 8 tasks. CPU accounting per run: the workers' and the client's CPU
+seconds (getrusage), the machine's busy and steal time (/proc/stat), hence the cores this bench
+got and the cores other processes took. On a shared 2-core machine the wall-clock scaling is only
+meaningful when `machine_quiet`; `worker_cpu_2w_over_1w` says whether 2 workers do more work.
 """
 
 from __future__ import annotations
@@ -85,6 +90,12 @@ def _single_threaded() -> dict[str, int]:
     return {"arrow_cpu": pa.cpu_count(), "arrow_io": pa.io_thread_count()}
 
 
+TASKS = 8  # the same 8 chunks (1,250 members each at 10,000) with 1 and with 2 workers
+# Other processes using more than this many cores during a run make its wall time, and so the
+# scaling ratio, a measure of the machine's load rather than of the oracle.
+QUIET_OTHER_CORES = 0.2
+
+
 def _measure(path: Path, enrollment: list, households: int, days: int, workers: int) -> dict:
     from distributed import Client, LocalCluster
 
@@ -109,6 +120,7 @@ def _measure(path: Path, enrollment: list, households: int, days: int, workers: 
             chain_id=CHAIN_ID,
             registry=REGISTRY,
             client=client,
+            chunks_per_worker=TASKS // workers,
         )
         machine_after = _machine_cpu()
         client_cpu = _cpu_s() - client_cpu
@@ -178,6 +190,14 @@ def run(households: int = 10_000, days: int = 30, directory: Path | None = None)
         "one_worker": runs[0],
         "two_workers": runs[1],
         "scaling_2w_over_1w": round(runs[1]["members_per_s"] / runs[0]["members_per_s"], 3),
+        # CPU per member with 2 workers / with 1 (> 1: work inflation, not waiting for a CPU)
+        "worker_cpu_2w_over_1w": round(
+            runs[1]["cpu"]["workers_cpu_s"] / runs[0]["cpu"]["workers_cpu_s"], 3
+        ),
+        "machine_quiet": all(
+            r["cpu"]["cores_used_by_other_processes"] <= QUIET_OTHER_CORES for r in runs
+        ),
+        "load_average_after": os.getloadavg(),
         "peak_rss_client_mib": round(_maxrss_mib(), 1),
         "memory_method": "resource.getrusage(RUSAGE_SELF).ru_maxrss of the client process "
         "(it hosts the LocalCluster scheduler) and of each worker via client.run; the "
@@ -195,8 +215,16 @@ def run(households: int = 10_000, days: int = 30, directory: Path | None = None)
             f"{r['readings_per_s']:,} readings/s, peak RSS per worker {r['peak_rss_worker_mib']} "
             f"MiB; task seconds {r['task_seconds']}; cpu {r['cpu']}"
         )
+    if not result["machine_quiet"]:
+        print(
+            "  WARNING: other processes used "
+            + " / ".join(f"{r['cpu']['cores_used_by_other_processes']}" for r in runs)
+            + " of the cores during the 1 / 2 worker runs: the scaling ratio measures the "
+            "machine's load, not the oracle"
+        )
     print(
-        f"  scaling 2w/1w: {result['scaling_2w_over_1w']}; client peak RSS "
+        f"  scaling 2w/1w: {result['scaling_2w_over_1w']}; worker CPU 2w/1w "
+        f"{result['worker_cpu_2w_over_1w']}; client peak RSS "
         f"{result['peak_rss_client_mib']} MiB"
     )
     return result
