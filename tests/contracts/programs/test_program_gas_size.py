@@ -1,7 +1,7 @@
 """Programs: submit_report is O(1) in the member count; the runtime code stays under EIP-170.
 
 Gas here is the execution gas of the call inside the test's anchor (relative figures); the
-transaction figures (cold, intrinsic included) come from benchmarks/bench_programs.py.
+transaction figures (cold, intrinsic included) come from benchmarks/bench_program.py.
 """
 
 import boa

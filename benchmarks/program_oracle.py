@@ -11,6 +11,11 @@ per worker): each task reads its members' Parquet, checks every batch (readings 
 recovery), computes every member's result; then the results are gathered, sorted and the sum
 tree built. Peak memory is each process's peak resident set (`resource.getrusage` ru_maxrss): the
 client process (which runs the LocalCluster's scheduler too) and each worker, via `client.run`.
+
+Both cluster sizes run the same 8 tasks. CPU accounting per run: the workers' and the client's CPU
+seconds (getrusage), the machine's busy and steal time (/proc/stat), hence the cores this bench
+got and the cores other processes took. On a shared 2-core machine the wall-clock scaling is only
+meaningful when `machine_quiet`; `worker_cpu_2w_over_1w` says whether 2 workers do more work.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import importlib
 import json
 import multiprocessing
+import os
 import resource
 import tempfile
 import time
@@ -55,6 +61,41 @@ def _maxrss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
+def _cpu_s() -> float:
+    """CPU seconds (user + system) of this process so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _machine_cpu() -> dict[str, float]:
+    """Machine-wide CPU seconds from /proc/stat: busy (user..softirq), idle (+iowait), steal
+    (time the hypervisor ran something else while this VM wanted a CPU)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:9]]
+    user, nice, system, idle, iowait, irq, softirq, steal = fields
+    tick = os.sysconf("SC_CLK_TCK")
+    return {
+        "busy": (user + nice + system + irq + softirq) / tick,
+        "idle": (idle + iowait) / tick,
+        "steal": steal / tick,
+    }
+
+
+def _single_threaded() -> dict[str, int]:
+    """One worker thread per core is not enough: Arrow's own CPU and I/O pools default to the
+    core count, so two workers reading Parquet run 2 x (2 + 8) threads on 2 cores. Pin them."""
+    import pyarrow as pa
+
+    pa.set_cpu_count(1)
+    pa.set_io_thread_count(1)
+    return {"arrow_cpu": pa.cpu_count(), "arrow_io": pa.io_thread_count()}
+
+
+TASKS = 8  # the same 8 chunks (1,250 members each at 10,000) with 1 and with 2 workers
+# Other processes using more than this many cores during a run make its wall time, and so the
+# scaling ratio, a measure of the machine's load rather than of the oracle.
+QUIET_OTHER_CORES = 0.2
+
+
 def _measure(path: Path, enrollment: list, households: int, days: int, workers: int) -> dict:
     from distributed import Client, LocalCluster
 
@@ -66,6 +107,10 @@ def _measure(path: Path, enrollment: list, households: int, days: int, workers: 
     ):
         # Workers import the oracle before the clock starts: a long-running cluster has.
         client.run(importlib.import_module, "oracles.program.job")
+        client.run(_single_threaded)
+        workers_cpu = client.run(_cpu_s)
+        client_cpu = _cpu_s()
+        machine = _machine_cpu()
         period = run_period(
             path,
             enrollment,
@@ -75,9 +120,16 @@ def _measure(path: Path, enrollment: list, households: int, days: int, workers: 
             chain_id=CHAIN_ID,
             registry=REGISTRY,
             client=client,
+            chunks_per_worker=TASKS // workers,
         )
+        machine_after = _machine_cpu()
+        client_cpu = _cpu_s() - client_cpu
+        workers_cpu = {k: v - workers_cpu[k] for k, v in client.run(_cpu_s).items()}
         worker_rss = client.run(_maxrss_mib)
     wall = period.timings["wall"]
+    ours = sum(workers_cpu.values()) + client_cpu
+    busy = machine_after["busy"] - machine["busy"]
+    task_wall = sum(period.timings[f"task_{k}"] for k in ("read", "verify", "compute"))
     return {
         "workers": workers,
         "wall_s": round(wall, 3),
@@ -87,6 +139,19 @@ def _measure(path: Path, enrollment: list, households: int, days: int, workers: 
         "tree_s": round(period.timings["tree"], 3),
         "task_seconds": {
             k: round(period.timings[f"task_{k}"], 3) for k in ("read", "verify", "compute")
+        },
+        "cpu": {
+            "workers_cpu_s": round(sum(workers_cpu.values()), 1),
+            "client_cpu_s": round(client_cpu, 1),
+            "task_wall_s": round(task_wall, 1),
+            # > 1: the tasks waited for a CPU (oversubscription, other load or steal)
+            "task_wall_over_worker_cpu": round(task_wall / sum(workers_cpu.values()), 3),
+            "cores_used_by_this_bench": round(ours / wall, 2),
+            "cores_used_by_other_processes": round(max(0.0, busy - ours) / wall, 2),
+            "cores_stolen_by_hypervisor": round(
+                (machine_after["steal"] - machine["steal"]) / wall, 2
+            ),
+            "members_per_worker_cpu_s": round(households / sum(workers_cpu.values()), 1),
         },
         "peak_rss_worker_mib": round(max(worker_rss.values()), 1),
         "peak_rss_workers_total_mib": round(sum(worker_rss.values()), 1),
@@ -108,14 +173,15 @@ def run(households: int = 10_000, days: int = 30, directory: Path | None = None)
         )
         child.start()
         child.join()
+        os.sync()  # the Parquet written back to disk before any run is timed
         if child.exitcode != 0:
-            raise RuntimeError(f"bench_program_oracle: simulation failed ({child.exitcode})")
+            raise RuntimeError(f"program_oracle: simulation failed ({child.exitcode})")
         simulation = json.loads(timing_file.read_text())
         program = json.loads((data / "program.json").read_text())
         enrollment = [enrolled_from_json(e) for e in program["enrollment"]]
         runs = [_measure(data, enrollment, households, days, w) for w in (1, 2)]
     if runs[0]["sum_root"] != runs[1]["sum_root"]:
-        raise RuntimeError("bench_program_oracle: 1 and 2 workers built different trees")
+        raise RuntimeError("program_oracle: 1 and 2 workers built different trees")
     result = {
         "households": households,
         "days": days,
@@ -124,6 +190,14 @@ def run(households: int = 10_000, days: int = 30, directory: Path | None = None)
         "one_worker": runs[0],
         "two_workers": runs[1],
         "scaling_2w_over_1w": round(runs[1]["members_per_s"] / runs[0]["members_per_s"], 3),
+        # CPU per member with 2 workers / with 1 (> 1: work inflation, not waiting for a CPU)
+        "worker_cpu_2w_over_1w": round(
+            runs[1]["cpu"]["workers_cpu_s"] / runs[0]["cpu"]["workers_cpu_s"], 3
+        ),
+        "machine_quiet": all(
+            r["cpu"]["cores_used_by_other_processes"] <= QUIET_OTHER_CORES for r in runs
+        ),
+        "load_average_after": os.getloadavg(),
         "peak_rss_client_mib": round(_maxrss_mib(), 1),
         "memory_method": "resource.getrusage(RUSAGE_SELF).ru_maxrss of the client process "
         "(it hosts the LocalCluster scheduler) and of each worker via client.run; the "
@@ -139,10 +213,18 @@ def run(households: int = 10_000, days: int = 30, directory: Path | None = None)
         print(
             f"  {r['workers']} worker(s): {r['wall_s']} s, {r['members_per_s']:,} members/s, "
             f"{r['readings_per_s']:,} readings/s, peak RSS per worker {r['peak_rss_worker_mib']} "
-            f"MiB"
+            f"MiB; task seconds {r['task_seconds']}; cpu {r['cpu']}"
+        )
+    if not result["machine_quiet"]:
+        print(
+            "  WARNING: other processes used "
+            + " / ".join(f"{r['cpu']['cores_used_by_other_processes']}" for r in runs)
+            + " of the cores during the 1 / 2 worker runs: the scaling ratio measures the "
+            "machine's load, not the oracle"
         )
     print(
-        f"  scaling 2w/1w: {result['scaling_2w_over_1w']}; client peak RSS "
+        f"  scaling 2w/1w: {result['scaling_2w_over_1w']}; worker CPU 2w/1w "
+        f"{result['worker_cpu_2w_over_1w']}; client peak RSS "
         f"{result['peak_rss_client_mib']} MiB"
     )
     return result
