@@ -222,13 +222,16 @@ class SumTree:
     """Merkle-sum tree of member results (must already be sorted by member id)."""
 
     leaves: list[MemberResult]
+    # False keeps results out of order (a verifier rebuilding what a cheat committed).
+    strict: bool = True
     depth: int = 0
     # levels[0] = leaves' (hash, sum); levels[-1] = [(root_hash, total)]
     levels: list[list[tuple[bytes, int]]] = field(default_factory=list)
     nodes: list[list[SumNode]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        check_member_order(self.leaves)
+        if self.strict:
+            check_member_order(self.leaves)
         self.depth = depth_for(len(self.leaves), minimum=1)
         level = [(leaf.leaf_hash(), leaf.credited_g) for leaf in self.leaves]
         level += [(ZERO_HASH, 0)] * ((1 << self.depth) - len(level))

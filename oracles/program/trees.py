@@ -19,7 +19,6 @@ from jcredit.program_tree import (
     MemberResult,
     SumNode,
     SumTree,
-    depth_for,
 )
 
 
@@ -60,18 +59,7 @@ class ClaimedTree:
     @classmethod
     def build(cls, leaves: Sequence[MemberResult]) -> ClaimedTree:
         """Hashes and sums as `SumTree` computes them, without its order check."""
-        depth = depth_for(len(leaves), minimum=1)
-        level = [(leaf.leaf_hash(), leaf.credited_g) for leaf in leaves]
-        level += [(ZERO_HASH, 0)] * ((1 << depth) - len(level))
-        nodes = []
-        while len(level) > 1:
-            row = [
-                SumNode(level[i][0], level[i][1], level[i + 1][0], level[i + 1][1])
-                for i in range(0, len(level), 2)
-            ]
-            nodes.append(row)
-            level = [_summary(n) for n in row]
-        return cls(list(leaves), depth, nodes)
+        return cls.from_sum_tree(SumTree(list(leaves), strict=False))
 
     def rehash_from(self, height: int, index: int) -> None:
         """After changing nodes[height][index], recompute the nodes above it (a cheat's tree)."""
